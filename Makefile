@@ -1,0 +1,49 @@
+# faas-runtime — build, test, demo, bench. Area-specific targets live in mk/*.mk.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed 's/^v//' || true)
+ifeq ($(strip $(VERSION)),)
+VERSION   := 0.1.0
+endif
+LDFLAGS   := -s -w -X github.com/faas-runtime/faas-runtime/internal/version.Version=$(VERSION)
+GOBUILD   := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
+BIN       := bin
+export CONTAINERS_CONF := $(CURDIR)/scripts/containers.conf
+export GOFLAGS := -buildvcs=false
+
+# Extra prerequisites of `make test` that areas add in mk/*.mk.
+TEST_PREREQS :=
+-include mk/*.mk
+
+.PHONY: build deps test vet cross demo bench clean
+build:
+	$(GOBUILD) -o $(BIN)/faas-runtime ./cmd/faas-runtime
+	$(GOBUILD) -o $(BIN)/runtime-init ./cmd/runtime-init
+
+# Debian packages and Go tools the tests use (root installs them).
+deps:
+	bash scripts/install-deps.sh
+
+vet:
+	$(GO) vet ./...
+
+# The CLI ships through Homebrew and MSYS2: it must build for macOS and Windows.
+cross:
+	GOOS=darwin  GOARCH=arm64 $(GOBUILD) -o /dev/null ./cmd/runtime-init
+	GOOS=darwin  GOARCH=amd64 $(GOBUILD) -o /dev/null ./cmd/runtime-init
+	GOOS=windows GOARCH=amd64 $(GOBUILD) -o /dev/null ./cmd/runtime-init
+	GOOS=windows GOARCH=arm64 $(GOBUILD) -o /dev/null ./cmd/runtime-init
+
+test: deps build vet cross $(TEST_PREREQS)
+	$(GO) test -p 2 -timeout 50m -count=1 ./...
+
+demo: build
+	bash scripts/demo.sh
+
+bench: build
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(BIN) dist

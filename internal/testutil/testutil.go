@@ -1,0 +1,71 @@
+// Package testutil has the helpers every integration test shares: finding
+// real tools (a missing one fails under CI=true instead of skipping), the
+// repository root, and built binaries.
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// InCI reports whether the tests run in CI, where nothing may be skipped.
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Need returns the path of each tool; a missing tool skips the test on a
+// developer's machine and fails it in CI.
+func Need(t testing.TB, tools ...string) []string {
+	t.Helper()
+	paths := make([]string, len(tools))
+	for i, tool := range tools {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			Unavailable(t, "%s is not installed (scripts/install-deps.sh installs it)", tool)
+		}
+		paths[i] = p
+	}
+	return paths
+}
+
+// NeedRoot requires root (podman, dnf --installroot, dpkg --root).
+func NeedRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		Unavailable(t, "needs root")
+	}
+}
+
+// Unavailable skips, or fails under CI=true.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf("CI=true: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// RepoRoot is the module's root directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// GoBuild builds a main package of this module (or any path go build
+// accepts) into dir as a static binary and returns its path.
+func GoBuild(t testing.TB, dir, pkg, name string, env ...string) string {
+	t.Helper()
+	out := filepath.Join(dir, name)
+	if runtime.GOOS == "windows" {
+		out += ".exe"
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+	cmd.Dir = RepoRoot(t)
+	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return out
+}

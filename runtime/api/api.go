@@ -1,0 +1,118 @@
+// Package api holds the wire contract of the AWS Lambda Runtime API
+// (version 2018-06-01): paths, header names, limits and the error shape.
+// Both sides use it: the runtime's client and the local emulator, so the two
+// cannot drift apart.
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// Version is the Runtime API version in every path.
+const Version = "2018-06-01"
+
+// Paths, relative to http://$AWS_LAMBDA_RUNTIME_API.
+const (
+	PathNext      = "/" + Version + "/runtime/invocation/next"
+	PathInvoke    = "/" + Version + "/runtime/invocation/" // + {id}/response | {id}/error
+	PathInitError = "/" + Version + "/runtime/init/error"
+
+	// PathRIEInvoke is the invoke endpoint of the AWS Runtime Interface
+	// Emulator; our emulator serves it so curl commands written for RIE work.
+	PathRIEInvoke = "/2015-03-31/functions/function/invocations"
+)
+
+// ResponsePath and ErrorPath build the per-invocation paths.
+func ResponsePath(requestID string) string { return PathInvoke + requestID + "/response" }
+func ErrorPath(requestID string) string    { return PathInvoke + requestID + "/error" }
+
+// Invocation headers sent with /next.
+const (
+	HeaderRequestID       = "Lambda-Runtime-Aws-Request-Id"
+	HeaderDeadlineMs      = "Lambda-Runtime-Deadline-Ms"
+	HeaderFunctionARN     = "Lambda-Runtime-Invoked-Function-Arn"
+	HeaderTraceID         = "Lambda-Runtime-Trace-Id"
+	HeaderClientContext   = "Lambda-Runtime-Client-Context"
+	HeaderCognitoIdentity = "Lambda-Runtime-Cognito-Identity"
+	HeaderTenantID        = "Lambda-Runtime-Aws-Tenant-Id"
+)
+
+// Headers the runtime sends.
+const (
+	HeaderErrorType    = "Lambda-Runtime-Function-Error-Type"
+	HeaderResponseMode = "Lambda-Runtime-Function-Response-Mode" // "streaming"
+	HeaderErrorBody    = "Lambda-Runtime-Function-Error-Body"    // trailer, base64
+	ResponseModeStream = "streaming"
+	ContentTypeError   = "application/vnd.aws.lambda.error+json"
+	// ContentTypeHTTPIntegration marks a streamed Function URL response that
+	// starts with a JSON prelude, then 8 NUL bytes, then the body.
+	ContentTypeHTTPIntegration = "application/vnd.awslambda.http-integration-response"
+)
+
+// MaxPayload is Lambda's limit for a buffered request or response: 6 MB.
+const MaxPayload = 6 * 1024 * 1024 // 6,291,456 bytes
+
+// MaxStreamedPayload is Lambda's soft limit for a streamed response: 20 MB.
+const MaxStreamedPayload = 20 * 1024 * 1024
+
+// Error types used by this runtime. The "Runtime." and "Sandbox." ones are
+// the names Lambda itself reports, so alarms and dashboards keep working.
+const (
+	ErrTypeExit            = "Runtime.ExitError"
+	ErrTypeTimeout         = "Sandbox.Timedout"
+	ErrTypeResponseTooBig  = "Function.ResponseSizeTooLarge"
+	ErrTypeHandlerNotFound = "Runtime.HandlerNotFound"
+	ErrTypeInvalidHandler  = "Runtime.InvalidEntrypoint"
+	ErrTypeInitError       = "Runtime.InitError"
+	ErrTypeUnknown         = "Runtime.Unknown"
+	ErrTypeTruncated       = "Runtime.TruncatedResponse"
+	ErrTypeAPIRefused      = "Runtime.ResponseRefused"
+	ErrTypeBadConfig       = "Runtime.InvalidConfig"
+)
+
+// Invocation is one event handed out by GET /next.
+type Invocation struct {
+	RequestID       string
+	DeadlineMs      int64 // Unix milliseconds
+	FunctionARN     string
+	TraceID         string
+	ClientContext   string
+	CognitoIdentity string
+	TenantID        string
+	Payload         []byte
+}
+
+// Error is the body of an error post, in aws-lambda-go's shape
+// (messages.InvokeResponse_Error without the Go-only fields).
+type Error struct {
+	Message    string   `json:"errorMessage"`
+	Type       string   `json:"errorType"`
+	StackTrace []string `json:"stackTrace"`
+}
+
+func (e *Error) Error() string { return e.Type + ": " + e.Message }
+
+// NewError returns an *Error with an empty (not null) stack trace.
+func NewError(typ, msg string) *Error {
+	return &Error{Type: typ, Message: msg, StackTrace: []string{}}
+}
+
+// JSON encodes e; it cannot fail for this type.
+func (e *Error) JSON() []byte {
+	b, _ := json.Marshal(e)
+	return b
+}
+
+// ResponseTooLarge is the error for a response over MaxPayload; n is its
+// size, or a lower bound when the rest was discarded.
+func ResponseTooLarge(n int64) *Error {
+	return NewError(ErrTypeResponseTooBig, fmt.Sprintf(
+		"Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes).", n, MaxPayload))
+}
+
+// ParseDeadline reads the Lambda-Runtime-Deadline-Ms header value.
+func ParseDeadline(v string) (int64, error) {
+	return strconv.ParseInt(v, 10, 64)
+}

@@ -1,0 +1,97 @@
+package bootstrap
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+)
+
+// Config is everything the bootstrap reads from its arguments and the
+// environment, resolved once at start-up.
+type Config struct {
+	Endpoint     string   // AWS_LAMBDA_RUNTIME_API
+	Command      []string // resolved handler and its arguments
+	Mode         string
+	ModeInferred bool
+	Concurrency  int
+	TaskRoot     string
+}
+
+// ModeEnv selects the handler mode; when unset the mode is inferred.
+const ModeEnv = "FAAS_MODE"
+
+// LoadConfig resolves the configuration. args is the container's CMD (the
+// bootstrap's arguments). An *api.Error return is an init error to report
+// to the Runtime API; endpoint is returned even then when it is known.
+func LoadConfig(args []string, getenv func(string) string) (*Config, *api.Error) {
+	c := &Config{Endpoint: getenv("AWS_LAMBDA_RUNTIME_API"), Concurrency: 1}
+	c.TaskRoot = getenv("LAMBDA_TASK_ROOT")
+	if c.TaskRoot == "" {
+		c.TaskRoot = "/var/task"
+	}
+	if c.Endpoint == "" {
+		return c, api.NewError(api.ErrTypeBadConfig, "AWS_LAMBDA_RUNTIME_API is not set: faas-runtime must run inside Lambda or under an emulator (runtime-init invoke)")
+	}
+	if v := getenv("AWS_LAMBDA_MAX_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1024 {
+			return c, api.NewError(api.ErrTypeBadConfig, fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%q: want a whole number from 1 to 1024", v))
+		}
+		c.Concurrency = n
+	}
+
+	cmd := args
+	if len(cmd) == 0 {
+		if h := strings.TrimSpace(getenv("_HANDLER")); h != "" {
+			cmd = []string{h}
+		}
+	}
+	if len(cmd) == 0 || cmd[0] == "" {
+		return c, api.NewError(api.ErrTypeInvalidHandler, "no handler: set the image's CMD (or _HANDLER) to the function to run")
+	}
+	c.Command = append([]string{resolveHandler(cmd[0], c.TaskRoot)}, cmd[1:]...)
+
+	c.Mode = strings.ToLower(strings.TrimSpace(getenv(ModeEnv)))
+	if c.Mode == "" {
+		c.Mode, c.ModeInferred = inferMode(c.Command[0], getenv), true
+	}
+	return c, nil
+}
+
+// resolveHandler makes a relative handler absolute against the task root.
+// A bare name that is not in the task root is looked up in PATH, so that
+// CMD ["python3", "app.py"] works in http mode.
+func resolveHandler(h, taskRoot string) string {
+	if filepath.IsAbs(h) {
+		return h
+	}
+	inRoot := filepath.Join(taskRoot, h)
+	if strings.ContainsAny(h, `/\`) || fileExists(inRoot) {
+		return inRoot
+	}
+	if p, err := exec.LookPath(h); err == nil {
+		return p
+	}
+	return inRoot // reported as not found by the mode's Init
+}
+
+func inferMode(handler string, getenv func(string) string) string {
+	switch strings.ToLower(filepath.Ext(handler)) {
+	case ".so", ".dylib", ".dll":
+		return "sharedlib"
+	}
+	if getenv("AWS_LWA_PORT") != "" || getenv("FAAS_HTTP_PORT") != "" {
+		return "http"
+	}
+	return "exec"
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

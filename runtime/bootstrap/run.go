@@ -1,0 +1,231 @@
+// Package bootstrap is the runtime's main loop: it resolves the
+// configuration, initialises the handler mode, then runs one
+// GET-next/POST-result loop per allowed concurrent invocation until SIGTERM.
+package bootstrap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+	"github.com/faas-runtime/faas-runtime/runtime/client"
+	"github.com/faas-runtime/faas-runtime/runtime/handler"
+)
+
+// ShutdownGrace is how long in-flight work gets after SIGTERM. Lambda gives
+// a runtime without extensions about 300 ms before SIGKILL.
+const ShutdownGrace = 250 * time.Millisecond
+
+// Main runs the runtime with the process's environment and signals and
+// returns the exit code: 0 after SIGTERM, 1 after a fatal error.
+func Main(args []string) int {
+	log := NewLogger(os.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	return Run(ctx, args, os.Getenv, log)
+}
+
+// NewLogger returns the runtime's logger: plain text without timestamps,
+// since CloudWatch stamps every line.
+func NewLogger(w *os.File) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	})).With("src", "faas-runtime")
+}
+
+// Run is Main with its inputs injected. Cancelling ctx is SIGTERM.
+func Run(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) int {
+	cfg, cerr := LoadConfig(args, getenv)
+	if cerr != nil {
+		return initFailed(cfg, cerr, log)
+	}
+	factory, ok := handler.Lookup(cfg.Mode)
+	if !ok {
+		return initFailed(cfg, api.NewError(api.ErrTypeBadConfig, modeMissing(cfg.Mode)), log)
+	}
+	how := "from " + ModeEnv
+	if cfg.ModeInferred {
+		how = "inferred"
+	}
+	log.Info("init", "mode", cfg.Mode, "mode_source", how, "handler", cfg.Command[0], "concurrency", cfg.Concurrency)
+
+	h, err := factory(handler.Config{Command: cfg.Command, TaskRoot: cfg.TaskRoot, Concurrency: cfg.Concurrency, Log: log, Getenv: getenv})
+	if err == nil {
+		err = h.Init(ctx)
+	}
+	if err != nil {
+		return initFailed(cfg, asAPIError(err, api.ErrTypeInitError), log)
+	}
+
+	code := serve(ctx, cfg, h, log)
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+	defer cancel()
+	if err := h.Shutdown(sctx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	return code
+}
+
+func modeMissing(mode string) string {
+	msg := fmt.Sprintf("%s=%q is not a handler mode of this build (have %v)", ModeEnv, mode, handler.Names())
+	if mode == "sharedlib" {
+		msg += "; sharedlib needs the glibc build: install the faas-runtime-sharedlib package"
+	}
+	return msg
+}
+
+func initFailed(cfg *Config, e *api.Error, log *slog.Logger) int {
+	log.Error("init failed", "type", e.Type, "msg", e.Message)
+	if cfg != nil && cfg.Endpoint != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := client.New(cfg.Endpoint).InitError(ctx, e); err != nil {
+			log.Error("could not report init error", "err", err)
+		}
+	}
+	return 1
+}
+
+// serve runs cfg.Concurrency loops until ctx is cancelled (exit 0) or one
+// of them hits a fatal Runtime API error (exit 1).
+func serve(ctx context.Context, cfg *Config, h handler.Handler, log *slog.Logger) int {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stopHandler := context.AfterFunc(ctx, func() {
+		// SIGTERM: let the mode stop its children now, so in-flight
+		// invocations end (and are answered) within the grace period.
+		sctx, c := context.WithTimeout(context.Background(), ShutdownGrace)
+		defer c()
+		_ = h.Shutdown(sctx)
+	})
+	defer stopHandler()
+
+	var wg sync.WaitGroup
+	for i := 0; i < cfg.Concurrency; i++ {
+		l := &loop{c: client.New(cfg.Endpoint), h: h, log: log, setTraceEnv: cfg.Concurrency == 1}
+		wg.Go(func() {
+			if err := l.run(ctx); err != nil {
+				cancel(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("stopping", "err", err)
+		return 1
+	}
+	log.Info("shutdown")
+	return 0
+}
+
+type loop struct {
+	c           *client.Client
+	h           handler.Handler
+	log         *slog.Logger
+	setTraceEnv bool
+}
+
+// Backoff for a Runtime API that cannot be reached: about 1.3 s in all,
+// then the runtime gives up and Lambda restarts the sandbox.
+var nextBackoff = []time.Duration{5, 10, 20, 40, 80, 160, 320, 640}
+
+func (l *loop) run(ctx context.Context) error {
+	for {
+		inv, err := l.next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		if err := l.handle(inv); err != nil {
+			return err
+		}
+	}
+}
+
+func (l *loop) next(ctx context.Context) (*api.Invocation, error) {
+	for attempt := 0; ; attempt++ {
+		inv, err := l.c.Next(ctx)
+		var ce *client.ConnError
+		if err == nil || !errors.As(err, &ce) || attempt == len(nextBackoff) {
+			return inv, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(nextBackoff[attempt] * time.Millisecond):
+		}
+	}
+}
+
+// handle runs one invocation and posts exactly one outcome. Its context is
+// not the loop's: SIGTERM reaches user code through Handler.Shutdown, and
+// the answer must still be posted afterwards.
+func (l *loop) handle(inv *api.Invocation) error {
+	if l.setTraceEnv {
+		os.Setenv("_X_AMZN_TRACE_ID", inv.TraceID)
+	}
+	ctx := context.Background()
+	if inv.DeadlineMs > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, time.UnixMilli(inv.DeadlineMs))
+		defer cancel()
+	}
+	resp := l.h.Invoke(ctx, inv)
+	post := context.Background() // posting must not be cut short by the deadline
+
+	var err error
+	switch {
+	case resp.Err != nil:
+		err = l.c.Fail(post, inv.RequestID, resp.Err)
+	case resp.Stream != nil:
+		err = l.c.RespondStream(post, inv.RequestID, resp.ContentType, resp.Stream)
+		resp.Stream.Close()
+	case len(resp.Body) > api.MaxPayload:
+		err = l.c.Fail(post, inv.RequestID, api.ResponseTooLarge(int64(len(resp.Body))))
+	default:
+		err = l.c.Respond(post, inv.RequestID, resp.Body, resp.ContentType)
+	}
+
+	var se *client.StatusError
+	if errors.As(err, &se) && resp.Err == nil {
+		// Refused (413 or another answer): never drop it silently; tell
+		// Lambda with an error post so the caller sees why.
+		l.log.Error("response refused", "request_id", inv.RequestID, "status", se.Status, "body", se.Body)
+		typ := api.ErrTypeAPIRefused
+		if se.Status == 413 {
+			typ = api.ErrTypeResponseTooBig
+		}
+		err = l.c.Fail(post, inv.RequestID, api.NewError(typ, se.Error()))
+	}
+	if err != nil {
+		var ce *client.ConnError
+		if errors.As(err, &ce) {
+			return fmt.Errorf("posting the result of %s: %w", inv.RequestID, err)
+		}
+		l.log.Error("result refused", "request_id", inv.RequestID, "err", err)
+	}
+	return nil
+}
+
+// asAPIError keeps an *api.Error's type; anything else gets typ.
+func asAPIError(err error, typ string) *api.Error {
+	var e *api.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return api.NewError(typ, err.Error())
+}

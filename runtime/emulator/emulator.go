@@ -1,0 +1,568 @@
+// Package emulator is the server side of the Lambda Runtime API, faithful
+// to the real one in routes, headers, status codes and limits, plus the
+// invoke endpoint of the AWS Runtime Interface Emulator (RIE), so curl
+// commands written for RIE work unchanged. Unlike RIE it accepts streamed
+// responses and forwards their chunks as they arrive.
+//
+// It also keeps a ledger of every invocation and the outcomes posted for
+// it, so tests can prove that each one got exactly one response or error.
+package emulator
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+)
+
+// Config describes the emulated function.
+type Config struct {
+	FunctionName string        // default "function"
+	Region       string        // default "us-east-1"
+	AccountID    string        // default "000000000000"
+	Timeout      time.Duration // default 3 s, Lambda's default
+	Log          *slog.Logger  // default: discard
+
+	// BeforeInvoke runs before an invocation is queued; the sandbox uses it
+	// to (re)start the runtime process lazily, as Lambda does.
+	BeforeInvoke func(ctx context.Context) error
+	// OnTimeout runs when an invocation's deadline passes unanswered;
+	// Lambda then resets the execution environment.
+	OnTimeout func(requestID string)
+}
+
+// TimeoutFromEnv reads AWS_LAMBDA_FUNCTION_TIMEOUT (whole seconds).
+func TimeoutFromEnv(getenv func(string) string) (time.Duration, error) {
+	v := getenv("AWS_LAMBDA_FUNCTION_TIMEOUT")
+	if v == "" {
+		return 3 * time.Second, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 900 {
+		return 0, fmt.Errorf("AWS_LAMBDA_FUNCTION_TIMEOUT=%q: want whole seconds from 1 to 900", v)
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// Outcome says how an invocation ended.
+type Outcome string
+
+const (
+	OutcomeResponse    Outcome = "response"     // runtime posted a response
+	OutcomeError       Outcome = "error"        // runtime posted an error
+	OutcomeTimeout     Outcome = "timeout"      // deadline passed, nothing posted
+	OutcomeRuntimeExit Outcome = "runtime-exit" // runtime process died first
+	OutcomeInitError   Outcome = "init-error"   // the runtime failed to initialise
+)
+
+// Result is what an invoker gets back.
+type Result struct {
+	RequestID   string
+	Outcome     Outcome
+	Body        []byte // response body, or the error JSON
+	ContentType string
+	ErrorType   string // set for every outcome but OutcomeResponse
+	Streamed    bool
+	Duration    time.Duration
+}
+
+// Failed reports whether the function failed (anything but a response).
+func (r *Result) Failed() bool { return r.Outcome != OutcomeResponse }
+
+// InvokeOptions carry the optional invocation context.
+type InvokeOptions struct {
+	ClientContext   string // JSON, as the Lambda-Runtime-Client-Context header
+	CognitoIdentity string
+	TenantID        string
+	TraceID         string
+	// Stream, when set, receives a streamed response's bytes as they
+	// arrive (flushed if it is an http.Flusher); Result.Body is then empty.
+	Stream io.Writer
+}
+
+// ErrPayloadTooLarge is returned for an event over 6 MB, as Lambda does.
+var ErrPayloadTooLarge = errors.New("RequestEntityTooLarge: request payload exceeds 6291456 bytes")
+
+type state int
+
+const (
+	queued state = iota
+	delivered
+	done
+)
+
+type invocation struct {
+	id       string
+	payload  []byte
+	opts     InvokeOptions
+	deadline time.Time
+	state    state
+	started  chan struct{} // closed when delivered to the runtime
+	result   chan *Result  // buffered(1); receives the final result once
+	posts    int           // accepted outcome posts (202)
+	refused  int           // posts answered 4xx
+}
+
+// Emulator is one emulated function with one execution environment.
+type Emulator struct {
+	cfg   Config
+	queue chan *invocation
+
+	mu      sync.Mutex
+	byID    map[string]*invocation
+	ledger  []*invocation
+	initErr *api.Error
+	served  bool // a /next has been answered since the last runtime start
+}
+
+// New returns an Emulator; serve its Handler on a loopback listener.
+func New(cfg Config) *Emulator {
+	if cfg.FunctionName == "" {
+		cfg.FunctionName = "function"
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 3 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Emulator{cfg: cfg, queue: make(chan *invocation, 1024), byID: map[string]*invocation{}}
+}
+
+// FunctionARN is the ARN handed to the runtime.
+func (e *Emulator) FunctionARN() string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", e.cfg.Region, e.cfg.AccountID, e.cfg.FunctionName)
+}
+
+// Timeout is the function timeout in force.
+func (e *Emulator) Timeout() time.Duration { return e.cfg.Timeout }
+
+// Invoke queues one event and waits for its outcome. A function failure is
+// a Result with Failed() true, not an error; errors are the emulator's own.
+func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOptions) (*Result, error) {
+	if len(payload) > api.MaxPayload {
+		return nil, ErrPayloadTooLarge
+	}
+	if e.cfg.BeforeInvoke != nil {
+		if err := e.cfg.BeforeInvoke(ctx); err != nil {
+			return nil, err
+		}
+	}
+	inv := &invocation{
+		id: uuid.NewString(), payload: payload, opts: opts,
+		started: make(chan struct{}), result: make(chan *Result, 1),
+	}
+	e.mu.Lock()
+	e.byID[inv.id] = inv
+	e.ledger = append(e.ledger, inv)
+	e.mu.Unlock()
+	start := time.Now()
+	e.queue <- inv
+
+	// The function timeout counts from delivery, as Lambda's does.
+	select {
+	case <-inv.started:
+	case r := <-inv.result: // failed before delivery (init error)
+		r.Duration = time.Since(start)
+		return r, nil
+	case <-ctx.Done():
+		e.finish(inv, nil)
+		return nil, ctx.Err()
+	}
+	timer := time.NewTimer(time.Until(inv.deadline))
+	defer timer.Stop()
+	select {
+	case r := <-inv.result:
+		r.Duration = time.Since(start)
+		return r, nil
+	case <-timer.C:
+		msg := fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, e.cfg.Timeout.Seconds())
+		if e.finish(inv, errResult(inv.id, OutcomeTimeout, api.NewError(api.ErrTypeTimeout, msg))) && e.cfg.OnTimeout != nil {
+			e.cfg.OnTimeout(inv.id)
+		}
+		r := <-inv.result
+		r.Duration = time.Since(start)
+		return r, nil
+	case <-ctx.Done():
+		e.finish(inv, nil)
+		return nil, ctx.Err()
+	}
+}
+
+func errResult(id string, o Outcome, ae *api.Error) *Result {
+	return &Result{RequestID: id, Outcome: o, Body: ae.JSON(), ContentType: "application/json", ErrorType: ae.Type}
+}
+
+// finish moves inv to done and delivers r (nil: the invoker went away).
+// It reports false when inv was already done.
+func (e *Emulator) finish(inv *invocation, r *Result) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if inv.state == done {
+		return false
+	}
+	inv.state = done
+	delete(e.byID, inv.id)
+	if r != nil {
+		inv.result <- r
+	}
+	return true
+}
+
+// RuntimeStarted is called by the sandbox when it starts a runtime process.
+func (e *Emulator) RuntimeStarted() {
+	e.mu.Lock()
+	e.initErr, e.served = nil, false
+	e.mu.Unlock()
+}
+
+// RuntimeExited is called by the sandbox when the runtime process ends:
+// invocations it held fail with Runtime.ExitError; if it never got as far
+// as /next, queued ones fail with its init error, as Lambda reports them.
+func (e *Emulator) RuntimeExited(status string) {
+	e.mu.Lock()
+	initErr, served := e.initErr, e.served
+	var held []*invocation
+	for _, inv := range e.byID {
+		if inv.state == delivered || (!served && inv.state == queued) {
+			held = append(held, inv)
+		}
+	}
+	e.mu.Unlock()
+	for _, inv := range held {
+		var ae *api.Error
+		outcome := OutcomeRuntimeExit
+		switch {
+		case inv.state == queued && initErr != nil:
+			ae, outcome = initErr, OutcomeInitError
+		case inv.state == queued:
+			ae, outcome = api.NewError(api.ErrTypeExit, "RequestId: "+inv.id+" Error: Runtime exited without providing a reason ("+status+")"), OutcomeInitError
+		default:
+			ae = api.NewError(api.ErrTypeExit, "RequestId: "+inv.id+" Error: Runtime exited with error: "+status)
+		}
+		e.finish(inv, errResult(inv.id, outcome, ae))
+	}
+	e.drainDone()
+}
+
+// drainDone drops finished invocations still sitting in the queue.
+func (e *Emulator) drainDone() {
+	for {
+		select {
+		case inv := <-e.queue:
+			e.mu.Lock()
+			live := inv.state != done
+			e.mu.Unlock()
+			if live {
+				e.queue <- inv
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+// InitError is the last /init/error posted since the runtime started.
+func (e *Emulator) InitError() *api.Error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.initErr
+}
+
+// Record is one invocation in the ledger.
+type Record struct {
+	RequestID string
+	Accepted  int // outcome posts answered 202
+	Refused   int // posts answered 4xx (too large, wrong state)
+	Done      bool
+}
+
+// Ledger lists every invocation so far, in order.
+func (e *Emulator) Ledger() []Record {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Record, len(e.ledger))
+	for i, inv := range e.ledger {
+		out[i] = Record{RequestID: inv.id, Accepted: inv.posts, Refused: inv.refused, Done: inv.state == done}
+	}
+	return out
+}
+
+// CheckExactlyOnce returns an error naming every invocation that got more
+// than one accepted outcome post, or none although the runtime was alive
+// to post one (timeouts and runtime deaths excepted by the caller's ids).
+func (e *Emulator) CheckExactlyOnce(allowNone map[string]bool) error {
+	var bad []string
+	for _, r := range e.Ledger() {
+		if r.Accepted > 1 || (r.Accepted == 0 && !allowNone[r.RequestID]) {
+			bad = append(bad, fmt.Sprintf("%s: %d accepted posts", r.RequestID, r.Accepted))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("invocations without exactly one outcome: %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// Handler serves the Runtime API and the RIE invoke endpoint.
+func (e *Emulator) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+api.PathNext, e.serveNext)
+	mux.HandleFunc("POST "+api.PathInvoke+"{id}/response", e.serveResponse)
+	mux.HandleFunc("POST "+api.PathInvoke+"{id}/error", e.serveError)
+	mux.HandleFunc("POST "+api.PathInitError, e.serveInitError)
+	mux.HandleFunc("POST "+api.PathRIEInvoke, e.serveInvoke)
+	return mux
+}
+
+func (e *Emulator) serveNext(w http.ResponseWriter, r *http.Request) {
+	var inv *invocation
+	for inv == nil {
+		select {
+		case inv = <-e.queue:
+		case <-r.Context().Done():
+			return // the runtime went away
+		}
+		e.mu.Lock()
+		if inv.state != queued {
+			inv = nil // its invoker gave up
+		} else {
+			inv.state = delivered
+			inv.deadline = time.Now().Add(e.cfg.Timeout)
+			e.served = true
+		}
+		e.mu.Unlock()
+	}
+	h := w.Header()
+	h.Set(api.HeaderRequestID, inv.id)
+	h.Set(api.HeaderDeadlineMs, strconv.FormatInt(inv.deadline.UnixMilli(), 10))
+	h.Set(api.HeaderFunctionARN, e.FunctionARN())
+	trace := inv.opts.TraceID
+	if trace == "" {
+		trace = newTraceID()
+	}
+	h.Set(api.HeaderTraceID, trace)
+	setIf(h, api.HeaderClientContext, inv.opts.ClientContext)
+	setIf(h, api.HeaderCognitoIdentity, inv.opts.CognitoIdentity)
+	setIf(h, api.HeaderTenantID, inv.opts.TenantID)
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(inv.payload)
+	close(inv.started)
+}
+
+func setIf(h http.Header, k, v string) {
+	if v != "" {
+		h.Set(k, v)
+	}
+}
+
+// newTraceID makes an X-Ray trace header like Lambda's.
+func newTraceID() string {
+	id := strings.ReplaceAll(uuid.NewString(), "-", "")
+	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), id[:24], id[16:32])
+}
+
+// lookup finds a delivered invocation for a post, or answers as Lambda does:
+// 400 InvalidRequestID for an id it never handed out, 403
+// InvalidStateTransition for one already answered.
+func (e *Emulator) lookup(w http.ResponseWriter, r *http.Request) *invocation {
+	id := r.PathValue("id")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	inv, ok := e.byID[id]
+	if !ok {
+		for _, old := range e.ledger {
+			if old.id == id {
+				old.refused++
+				renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+id+" is already complete")
+				return nil
+			}
+		}
+		renderError(w, http.StatusBadRequest, "InvalidRequestID", "Invalid request ID: "+id)
+		return nil
+	}
+	if inv.state != delivered {
+		inv.refused++
+		renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+id+" was not handed out by /next")
+		return nil
+	}
+	return inv
+}
+
+func (e *Emulator) refuse(inv *invocation, w http.ResponseWriter, status int, typ, msg string) {
+	e.mu.Lock()
+	inv.refused++
+	e.mu.Unlock()
+	renderError(w, status, typ, msg)
+}
+
+func (e *Emulator) accept(inv *invocation, w http.ResponseWriter, res *Result) {
+	e.mu.Lock()
+	inv.posts++
+	e.mu.Unlock()
+	if !e.finish(inv, res) {
+		// It timed out while the post was in flight: Lambda refuses it.
+		renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+inv.id+" already timed out")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = io.WriteString(w, `{"status":"OK"}`+"\n")
+}
+
+func renderError(w http.ResponseWriter, status int, typ, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(api.NewError(typ, msg).JSON())
+}
+
+// readLimited reads a post body of at most limit bytes; ok is false (and
+// the 413 written) when it is larger.
+func (e *Emulator) readLimited(inv *invocation, w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	if r.ContentLength > limit {
+		e.refuse(inv, w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", limit))
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		e.refuse(inv, w, http.StatusBadRequest, "TruncatedHTTPRequest", "reading the body: "+err.Error())
+		return nil, false
+	}
+	if int64(len(body)) > limit {
+		e.refuse(inv, w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", limit))
+		return nil, false
+	}
+	return body, true
+}
+
+func (e *Emulator) serveResponse(w http.ResponseWriter, r *http.Request) {
+	inv := e.lookup(w, r)
+	if inv == nil {
+		return
+	}
+	if r.Header.Get(api.HeaderResponseMode) == api.ResponseModeStream {
+		e.serveStream(inv, w, r)
+		return
+	}
+	body, ok := e.readLimited(inv, w, r, api.MaxPayload)
+	if !ok {
+		return
+	}
+	e.accept(inv, w, &Result{RequestID: inv.id, Outcome: OutcomeResponse, Body: body, ContentType: r.Header.Get("Content-Type")})
+}
+
+// serveStream forwards a streamed response to the invoker's writer as it
+// arrives; an error after the first byte comes in the trailers.
+func (e *Emulator) serveStream(inv *invocation, w http.ResponseWriter, r *http.Request) {
+	res := &Result{RequestID: inv.id, Outcome: OutcomeResponse, Streamed: true, ContentType: r.Header.Get("Content-Type")}
+	dst := inv.opts.Stream
+	var kept []byte
+	if dst == nil {
+		dst = writerFunc(func(p []byte) (int, error) { kept = append(kept, p...); return len(p), nil })
+	}
+	fl, _ := dst.(http.Flusher)
+	buf := make([]byte, 32*1024)
+	var n int64
+	for {
+		k, err := r.Body.Read(buf)
+		if k > 0 {
+			n += int64(k)
+			if n > api.MaxStreamedPayload {
+				e.refuse(inv, w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "streamed response over 20 MB")
+				return
+			}
+			_, _ = dst.Write(buf[:k])
+			if fl != nil {
+				fl.Flush()
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			res.Outcome, res.ErrorType = OutcomeError, api.ErrTypeTruncated
+			res.Body = api.NewError(api.ErrTypeTruncated, "the runtime's streamed response broke off: "+err.Error()).JSON()
+			e.accept(inv, w, res)
+			return
+		}
+	}
+	res.Body = kept
+	if typ := r.Trailer.Get(api.HeaderErrorType); typ != "" {
+		res.Outcome, res.ErrorType = OutcomeError, typ
+		if b, err := base64.StdEncoding.DecodeString(r.Trailer.Get(api.HeaderErrorBody)); err == nil && len(b) > 0 {
+			res.Body = b
+		} else {
+			res.Body = api.NewError(typ, "streamed response failed").JSON()
+		}
+	}
+	e.accept(inv, w, res)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func (e *Emulator) serveError(w http.ResponseWriter, r *http.Request) {
+	inv := e.lookup(w, r)
+	if inv == nil {
+		return
+	}
+	body, ok := e.readLimited(inv, w, r, api.MaxPayload)
+	if !ok {
+		return
+	}
+	typ := errorType(r.Header.Get(api.HeaderErrorType), body)
+	e.accept(inv, w, &Result{RequestID: inv.id, Outcome: OutcomeError, Body: body, ContentType: "application/json", ErrorType: typ})
+}
+
+func (e *Emulator) serveInitError(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, api.MaxPayload))
+	ae := api.NewError(errorType(r.Header.Get(api.HeaderErrorType), body), "")
+	var parsed api.Error
+	if jsonUnmarshal(body, &parsed) == nil && parsed.Message != "" {
+		ae.Message = parsed.Message
+	} else {
+		ae.Message = strings.TrimSpace(string(body))
+	}
+	e.mu.Lock()
+	e.initErr = ae
+	e.mu.Unlock()
+	e.cfg.Log.Warn("init error", "type", ae.Type, "msg", ae.Message)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = io.WriteString(w, `{"status":"OK"}`+"\n")
+}
+
+// errorType prefers the header, then the body's errorType, then Lambda's
+// fallback "Unhandled".
+func errorType(header string, body []byte) string {
+	if header != "" {
+		return header
+	}
+	var parsed api.Error
+	if jsonUnmarshal(body, &parsed) == nil && parsed.Type != "" {
+		return parsed.Type
+	}
+	return "Unhandled"
+}

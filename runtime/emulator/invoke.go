@@ -1,0 +1,83 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+)
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// serveInvoke is RIE's POST /2015-03-31/functions/function/invocations: the
+// response body as the function returned it; a function error is HTTP 200
+// with the error JSON and X-Amz-Function-Error: Unhandled, as Lambda's
+// Invoke API answers. A streamed response is forwarded chunk by chunk.
+func (e *Emulator) serveInvoke(w http.ResponseWriter, r *http.Request) {
+	payload, err := io.ReadAll(io.LimitReader(r.Body, api.MaxPayload+1))
+	if err != nil {
+		renderError(w, http.StatusBadRequest, "InvalidRequestContentException", err.Error())
+		return
+	}
+	opts := InvokeOptions{TenantID: r.Header.Get("X-Amz-Tenant-Id"), TraceID: r.Header.Get("X-Amzn-Trace-Id")}
+	if cc := r.Header.Get("X-Amz-Client-Context"); cc != "" {
+		dec, err := base64.StdEncoding.DecodeString(cc)
+		if err != nil {
+			renderError(w, http.StatusBadRequest, "InvalidRequestContentException", "X-Amz-Client-Context must be base64-encoded JSON")
+			return
+		}
+		opts.ClientContext = string(dec)
+	}
+	sw := &streamWriter{w: w}
+	opts.Stream = sw
+	res, err := e.Invoke(r.Context(), payload, opts)
+	switch {
+	case errors.Is(err, ErrPayloadTooLarge):
+		renderError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", err.Error())
+		return
+	case err != nil:
+		if !sw.started {
+			renderError(w, http.StatusInternalServerError, "ServiceException", err.Error())
+		}
+		return
+	}
+	if res.Streamed && sw.started {
+		if res.Failed() {
+			w.Header().Set(http.TrailerPrefix+"X-Amz-Function-Error", "Unhandled")
+			w.Header().Set(http.TrailerPrefix+api.HeaderErrorType, res.ErrorType)
+		}
+		return
+	}
+	if res.Failed() {
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+	}
+	if res.ContentType != "" {
+		w.Header().Set("Content-Type", res.ContentType)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(res.Body)
+}
+
+// streamWriter sends the 200 header with the first streamed chunk and
+// flushes each chunk to the client at once.
+type streamWriter struct {
+	w       http.ResponseWriter
+	started bool
+}
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	if !s.started {
+		s.started = true
+		s.w.WriteHeader(http.StatusOK)
+	}
+	return s.w.Write(p)
+}
+
+func (s *streamWriter) Flush() {
+	if f, ok := s.w.(http.Flusher); ok {
+		f.Flush()
+	}
+}

@@ -1,0 +1,87 @@
+// Package handler defines what a handler mode (exec, http, sharedlib) is to
+// the runtime loop, and a registry the modes add themselves to by import,
+// the way nfpm registers its package formats.
+package handler
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"sync"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+)
+
+// Handler runs user code for invocations. Invoke is called from
+// Config.Concurrency loops at once; a Handler that cannot run concurrently
+// serialises internally.
+type Handler interface {
+	// Init prepares the function (checks the executable, starts the web app,
+	// loads the library). An error becomes POST /init/error.
+	Init(ctx context.Context) error
+	// Invoke handles one event. It returns exactly one outcome; ctx expires
+	// at the invocation's deadline.
+	Invoke(ctx context.Context, inv *api.Invocation) Response
+	// Shutdown stops whatever Init started, within ctx's deadline.
+	Shutdown(ctx context.Context) error
+}
+
+// Response is the outcome of one invocation: an error, a streamed body or a
+// buffered body, in that order of precedence.
+type Response struct {
+	Err         *api.Error
+	Stream      io.ReadCloser // streamed with Lambda-Runtime-Function-Response-Mode: streaming
+	Body        []byte
+	ContentType string
+}
+
+// Fail is a convenience for an error Response.
+func Fail(typ, format string, args ...any) Response {
+	return Response{Err: api.NewError(typ, fmt.Sprintf(format, args...))}
+}
+
+// Config is what every mode gets from the bootstrap.
+type Config struct {
+	Command     []string // handler path (resolved) and its arguments
+	TaskRoot    string
+	Concurrency int
+	Log         *slog.Logger
+	Getenv      func(string) string
+}
+
+// Factory builds a Handler from the bootstrap's Config.
+type Factory func(Config) (Handler, error)
+
+var (
+	mu        sync.RWMutex
+	factories = map[string]Factory{}
+)
+
+// Register makes a mode available under name; modes call it from init().
+func Register(name string, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	factories[name] = f
+}
+
+// Lookup returns the factory registered under name.
+func Lookup(name string) (Factory, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	f, ok := factories[name]
+	return f, ok
+}
+
+// Names lists the registered modes, sorted.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	names := make([]string, 0, len(factories))
+	for n := range factories {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,238 @@
+// Package execmode runs the handler executable once per invocation: the
+// event on its stdin, the response from its stdout, its stderr streamed to
+// the runtime's (CloudWatch) log, the invocation context in its environment.
+package execmode
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+	"github.com/faas-runtime/faas-runtime/runtime/handler"
+)
+
+func init() { handler.Register("exec", New) }
+
+// Environment variables that carry the invocation context to the process.
+const (
+	EnvRequestID       = "LAMBDA_REQUEST_ID"
+	EnvDeadlineMs      = "LAMBDA_DEADLINE_MS"
+	EnvFunctionARN     = "LAMBDA_FUNCTION_ARN"
+	EnvTraceID         = "_X_AMZN_TRACE_ID" // the name X-Ray SDKs read
+	EnvClientContext   = "LAMBDA_CLIENT_CONTEXT"
+	EnvCognitoIdentity = "LAMBDA_COGNITO_IDENTITY"
+	EnvTenantID        = "LAMBDA_TENANT_ID"
+)
+
+// stderrTail is how much of a failed process's stderr goes into the error.
+const stderrTail = 2048
+
+// Exec is the exec handler mode.
+type Exec struct {
+	path    string
+	args    []string
+	baseEnv []string
+	log     *slog.Logger
+
+	stopping chan struct{} // closed by Shutdown: forward SIGTERM
+	stopOnce sync.Once
+	running  sync.WaitGroup
+}
+
+// New builds the exec mode from the bootstrap's configuration.
+func New(cfg handler.Config) (handler.Handler, error) {
+	return &Exec{path: cfg.Command[0], args: cfg.Command[1:], log: cfg.Log, stopping: make(chan struct{})}, nil
+}
+
+// Init checks that the handler is an executable file, so a bad image fails
+// at init (one /init/error) instead of on every invocation.
+func (e *Exec) Init(context.Context) error {
+	st, err := os.Stat(e.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return api.NewError(api.ErrTypeHandlerNotFound, fmt.Sprintf("handler %s does not exist (check the image's CMD and LAMBDA_TASK_ROOT)", e.path))
+	case err != nil:
+		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s: %v", e.path, err))
+	case st.IsDir():
+		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s is a directory, not an executable", e.path))
+	case runtime.GOOS != "windows" && st.Mode().Perm()&0o111 == 0:
+		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s is not executable (mode %v): chmod +x it", e.path, st.Mode().Perm()))
+	}
+	e.baseEnv = os.Environ()
+	return nil
+}
+
+// Invoke runs the executable once.
+func (e *Exec) Invoke(ctx context.Context, inv *api.Invocation) handler.Response {
+	e.running.Add(1)
+	defer e.running.Done()
+
+	cmd := exec.Command(e.path, e.args...)
+	cmd.Stdin = bytes.NewReader(inv.Payload)
+	out := &cappedBuffer{limit: api.MaxPayload}
+	cmd.Stdout = out
+	errTail := &tailWriter{w: os.Stderr, max: stderrTail}
+	cmd.Stderr = errTail
+	cmd.Env = e.env(inv)
+	cmd.WaitDelay = 100 * time.Millisecond // don't wait forever on pipes a detached grandchild holds
+	setProcessGroup(cmd)
+
+	if err := cmd.Start(); err != nil {
+		return handler.Fail(api.ErrTypeInvalidHandler, "RequestId: %s Error: cannot start %s: %v", inv.RequestID, e.path, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+
+	termAt, killAfter := stopSchedule(ctx)
+	var waitErr error
+	var cause string
+	select {
+	case waitErr = <-done:
+	case <-termAt:
+		cause = "timeout"
+		waitErr = stop(cmd, done, killAfter)
+	case <-e.stopping:
+		cause = "shutdown"
+		waitErr = stop(cmd, done, 200*time.Millisecond)
+	}
+
+	switch {
+	case cause == "timeout":
+		return handler.Fail(api.ErrTypeTimeout, "RequestId: %s Error: Task timed out: the function did not finish before its deadline and was stopped", inv.RequestID)
+	case cause == "shutdown" && waitErr != nil:
+		return handler.Fail(api.ErrTypeExit, "RequestId: %s Error: the runtime is shutting down (SIGTERM); the function was stopped%s", inv.RequestID, tailNote(errTail))
+	}
+	if waitErr != nil && !errors.Is(waitErr, exec.ErrWaitDelay) {
+		return handler.Fail(api.ErrTypeExit, "RequestId: %s Error: Runtime exited with error: %s%s", inv.RequestID, exitDescription(waitErr), tailNote(errTail))
+	}
+	if out.total > api.MaxPayload {
+		return handler.Response{Err: api.ResponseTooLarge(out.total)}
+	}
+	return handler.Response{Body: out.buf.Bytes(), ContentType: "application/json"}
+}
+
+// stopSchedule returns when to send SIGTERM, and how long to wait after it
+// before SIGKILL, so that the error is posted before Lambda's deadline.
+func stopSchedule(ctx context.Context) (<-chan time.Time, time.Duration) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return nil, 0
+	}
+	remaining := time.Until(dl)
+	margin := min(max(remaining/10, 20*time.Millisecond), 250*time.Millisecond)
+	return time.After(remaining - margin), margin / 2
+}
+
+// stop sends SIGTERM to the process group, then SIGKILL after grace.
+func stop(cmd *exec.Cmd, done <-chan error, grace time.Duration) error {
+	signalGroup(cmd, false)
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(grace):
+		signalGroup(cmd, true)
+		return <-done
+	}
+}
+
+// Shutdown forwards SIGTERM to running processes (through the stopping
+// channel) and waits for their invocations to be answered.
+func (e *Exec) Shutdown(ctx context.Context) error {
+	e.stopOnce.Do(func() { close(e.stopping) })
+	idle := make(chan struct{})
+	go func() { e.running.Wait(); close(idle) }()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return errors.New("exec mode: invocations still running at shutdown")
+	}
+}
+
+func (e *Exec) env(inv *api.Invocation) []string {
+	env := make([]string, len(e.baseEnv), len(e.baseEnv)+7)
+	copy(env, e.baseEnv)
+	return append(env,
+		EnvRequestID+"="+inv.RequestID,
+		EnvDeadlineMs+"="+strconv.FormatInt(inv.DeadlineMs, 10),
+		EnvFunctionARN+"="+inv.FunctionARN,
+		EnvTraceID+"="+inv.TraceID,
+		EnvClientContext+"="+inv.ClientContext,
+		EnvCognitoIdentity+"="+inv.CognitoIdentity,
+		EnvTenantID+"="+inv.TenantID,
+	)
+}
+
+func exitDescription(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ProcessState.String() // "exit status 3" or "signal: killed"
+	}
+	return err.Error()
+}
+
+func tailNote(t *tailWriter) string {
+	if s := t.String(); s != "" {
+		return "\nstderr (last lines):\n" + s
+	}
+	return ""
+}
+
+// cappedBuffer keeps up to limit bytes and counts the rest, so a runaway
+// function cannot make the runtime buffer more than Lambda would accept.
+type cappedBuffer struct {
+	buf   bytes.Buffer
+	limit int
+	total int64
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	c.total += int64(len(p))
+	if room := c.limit + 1 - c.buf.Len(); room > 0 {
+		c.buf.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+// tailWriter passes everything through to w and remembers the last max
+// bytes, for the error message of a failed invocation.
+type tailWriter struct {
+	w    io.Writer
+	max  int
+	tail []byte
+}
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	n, err := t.w.Write(p)
+	if len(p) >= t.max {
+		t.tail = append(t.tail[:0], p[len(p)-t.max:]...)
+	} else {
+		t.tail = append(t.tail, p...)
+		if over := len(t.tail) - t.max; over > 0 {
+			t.tail = append(t.tail[:0], t.tail[over:]...)
+		}
+	}
+	return n, err
+}
+
+// String is the remembered tail from its first whole line.
+func (t *tailWriter) String() string {
+	s := t.tail
+	if len(t.tail) == t.max {
+		if i := bytes.IndexByte(s, '\n'); i >= 0 && i < len(s)-1 {
+			s = s[i+1:]
+		}
+	}
+	return string(bytes.TrimRight(s, "\n"))
+}
