@@ -1,0 +1,73 @@
+// Package cli assembles runtime-init's commands (urfave/cli/v2). Each
+// command lives in its own file or package and is listed in App.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/faas-runtime/faas-runtime/internal/version"
+)
+
+// Exit codes shared by every command.
+const (
+	ExitOK      = 0
+	ExitFailure = 1 // the function failed, or the operation did
+	ExitUsage   = 2 // bad flags or arguments
+)
+
+// UsageError marks bad input from the user: exit code 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef returns a *UsageError.
+func Usagef(format string, args ...any) error { return &UsageError{Msg: fmt.Sprintf(format, args...)} }
+
+// App is runtime-init with every command.
+func App() *ucli.App {
+	return &ucli.App{
+		Name:    "runtime-init",
+		Usage:   "scaffold, build, inspect and run AWS Lambda functions on faas-runtime",
+		Version: version.Version,
+		Commands: []*ucli.Command{
+			versionCommand(),
+		},
+		HideHelpCommand: true,
+		// Report bad flags ourselves, with exit code 2.
+		OnUsageError:   func(c *ucli.Context, err error, _ bool) error { return &UsageError{Msg: err.Error()} },
+		ExitErrHandler: func(*ucli.Context, error) {},
+	}
+}
+
+// Main runs the CLI and returns the process exit code.
+func Main(args []string) int {
+	err := App().Run(args)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(os.Stderr, "runtime-init:", err)
+	var ue *UsageError
+	var ec ucli.ExitCoder
+	switch {
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.As(err, &ec):
+		return ec.ExitCode()
+	}
+	return ExitFailure
+}
+
+func versionCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "version",
+		Usage: "print the version",
+		Action: func(c *ucli.Context) error {
+			fmt.Fprintln(c.App.Writer, "runtime-init", version.Version)
+			return nil
+		},
+	}
+}
