@@ -10,6 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/faas-runtime/faas-runtime/internal/version"
+	"github.com/faas-runtime/faas-runtime/runtime/bootstrap"
 )
 
 // Exit codes shared by every command.
@@ -34,6 +35,8 @@ func App() *ucli.App {
 		Usage:   "scaffold, build, inspect and run AWS Lambda functions on faas-runtime",
 		Version: version.Version,
 		Commands: []*ucli.Command{
+			invokeCommand(),
+			serveCommand(),
 			versionCommand(),
 		},
 		HideHelpCommand: true,
@@ -45,11 +48,16 @@ func App() *ucli.App {
 
 // Main runs the CLI and returns the process exit code.
 func Main(args []string) int {
+	if len(args) > 1 && args[1] == BootstrapCommand {
+		return bootstrap.Main(args[2:])
+	}
 	err := App().Run(args)
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(os.Stderr, "runtime-init:", err)
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(os.Stderr, "runtime-init:", msg)
+	}
 	var ue *UsageError
 	var ec ucli.ExitCoder
 	switch {

@@ -124,6 +124,7 @@ type Emulator struct {
 	ledger  []*invocation
 	initErr *api.Error
 	served  bool // a /next has been answered since the last runtime start
+	alive   bool // a runtime process is running (when a sandbox manages one)
 }
 
 // New returns an Emulator; serve its Handler on a loopback listener.
@@ -170,6 +171,18 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 		started: make(chan struct{}), result: make(chan *Result, 1),
 	}
 	e.mu.Lock()
+	if e.cfg.BeforeInvoke != nil && !e.alive {
+		// The runtime died between being started and this event being
+		// queued: it is reported like an init failure.
+		ae := e.initErr
+		if ae == nil {
+			ae = api.NewError(api.ErrTypeExit, "RequestId: "+inv.id+" Error: Runtime exited during init")
+		}
+		e.ledger = append(e.ledger, inv)
+		inv.state = done
+		e.mu.Unlock()
+		return errResult(inv.id, OutcomeInitError, ae), nil
+	}
 	e.byID[inv.id] = inv
 	e.ledger = append(e.ledger, inv)
 	e.mu.Unlock()
@@ -229,7 +242,7 @@ func (e *Emulator) finish(inv *invocation, r *Result) bool {
 // RuntimeStarted is called by the sandbox when it starts a runtime process.
 func (e *Emulator) RuntimeStarted() {
 	e.mu.Lock()
-	e.initErr, e.served = nil, false
+	e.initErr, e.served, e.alive = nil, false, true
 	e.mu.Unlock()
 }
 
@@ -238,6 +251,7 @@ func (e *Emulator) RuntimeStarted() {
 // as /next, queued ones fail with its init error, as Lambda reports them.
 func (e *Emulator) RuntimeExited(status string) {
 	e.mu.Lock()
+	e.alive = false
 	initErr, served := e.initErr, e.served
 	var held []*invocation
 	for _, inv := range e.byID {
@@ -278,6 +292,19 @@ func (e *Emulator) drainDone() {
 			return
 		}
 	}
+}
+
+// Pending counts invocations queued but not yet handed to a runtime.
+func (e *Emulator) Pending() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, inv := range e.byID {
+		if inv.state == queued {
+			n++
+		}
+	}
+	return n
 }
 
 // InitError is the last /init/error posted since the runtime started.

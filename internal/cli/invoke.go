@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/faas-runtime/faas-runtime/runtime/bootstrap"
+	"github.com/faas-runtime/faas-runtime/runtime/emulator"
+	"github.com/faas-runtime/faas-runtime/runtime/local"
+
+	// The modes the built-in runtime offers.
+	_ "github.com/faas-runtime/faas-runtime/runtime/modes/execmode"
+)
+
+// BootstrapCommand is the hidden first argument with which runtime-init
+// re-executes itself as the runtime process, so invoke and serve run the
+// real runtime code in its own process (as in Lambda) with nothing else
+// installed — on macOS and Windows too.
+const BootstrapCommand = "__bootstrap"
+
+// functionFlags are shared by invoke and serve.
+func functionFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.DurationFlag{Name: "timeout", Value: 3 * time.Second, Usage: "function timeout (whole seconds, 1s to 900s)"},
+		&ucli.StringSliceFlag{Name: "env", Usage: "environment variable `K=V` for the function (repeatable)"},
+		&ucli.StringFlag{Name: "mode", Usage: "handler mode: exec | http | sharedlib (default: inferred, as faas-runtime does)"},
+		&ucli.StringFlag{Name: "runtime", Usage: "run this faas-runtime binary instead of the built-in runtime"},
+	}
+}
+
+func invokeCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "invoke",
+		Usage:     "run a function once through the Runtime API emulator and print its response",
+		ArgsUsage: "[--] HANDLER [ARGS...]",
+		Description: "The response goes to stdout (streamed responses as they arrive). A function error prints\n" +
+			"the error JSON and exits 1; bad usage exits 2. Function and runtime logs go to stderr.",
+		Flags: append([]ucli.Flag{
+			&ucli.StringFlag{Name: "event", Value: "", Usage: "event `FILE`, or - for stdin (default: {})"},
+		}, functionFlags()...),
+		Action: func(c *ucli.Context) error {
+			opts, err := sandboxOptions(c)
+			if err != nil {
+				return err
+			}
+			event, err := readEvent(c.String("event"), c.App.Reader)
+			if err != nil {
+				return err
+			}
+			sb, err := local.Start(opts)
+			if err != nil {
+				return err
+			}
+			defer sb.Close()
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			res, err := sb.Invoke(ctx, event, emulator.InvokeOptions{Stream: flushWriter{c.App.Writer}})
+			if err != nil {
+				return err
+			}
+			if !res.Streamed || res.Failed() {
+				c.App.Writer.Write(res.Body)
+			}
+			if len(res.Body) > 0 && res.Body[len(res.Body)-1] != '\n' {
+				fmt.Fprintln(c.App.Writer)
+			}
+			if res.Failed() {
+				return ucli.Exit("", ExitFailure)
+			}
+			return nil
+		},
+	}
+}
+
+func serveCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "serve",
+		Usage:     "keep a function running behind the emulator's invoke endpoint until interrupted",
+		ArgsUsage: "[--] HANDLER [ARGS...]",
+		Description: "Invoke it as you would the AWS Runtime Interface Emulator:\n" +
+			"  curl -XPOST http://127.0.0.1:9000/2015-03-31/functions/function/invocations -d '{}'",
+		Flags: append([]ucli.Flag{
+			&ucli.StringFlag{Name: "listen", Value: "127.0.0.1:9000", Usage: "address of the emulator (Runtime API and invoke endpoint)"},
+		}, functionFlags()...),
+		Action: func(c *ucli.Context) error {
+			opts, err := sandboxOptions(c)
+			if err != nil {
+				return err
+			}
+			opts.Listen = c.String("listen")
+			sb, err := local.Start(opts)
+			if err != nil {
+				return err
+			}
+			defer sb.Close()
+			fmt.Fprintf(c.App.ErrWriter, "runtime-init: serving %s on http://%s/2015-03-31/functions/function/invocations (Ctrl-C stops)\n", c.Args().First(), sb.Addr())
+			if err := sb.StartRuntime(c.Context); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			<-ctx.Done()
+			return nil
+		},
+	}
+}
+
+// sandboxOptions turns the shared flags and the handler arguments into the
+// runtime process to run.
+func sandboxOptions(c *ucli.Context) (local.Options, error) {
+	args := c.Args().Slice()
+	if len(args) == 0 {
+		return local.Options{}, Usagef("%s: no handler given: runtime-init %s [flags] -- HANDLER [ARGS...]", c.Command.Name, c.Command.Name)
+	}
+	timeout := c.Duration("timeout")
+	if timeout < time.Second || timeout > 900*time.Second || timeout%time.Second != 0 {
+		return local.Options{}, Usagef("--timeout %s: Lambda timeouts are whole seconds from 1s to 900s", timeout)
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return local.Options{}, err
+	}
+	env := []string{"LAMBDA_TASK_ROOT=" + cwd}
+	if m := c.String("mode"); m != "" {
+		env = append(env, bootstrap.ModeEnv+"="+m)
+	}
+	for _, kv := range c.StringSlice("env") {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return local.Options{}, Usagef("--env %q: want K=V", kv)
+		}
+		env = append(env, kv)
+	}
+	runtime := c.String("runtime")
+	var cmd []string
+	if runtime != "" {
+		abs, err := filepath.Abs(runtime)
+		if err != nil {
+			return local.Options{}, err
+		}
+		cmd = append([]string{abs}, args...)
+	} else {
+		self, err := os.Executable()
+		if err != nil {
+			return local.Options{}, fmt.Errorf("finding runtime-init's own executable: %w", err)
+		}
+		cmd = append([]string{self, BootstrapCommand}, args...)
+	}
+	return local.Options{Command: cmd, Env: env, Timeout: timeout, Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}, nil
+}
+
+func readEvent(name string, stdin io.Reader) ([]byte, error) {
+	var (
+		b   []byte
+		err error
+	)
+	switch name {
+	case "":
+		return []byte("{}"), nil
+	case "-":
+		b, err = io.ReadAll(stdin)
+	default:
+		b, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nil, Usagef("--event: %v", err)
+	}
+	return b, nil
+}
+
+// flushWriter lets streamed chunks reach a terminal or pipe at once.
+type flushWriter struct{ w io.Writer }
+
+func (f flushWriter) Write(p []byte) (int, error) { return f.w.Write(p) }
+
+func (f flushWriter) Flush() {
+	if s, ok := f.w.(interface{ Sync() error }); ok {
+		_ = s.Sync()
+	}
+}
