@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 )
 
@@ -68,4 +69,41 @@ func GoBuild(t testing.TB, dir, pkg, name string, env ...string) string {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 	}
 	return out
+}
+
+var (
+	builtMu sync.Mutex
+	built   = map[string]string{}
+	binDir  string
+)
+
+// Binary builds a main package of this module once per test process and
+// returns the path of the static binary (kept until the process exits;
+// call CleanupBinaries from TestMain to remove them).
+func Binary(t testing.TB, pkg string) string {
+	t.Helper()
+	builtMu.Lock()
+	defer builtMu.Unlock()
+	if p, ok := built[pkg]; ok {
+		return p
+	}
+	if binDir == "" {
+		d, err := os.MkdirTemp("", "faas-test-bin-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		binDir = d
+	}
+	p := GoBuild(t, binDir, pkg, filepath.Base(pkg))
+	built[pkg] = p
+	return p
+}
+
+// CleanupBinaries removes what Binary built; call it from TestMain.
+func CleanupBinaries() {
+	builtMu.Lock()
+	defer builtMu.Unlock()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
 }

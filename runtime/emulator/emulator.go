@@ -112,6 +112,7 @@ type invocation struct {
 	result   chan *Result  // buffered(1); receives the final result once
 	posts    int           // accepted outcome posts (202)
 	refused  int           // posts answered 4xx
+	outcome  Outcome
 }
 
 // Emulator is one emulated function with one execution environment.
@@ -179,7 +180,7 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 			ae = api.NewError(api.ErrTypeExit, "RequestId: "+inv.id+" Error: Runtime exited during init")
 		}
 		e.ledger = append(e.ledger, inv)
-		inv.state = done
+		inv.state, inv.outcome = done, OutcomeInitError
 		e.mu.Unlock()
 		return errResult(inv.id, OutcomeInitError, ae), nil
 	}
@@ -234,6 +235,7 @@ func (e *Emulator) finish(inv *invocation, r *Result) bool {
 	inv.state = done
 	delete(e.byID, inv.id)
 	if r != nil {
+		inv.outcome = r.Outcome
 		inv.result <- r
 	}
 	return true
@@ -320,6 +322,7 @@ type Record struct {
 	Accepted  int // outcome posts answered 202
 	Refused   int // posts answered 4xx (too large, wrong state)
 	Done      bool
+	Outcome   Outcome // empty when the invoker gave up first
 }
 
 // Ledger lists every invocation so far, in order.
@@ -328,19 +331,28 @@ func (e *Emulator) Ledger() []Record {
 	defer e.mu.Unlock()
 	out := make([]Record, len(e.ledger))
 	for i, inv := range e.ledger {
-		out[i] = Record{RequestID: inv.id, Accepted: inv.posts, Refused: inv.refused, Done: inv.state == done}
+		out[i] = Record{RequestID: inv.id, Accepted: inv.posts, Refused: inv.refused, Done: inv.state == done, Outcome: inv.outcome}
 	}
 	return out
 }
 
-// CheckExactlyOnce returns an error naming every invocation that got more
-// than one accepted outcome post, or none although the runtime was alive
-// to post one (timeouts and runtime deaths excepted by the caller's ids).
-func (e *Emulator) CheckExactlyOnce(allowNone map[string]bool) error {
+// CheckExactlyOnce returns an error naming every invocation that is still
+// open, got more than one accepted outcome post, or got none although the
+// runtime was alive to post one. Init failures and runtime deaths are
+// answered by the platform; a timeout the runtime did not answer itself is
+// a failure unless its id is in allowTimeout.
+func (e *Emulator) CheckExactlyOnce(allowTimeout map[string]bool) error {
 	var bad []string
 	for _, r := range e.Ledger() {
-		if r.Accepted > 1 || (r.Accepted == 0 && !allowNone[r.RequestID]) {
+		platform := r.Outcome == OutcomeInitError || r.Outcome == OutcomeRuntimeExit ||
+			(r.Outcome == OutcomeTimeout && allowTimeout[r.RequestID])
+		switch {
+		case !r.Done:
+			bad = append(bad, r.RequestID+": never answered")
+		case r.Accepted > 1:
 			bad = append(bad, fmt.Sprintf("%s: %d accepted posts", r.RequestID, r.Accepted))
+		case r.Accepted == 0 && !platform:
+			bad = append(bad, fmt.Sprintf("%s: no post from the runtime (outcome %q)", r.RequestID, r.Outcome))
 		}
 	}
 	if len(bad) > 0 {

@@ -47,6 +47,7 @@ type Sandbox struct {
 	exited  chan struct{} // closed when proc has exited
 	starts  int
 	closing bool
+	lastRC  int
 }
 
 // Start serves the emulator; the runtime starts with the first Invoke.
@@ -143,6 +144,7 @@ func (s *Sandbox) watch(cmd *exec.Cmd, exited chan struct{}) {
 	if s.proc == cmd {
 		s.proc = nil
 	}
+	s.lastRC = cmd.ProcessState.ExitCode()
 	s.mu.Unlock()
 	close(exited)
 	s.emu.RuntimeExited(status)
@@ -185,6 +187,27 @@ func (s *Sandbox) Stop(grace time.Duration) error {
 		return fmt.Errorf("runtime %s", cmd.ProcessState)
 	}
 	return nil
+}
+
+// Running reports whether a runtime process is running.
+func (s *Sandbox) Running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.proc != nil
+}
+
+// LastExitCode is the exit code of the last runtime process that ended
+// (-1 when it was killed by a signal).
+func (s *Sandbox) LastExitCode() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastRC
+}
+
+// CloseServer stops the Runtime API without stopping the runtime: the
+// Runtime API going away, for tests of what the runtime does then.
+func (s *Sandbox) CloseServer() {
+	s.srv.Close()
 }
 
 // Close stops the runtime and the emulator.
