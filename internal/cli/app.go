@@ -30,7 +30,7 @@ func Usagef(format string, args ...any) error { return &UsageError{Msg: fmt.Spri
 
 // App is runtime-init with every command.
 func App() *ucli.App {
-	return &ucli.App{
+	app := &ucli.App{
 		Name:    "runtime-init",
 		Usage:   "scaffold, build, inspect and run AWS Lambda functions on faas-runtime",
 		Version: version.Version,
@@ -44,7 +44,15 @@ func App() *ucli.App {
 		OnUsageError:   func(c *ucli.Context, err error, _ bool) error { return &UsageError{Msg: err.Error()} },
 		ExitErrHandler: func(*ucli.Context, error) {},
 	}
+	for _, c := range app.Commands {
+		if c.OnUsageError == nil {
+			c.OnUsageError = usageError
+		}
+	}
+	return app
 }
+
+func usageError(_ *ucli.Context, err error, _ bool) error { return &UsageError{Msg: err.Error()} }
 
 // Main runs the CLI and returns the process exit code.
 func Main(args []string) int {

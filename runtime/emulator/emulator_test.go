@@ -1,0 +1,271 @@
+package emulator_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+	"github.com/faas-runtime/faas-runtime/runtime/emulator"
+)
+
+// These tests play the runtime's side by hand, to pin the emulator to the
+// real Runtime API's routes, headers and status codes.
+
+func start(t *testing.T, cfg emulator.Config) (*emulator.Emulator, string) {
+	t.Helper()
+	e := emulator.New(cfg)
+	srv := httptest.NewServer(e.Handler())
+	t.Cleanup(srv.Close)
+	return e, srv.URL
+}
+
+type invokeResult struct {
+	res *emulator.Result
+	err error
+}
+
+func invokeAsync(e *emulator.Emulator, payload string, opts emulator.InvokeOptions) chan invokeResult {
+	ch := make(chan invokeResult, 1)
+	go func() {
+		r, err := e.Invoke(context.Background(), []byte(payload), opts)
+		ch <- invokeResult{r, err}
+	}()
+	return ch
+}
+
+func next(t *testing.T, base string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(base + api.PathNext)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func post(t *testing.T, url, ctype string, body []byte, h map[string]string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", ctype)
+	for k, v := range h {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func errType(t *testing.T, b []byte) string {
+	t.Helper()
+	var e api.Error
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatalf("not an error body: %s", b)
+	}
+	return e.Type
+}
+
+func TestNextHeadersAndResponse(t *testing.T) {
+	e, base := start(t, emulator.Config{FunctionName: "fn", Timeout: 5 * time.Second})
+	ch := invokeAsync(e, `{"k":"v"}`, emulator.InvokeOptions{ClientContext: `{"c":1}`, CognitoIdentity: `{"i":2}`, TenantID: "t1"})
+	resp, body := next(t, base)
+	if resp.StatusCode != 200 || string(body) != `{"k":"v"}` {
+		t.Fatalf("next: %d %s", resp.StatusCode, body)
+	}
+	h := resp.Header
+	id := h.Get(api.HeaderRequestID)
+	dl, err := strconv.ParseInt(h.Get(api.HeaderDeadlineMs), 10, 64)
+	if id == "" || err != nil {
+		t.Fatalf("headers: %v", h)
+	}
+	if left := time.Until(time.UnixMilli(dl)); left < 4*time.Second || left > 5*time.Second {
+		t.Errorf("deadline %v from now, want the 5 s timeout", left)
+	}
+	if h.Get(api.HeaderFunctionARN) != "arn:aws:lambda:us-east-1:000000000000:function:fn" ||
+		!strings.HasPrefix(h.Get(api.HeaderTraceID), "Root=1-") ||
+		h.Get(api.HeaderClientContext) != `{"c":1}` || h.Get(api.HeaderCognitoIdentity) != `{"i":2}` ||
+		h.Get(api.HeaderTenantID) != "t1" {
+		t.Errorf("headers: %v", h)
+	}
+	code, b := post(t, base+api.ResponsePath(id), "text/plain", []byte("pong"), nil)
+	if code != 202 || !strings.Contains(string(b), `"OK"`) {
+		t.Fatalf("response post: %d %s", code, b)
+	}
+	r := <-ch
+	if r.err != nil || r.res.Outcome != emulator.OutcomeResponse || string(r.res.Body) != "pong" || r.res.ContentType != "text/plain" {
+		t.Fatalf("result: %+v %v", r.res, r.err)
+	}
+	// A second post for the same invocation: 403 InvalidStateTransition.
+	code, b = post(t, base+api.ResponsePath(id), "text/plain", []byte("again"), nil)
+	if code != 403 || errType(t, b) != "InvalidStateTransition" {
+		t.Fatalf("second post: %d %s", code, b)
+	}
+	// An id never handed out: 400 InvalidRequestID.
+	code, b = post(t, base+api.ErrorPath("no-such-id"), api.ContentTypeError, []byte("{}"), nil)
+	if code != 400 || errType(t, b) != "InvalidRequestID" {
+		t.Fatalf("unknown id: %d %s", code, b)
+	}
+	if err := e.CheckExactlyOnce(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestErrorPostUsesTheTypeHeader(t *testing.T) {
+	e, base := start(t, emulator.Config{})
+	ch := invokeAsync(e, `{}`, emulator.InvokeOptions{})
+	resp, _ := next(t, base)
+	id := resp.Header.Get(api.HeaderRequestID)
+	body := api.NewError("MyError", "bad thing").JSON()
+	code, _ := post(t, base+api.ErrorPath(id), api.ContentTypeError, body, map[string]string{api.HeaderErrorType: "Function.MyError"})
+	if code != 202 {
+		t.Fatalf("error post: %d", code)
+	}
+	r := <-ch
+	if r.res.Outcome != emulator.OutcomeError || r.res.ErrorType != "Function.MyError" || !bytes.Equal(r.res.Body, body) {
+		t.Fatalf("result: %+v", r.res)
+	}
+}
+
+func TestOversizeResponseIs413AndTheInvocationStaysOpen(t *testing.T) {
+	e, base := start(t, emulator.Config{})
+	ch := invokeAsync(e, `{}`, emulator.InvokeOptions{})
+	resp, _ := next(t, base)
+	id := resp.Header.Get(api.HeaderRequestID)
+	code, b := post(t, base+api.ResponsePath(id), "application/json", make([]byte, api.MaxPayload+1), nil)
+	if code != 413 || errType(t, b) != "RequestEntityTooLarge" {
+		t.Fatalf("oversize: %d %s", code, b)
+	}
+	code, _ = post(t, base+api.ErrorPath(id), api.ContentTypeError, api.ResponseTooLarge(api.MaxPayload+1).JSON(), map[string]string{api.HeaderErrorType: api.ErrTypeResponseTooBig})
+	if code != 202 {
+		t.Fatalf("error after 413: %d", code)
+	}
+	if r := <-ch; r.res.ErrorType != api.ErrTypeResponseTooBig {
+		t.Fatalf("result: %+v", r.res)
+	}
+	if _, err := e.Invoke(context.Background(), make([]byte, api.MaxPayload+1), emulator.InvokeOptions{}); err != emulator.ErrPayloadTooLarge {
+		t.Fatalf("oversize event: %v", err)
+	}
+}
+
+func TestTimeoutWithoutAnswer(t *testing.T) {
+	timedOut := make(chan string, 1)
+	e, base := start(t, emulator.Config{Timeout: time.Second, OnTimeout: func(id string) { timedOut <- id }})
+	ch := invokeAsync(e, `{}`, emulator.InvokeOptions{})
+	resp, _ := next(t, base)
+	id := resp.Header.Get(api.HeaderRequestID)
+	r := <-ch
+	if r.res.Outcome != emulator.OutcomeTimeout || r.res.ErrorType != api.ErrTypeTimeout || !strings.Contains(string(r.res.Body), "Task timed out after 1.00 seconds") {
+		t.Fatalf("result: %+v %s", r.res, r.res.Body)
+	}
+	if got := <-timedOut; got != id {
+		t.Fatalf("OnTimeout(%s), want %s", got, id)
+	}
+	if code, _ := post(t, base+api.ResponsePath(id), "application/json", []byte("late"), nil); code != 403 {
+		t.Fatalf("late post: %d, want 403", code)
+	}
+	if err := e.CheckExactlyOnce(nil); err == nil {
+		t.Fatal("an unanswered timeout must fail the exactly-once check")
+	}
+	if err := e.CheckExactlyOnce(map[string]bool{id: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStreamedResponseWithErrorTrailer(t *testing.T) {
+	e, base := start(t, emulator.Config{})
+	var got bytes.Buffer
+	ch := invokeAsync(e, `{}`, emulator.InvokeOptions{Stream: &got})
+	resp, _ := next(t, base)
+	id := resp.Header.Get(api.HeaderRequestID)
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, base+api.ResponsePath(id), pr)
+	req.Header.Set(api.HeaderResponseMode, api.ResponseModeStream)
+	req.Header.Set("Content-Type", "text/plain")
+	req.Trailer = http.Header{api.HeaderErrorType: nil, api.HeaderErrorBody: nil}
+	go func() {
+		pw.Write([]byte("part1 "))
+		pw.Write([]byte("part2"))
+		req.Trailer.Set(api.HeaderErrorType, "Function.Broke")
+		req.Trailer.Set(api.HeaderErrorBody, base64.StdEncoding.EncodeToString(api.NewError("Function.Broke", "midway").JSON()))
+		pw.Close()
+	}()
+	presp, err := http.DefaultClient.Do(req)
+	if err != nil || presp.StatusCode != 202 {
+		t.Fatalf("stream post: %v %v", presp, err)
+	}
+	r := <-ch
+	if got.String() != "part1 part2" || !r.res.Streamed || r.res.ErrorType != "Function.Broke" || !strings.Contains(string(r.res.Body), "midway") {
+		t.Fatalf("streamed: %q %+v %s", got.String(), r.res, r.res.Body)
+	}
+}
+
+func TestInitErrorIsAccepted(t *testing.T) {
+	e, base := start(t, emulator.Config{})
+	code, _ := post(t, base+api.PathInitError, api.ContentTypeError, api.NewError("Runtime.X", "no").JSON(), map[string]string{api.HeaderErrorType: "Runtime.X"})
+	if code != 202 {
+		t.Fatalf("init error: %d", code)
+	}
+	if ie := e.InitError(); ie == nil || ie.Type != "Runtime.X" || ie.Message != "no" {
+		t.Fatalf("init error recorded as %+v", ie)
+	}
+}
+
+// The RIE invoke endpoint answers as Lambda's Invoke API does.
+func TestRIEInvokeEndpoint(t *testing.T) {
+	e, base := start(t, emulator.Config{})
+	runtimeAnswers := func(path func(string) string, body []byte, h map[string]string) {
+		resp, _ := next(t, base)
+		post(t, base+path(resp.Header.Get(api.HeaderRequestID)), "application/json", body, h)
+	}
+	go runtimeAnswers(api.ResponsePath, []byte(`{"ok":true}`), nil)
+	resp, err := http.Post(base+api.PathRIEInvoke, "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(b) != `{"ok":true}` || resp.Header.Get("X-Amz-Function-Error") != "" {
+		t.Fatalf("success: %d %s %v", resp.StatusCode, b, resp.Header)
+	}
+	go runtimeAnswers(api.ErrorPath, api.NewError("E", "m").JSON(), map[string]string{api.HeaderErrorType: "E"})
+	resp, err = http.Post(base+api.PathRIEInvoke, "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || resp.Header.Get("X-Amz-Function-Error") != "Unhandled" || errType(t, b) != "E" {
+		t.Fatalf("function error: %d %s %v", resp.StatusCode, b, resp.Header)
+	}
+	resp, _ = http.Post(base+api.PathRIEInvoke, "application/json", bytes.NewReader(make([]byte, api.MaxPayload+1)))
+	if resp.StatusCode != 413 {
+		t.Fatalf("oversize event: %d", resp.StatusCode)
+	}
+	_ = e
+}
+
+func TestTimeoutFromEnv(t *testing.T) {
+	env := func(v string) func(string) string { return func(string) string { return v } }
+	if d, _ := emulator.TimeoutFromEnv(env("")); d != 3*time.Second {
+		t.Errorf("default %v", d)
+	}
+	if d, _ := emulator.TimeoutFromEnv(env("15")); d != 15*time.Second {
+		t.Errorf("15 → %v", d)
+	}
+	for _, bad := range []string{"0", "901", "1.5", "x"} {
+		if _, err := emulator.TimeoutFromEnv(env(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
