@@ -15,6 +15,8 @@ export GOFLAGS := -buildvcs=false
 
 # Extra prerequisites of `make test` that areas add in mk/*.mk.
 TEST_PREREQS :=
+# Benchmark packages beyond ./bench that areas add (make bench).
+BENCH_PKGS :=
 -include mk/*.mk
 
 .PHONY: build deps test vet cross demo bench clean
@@ -43,7 +45,7 @@ demo: build
 	bash scripts/demo.sh
 
 bench: build
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(BENCH_PKGS)
 
 clean:
 	rm -rf $(BIN) dist

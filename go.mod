@@ -3,6 +3,7 @@ module github.com/faas-runtime/faas-runtime
 go 1.26
 
 require (
+	github.com/aws/aws-lambda-go v1.55.1
 	github.com/google/uuid v1.6.0
 	github.com/urfave/cli/v2 v2.27.7
 )

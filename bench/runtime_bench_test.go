@@ -1,0 +1,286 @@
+// Package bench measures faas-runtime against its baselines in one run:
+// the aws-lambda-go bootstrap (lambda.Start, lambda.norpc, -s -w) and the
+// floor (a bare net/http GET next / POST response loop), all over the same
+// emulator on loopback. `make bench` runs it and prints the table that goes
+// into OPTIMIZATION.md.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/runtime/emulator"
+	"github.com/faas-runtime/faas-runtime/runtime/local"
+)
+
+// results collects every row so TestMain can print one table with ratios.
+var (
+	resultsMu sync.Mutex
+	results   = map[string]float64{}
+)
+
+func record(key string, v float64) {
+	resultsMu.Lock()
+	results[key] = v
+	resultsMu.Unlock()
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	printTable()
+	testutil.CleanupBinaries()
+	os.Exit(code)
+}
+
+type binaries struct{ faas, awsEcho, floor, cat string }
+
+var (
+	binOnce sync.Once
+	bins    binaries
+	binErr  error
+)
+
+func build(b *testing.B) binaries {
+	b.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "faas-bench-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		bins.faas = testutil.GoBuild(b, dir, "./cmd/faas-runtime", "faas-runtime")
+		bins.floor = testutil.GoBuild(b, dir, "./bench/floor", "floor")
+		bins.awsEcho = goBuildTags(b, dir, "./bench/awslambdaecho", "aws-lambda-go-echo", "lambda.norpc")
+		bins.cat = filepath.Join(dir, "cat")
+		if out, err := exec.Command("gcc", "-static", "-O2", "-s", "-o", bins.cat, filepath.Join(testutil.RepoRoot(b), "bench/testdata/cat.c")).CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("gcc -static cat.c: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		b.Fatal(binErr)
+	}
+	return bins
+}
+
+func goBuildTags(b *testing.B, dir, pkg, name, tags string) string {
+	out := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-tags", tags, "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+	cmd.Dir = testutil.RepoRoot(b)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if o, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build %s: %v\n%s", pkg, err, o)
+	}
+	return out
+}
+
+var event = []byte(`{"hello":"world","n":12345}`)
+
+// BenchmarkWarm is the warm round trip: one invocation through the emulator
+// and the runtime process, sequentially.
+func BenchmarkWarm(b *testing.B) {
+	bb := build(b)
+	for _, v := range []struct {
+		name string
+		cmd  []string
+	}{
+		{"floor", []string{bb.floor}},
+		{"aws-lambda-go", []string{bb.awsEcho}},
+		{"faas-runtime-exec", []string{bb.faas, bb.cat}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			sb, err := local.Start(local.Options{Command: v.cmd, Env: []string{"_HANDLER=echo"}, Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer sb.Close()
+			ctx := context.Background()
+			for i := 0; i < 20; i++ { // warm up: start the process, fill caches
+				if r, err := sb.Invoke(ctx, event, emulator.InvokeOptions{}); err != nil || r.Failed() {
+					b.Fatalf("warm-up: %v %+v", err, r)
+				}
+			}
+			lat := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				r, err := sb.Invoke(ctx, event, emulator.InvokeOptions{})
+				lat = append(lat, time.Since(t0))
+				if err != nil || r.Failed() || string(r.Body) != string(event) {
+					b.Fatalf("invoke: %v %+v", err, r)
+				}
+			}
+			b.StopTimer()
+			p50, p99 := percentile(lat, 50), percentile(lat, 99)
+			b.ReportMetric(float64(p50.Microseconds()), "p50-µs")
+			b.ReportMetric(float64(p99.Microseconds()), "p99-µs")
+			b.ReportMetric(float64(time.Second)/float64(mean(lat)), "inv/s")
+			record("warm/"+v.name+"/p50", float64(p50.Microseconds()))
+			record("warm/"+v.name+"/p99", float64(p99.Microseconds()))
+			record("warm/"+v.name+"/ips", float64(time.Second)/float64(mean(lat)))
+		})
+	}
+}
+
+// BenchmarkForkExec is the cost exec mode cannot avoid: fork+exec of the
+// function with the event on stdin and its stdout read back.
+func BenchmarkForkExec(b *testing.B) {
+	bb := build(b)
+	lat := make([]time.Duration, 0, b.N)
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		cmd := exec.Command(bb.cat)
+		cmd.Stdin = strings.NewReader(string(event))
+		out, err := cmd.Output()
+		lat = append(lat, time.Since(t0))
+		if err != nil || string(out) != string(event) {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(percentile(lat, 50).Microseconds()), "p50-µs")
+	record("forkexec/p50", float64(percentile(lat, 50).Microseconds()))
+}
+
+// BenchmarkColdStart measures exec of the bootstrap to its first GET /next,
+// and the idle RSS once it waits there.
+func BenchmarkColdStart(b *testing.B) {
+	bb := build(b)
+	for _, v := range []struct {
+		name string
+		cmd  []string
+	}{
+		{"aws-lambda-go", []string{bb.awsEcho}},
+		{"faas-runtime", []string{bb.faas, bb.cat}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			arrived := make(chan struct{}, 1)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				arrived <- struct{}{}
+				<-r.Context().Done() // hold /next open: the runtime now idles
+			})}
+			go srv.Serve(ln)
+			defer srv.Close()
+			var lat []time.Duration
+			var rss []float64
+			for i := 0; i < b.N; i++ {
+				cmd := exec.Command(v.cmd[0], v.cmd[1:]...)
+				cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "_HANDLER=echo", "PATH=/usr/bin:/bin"}
+				t0 := time.Now()
+				if err := cmd.Start(); err != nil {
+					b.Fatal(err)
+				}
+				select {
+				case <-arrived:
+				case <-time.After(10 * time.Second):
+					b.Fatal("no /next within 10 s")
+				}
+				lat = append(lat, time.Since(t0))
+				if kb, err := rssKB(cmd.Process.Pid); err == nil {
+					rss = append(rss, kb)
+				}
+				cmd.Process.Kill()
+				cmd.Wait()
+			}
+			p50 := percentile(lat, 50)
+			b.ReportMetric(float64(p50.Microseconds()), "p50-µs")
+			record("cold/"+v.name+"/p50", float64(p50.Microseconds()))
+			if len(rss) > 0 {
+				slices.Sort(rss)
+				b.ReportMetric(rss[len(rss)/2], "rss-KB")
+				record("rss/"+v.name, rss[len(rss)/2])
+			}
+			st, _ := os.Stat(v.cmd[0])
+			b.ReportMetric(float64(st.Size()), "bytes")
+			record("size/"+v.name, float64(st.Size()))
+		})
+	}
+}
+
+// rssKB reads VmRSS of a process (Linux).
+func rssKB(pid int) (float64, error) {
+	if runtime.GOOS != "linux" {
+		return 0, fmt.Errorf("no /proc")
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			return strconv.ParseFloat(f[1], 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS")
+}
+
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func mean(d []time.Duration) time.Duration {
+	var t time.Duration
+	for _, x := range d {
+		t += x
+	}
+	return t / time.Duration(max(1, len(d)))
+}
+
+// printTable prints the comparison with ratios computed in this run.
+func printTable() {
+	resultsMu.Lock()
+	defer resultsMu.Unlock()
+	if len(results) == 0 {
+		return
+	}
+	r := results
+	ratio := func(a, b float64) string {
+		if b == 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.2f×", a/b)
+	}
+	fmt.Println()
+	fmt.Println("| measure | faas-runtime | aws-lambda-go | floor | ratio |")
+	fmt.Println("| --- | --- | --- | --- | --- |")
+	if r["warm/floor/p50"] > 0 {
+		fe := r["forkexec/p50"]
+		fmt.Printf("| warm round trip p50 (µs), exec mode | %.0f | %.0f | %.0f | exec / (fork+exec %.0f + floor) = %s |\n",
+			r["warm/faas-runtime-exec/p50"], r["warm/aws-lambda-go/p50"], r["warm/floor/p50"], fe,
+			ratio(r["warm/faas-runtime-exec/p50"], fe+r["warm/floor/p50"]))
+		fmt.Printf("| warm round trip p99 (µs) | %.0f | %.0f | %.0f | |\n",
+			r["warm/faas-runtime-exec/p99"], r["warm/aws-lambda-go/p99"], r["warm/floor/p99"])
+		fmt.Printf("| invocations per second | %.0f | %.0f | %.0f | |\n",
+			r["warm/faas-runtime-exec/ips"], r["warm/aws-lambda-go/ips"], r["warm/floor/ips"])
+	}
+	if r["cold/aws-lambda-go/p50"] > 0 {
+		fmt.Printf("| cold start to first /next p50 (µs) | %.0f | %.0f | | %s |\n",
+			r["cold/faas-runtime/p50"], r["cold/aws-lambda-go/p50"], ratio(r["cold/faas-runtime/p50"], r["cold/aws-lambda-go/p50"]))
+		fmt.Printf("| stripped binary size (bytes) | %.0f | %.0f | | %s |\n",
+			r["size/faas-runtime"], r["size/aws-lambda-go"], ratio(r["size/faas-runtime"], r["size/aws-lambda-go"]))
+		fmt.Printf("| idle RSS (KiB) | %.0f | %.0f | | %s |\n",
+			r["rss/faas-runtime"], r["rss/aws-lambda-go"], ratio(r["rss/faas-runtime"], r["rss/aws-lambda-go"]))
+	}
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# make bench: Go benchmarks of faas-runtime against its baselines, all in one
+# run on this machine. Packages beyond ./bench come from BENCH_PKGS (mk/*.mk).
+# BENCHTIME sets the iterations (default 2000x for round trips).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/scripts/containers.conf}"
+benchtime="${BENCHTIME:-2000x}"
+echo "== go test -run '^\$' -bench . -benchtime $benchtime ./bench/ $*"
+go test -run '^$' -bench . -benchtime "$benchtime" -timeout 30m ./bench/
+for pkg in "$@"; do
+  echo "== go test -run '^\$' -bench . $pkg"
+  go test -run '^$' -bench . -timeout 30m "$pkg"
+done
