@@ -14,6 +14,7 @@ import (
 
 	// Handler modes register themselves by import.
 	_ "github.com/faas-runtime/faas-runtime/runtime/modes/execmode"
+	_ "github.com/faas-runtime/faas-runtime/runtime/modes/httpmode"
 )
 
 const usage = `faas-runtime %s: an AWS Lambda custom runtime for functions in slim images.

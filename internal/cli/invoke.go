@@ -18,6 +18,7 @@ import (
 
 	// The modes the built-in runtime offers.
 	_ "github.com/faas-runtime/faas-runtime/runtime/modes/execmode"
+	_ "github.com/faas-runtime/faas-runtime/runtime/modes/httpmode"
 )
 
 // BootstrapCommand is the hidden first argument with which runtime-init

@@ -1,0 +1,468 @@
+package httpevent
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/textproto"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+)
+
+// Kind is the event source an invocation came from.
+type Kind int
+
+const (
+	PassThrough  Kind = iota // anything else: SQS, S3, EventBridge, a direct invoke
+	APIGatewayV1             // API Gateway REST API (payload format 1.0)
+	APIGatewayV2             // API Gateway HTTP API (payload format 2.0)
+	ALB                      // Application Load Balancer target
+	FunctionURL              // Lambda Function URL (format 2.0, *.lambda-url.* domain)
+)
+
+func (k Kind) String() string {
+	return [...]string{"pass-through", "apigw-v1", "apigw-v2", "alb", "function-url"}[k]
+}
+
+// Error types for events that cannot become a request.
+const (
+	ErrTypeMalformedEvent = "Runtime.MalformedEvent"   // not JSON
+	ErrTypeUnknownShape   = "Runtime.UnknownEventShape" // looks like an HTTP event but is not one we know
+	ErrTypeInvalidHeader  = "Runtime.InvalidHeader"     // CR, LF, NUL... in a header name or value
+)
+
+// Headers set on every request to the app, replacing any client copies.
+const (
+	HeaderRequestContext = "X-Amzn-Request-Context"
+	HeaderLambdaContext  = "X-Amzn-Lambda-Context"
+)
+
+// Options are the adapter settings that shape the request.
+type Options struct {
+	RemoveBasePath      string // AWS_LWA_REMOVE_BASE_PATH
+	PassThroughPath     string // AWS_LWA_PASS_THROUGH_PATH, default /events
+	AuthorizationSource string // AWS_LWA_AUTHORIZATION_SOURCE: header renamed to Authorization
+	Env                 EnvConfig
+}
+
+// EnvConfig is the function's static configuration, for x-amzn-lambda-context.
+type EnvConfig struct {
+	FunctionName string `json:"function_name"`
+	Memory       int    `json:"memory"`
+	Version      string `json:"version"`
+	LogStream    string `json:"log_stream"`
+	LogGroup     string `json:"log_group"`
+}
+
+// Request is the HTTP request for the app, and what the response needs to
+// know about the event.
+type Request struct {
+	Kind       Kind
+	MultiValue bool // ALB target group with multi-value headers on
+	Method     string
+	Path       string // escaped path, starts with /
+	RawQuery   string // escaped, without '?'
+	Host       string
+	Header     textproto.MIMEHeader
+	Body       []byte
+}
+
+// Target is the request-target: path and query.
+func (r *Request) Target() string {
+	if r.RawQuery == "" {
+		return r.Path
+	}
+	return r.Path + "?" + r.RawQuery
+}
+
+// event is the union of the HTTP event shapes' fields we use.
+type event struct {
+	Version                         string              `json:"version"`
+	HTTPMethod                      string              `json:"httpMethod"`
+	Path                            string              `json:"path"`
+	RawPath                         string              `json:"rawPath"`
+	RawQueryString                  string              `json:"rawQueryString"`
+	Cookies                         []string            `json:"cookies"`
+	Headers                         map[string]string   `json:"headers"`
+	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
+	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
+	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
+	Body                            string              `json:"body"`
+	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
+	RequestContext                  json.RawMessage     `json:"requestContext"`
+}
+
+// requestContext holds the fields that tell the shapes apart.
+type requestContext struct {
+	HTTP *struct {
+		Method string `json:"method"`
+	} `json:"http"`
+	HTTPMethod string          `json:"httpMethod"`
+	ELB        json.RawMessage `json:"elb"`
+	DomainName string          `json:"domainName"`
+}
+
+// probe finds the markers of an HTTP event without committing to field types.
+type probe struct {
+	HTTPMethod     json.RawMessage `json:"httpMethod"`
+	RequestContext json.RawMessage `json:"requestContext"`
+}
+
+type probeContext struct {
+	HTTP       json.RawMessage `json:"http"`
+	HTTPMethod json.RawMessage `json:"httpMethod"`
+	ELB        json.RawMessage `json:"elb"`
+}
+
+// Translate turns one invocation into the request for the app. The error is
+// always an *api.Error with one of this package's types.
+func Translate(inv *api.Invocation, o *Options) (*Request, error) {
+	payload := bytes.TrimSpace(inv.Payload)
+	if !json.Valid(payload) {
+		return nil, api.NewError(ErrTypeMalformedEvent, "the event is not valid JSON")
+	}
+	kind, err := classify(payload)
+	if err != nil {
+		return nil, err
+	}
+	var r *Request
+	var rc []byte
+	if kind == PassThrough {
+		path := o.PassThroughPath
+		if path == "" {
+			path = "/events"
+		}
+		r = &Request{Kind: PassThrough, Method: "POST", Path: escapePath(path), Header: textproto.MIMEHeader{}, Body: inv.Payload}
+		r.Header.Set("Content-Type", "application/json")
+		rc = []byte("null")
+	} else {
+		var ev event
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("the event looks like a %s event but does not decode as one: %v", kind, err))
+		}
+		if r, err = fromEvent(kind, &ev); err != nil {
+			return nil, err
+		}
+		rc = compactJSON(ev.RequestContext)
+		if o.RemoveBasePath != "" {
+			r.Path = removeBasePath(r.Path, o.RemoveBasePath)
+		}
+		if o.AuthorizationSource != "" {
+			if v, ok := r.Header[textproto.CanonicalMIMEHeaderKey(o.AuthorizationSource)]; ok {
+				r.Header.Del(o.AuthorizationSource)
+				r.Header["Authorization"] = v
+			}
+		}
+	}
+	if err := checkHeaders(r.Header); err != nil {
+		return nil, err
+	}
+	if !validValue(r.Host) || strings.ContainsAny(r.Host, " \t/") {
+		return nil, api.NewError(ErrTypeInvalidHeader, fmt.Sprintf("Host %s is not a valid host; the request was not sent", strconv.Quote(r.Host)))
+	}
+	r.Header.Set(HeaderRequestContext, string(rc))
+	r.Header.Set(HeaderLambdaContext, string(lambdaContext(inv, &o.Env)))
+	return r, nil
+}
+
+// classify tells the event source from the markers each one carries.
+func classify(payload []byte) (Kind, error) {
+	if payload[0] != '{' {
+		return PassThrough, nil
+	}
+	var p probe
+	if json.Unmarshal(payload, &p) != nil {
+		return PassThrough, nil
+	}
+	var pc probeContext
+	if len(p.RequestContext) > 0 && p.RequestContext[0] == '{' {
+		_ = json.Unmarshal(p.RequestContext, &pc)
+	}
+	switch {
+	case len(pc.ELB) > 0:
+		return ALB, nil
+	case len(pc.HTTP) > 0:
+		var rc requestContext
+		if err := json.Unmarshal(p.RequestContext, &rc); err != nil {
+			return 0, api.NewError(ErrTypeUnknownShape, "the event has requestContext.http but it does not decode: "+err.Error())
+		}
+		if strings.Contains(rc.DomainName, ".lambda-url.") {
+			return FunctionURL, nil
+		}
+		return APIGatewayV2, nil
+	case len(p.HTTPMethod) > 0 && len(p.RequestContext) > 0:
+		return APIGatewayV1, nil
+	}
+	return PassThrough, nil
+}
+
+func fromEvent(kind Kind, ev *event) (*Request, error) {
+	var rc requestContext
+	if len(ev.RequestContext) > 0 {
+		if err := json.Unmarshal(ev.RequestContext, &rc); err != nil {
+			return nil, api.NewError(ErrTypeUnknownShape, "requestContext does not decode: "+err.Error())
+		}
+	}
+	r := &Request{Kind: kind, Header: textproto.MIMEHeader{}}
+	switch kind {
+	case APIGatewayV2, FunctionURL:
+		if ev.Version != "2.0" {
+			return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("payload format version %q with requestContext.http: only 2.0 is known", ev.Version))
+		}
+		r.Method = rc.HTTP.Method
+		r.Path = ev.RawPath
+		r.RawQuery = escapeQuery(ev.RawQueryString)
+		for k, v := range ev.Headers {
+			r.Header[textproto.CanonicalMIMEHeaderKey(k)] = []string{v}
+		}
+		if len(ev.Cookies) > 0 {
+			r.Header.Set("Cookie", strings.Join(ev.Cookies, "; "))
+		}
+	case APIGatewayV1, ALB:
+		if ev.Version != "" && ev.Version != "1.0" {
+			return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("payload format version %q for a %s event: only 1.0 is known", ev.Version, kind))
+		}
+		r.Method = ev.HTTPMethod
+		r.Path = ev.Path
+		r.MultiValue = kind == ALB && ev.MultiValueHeaders != nil
+		// API Gateway decodes query parameters (re-encode them); ALB passes
+		// them as the client sent them (keep them).
+		if kind == APIGatewayV1 {
+			r.RawQuery = encodeQuery(ev.MultiValueQueryStringParameters, ev.QueryStringParameters, url.QueryEscape)
+		} else {
+			r.RawQuery = encodeQuery(ev.MultiValueQueryStringParameters, ev.QueryStringParameters, escapeQuery)
+		}
+		for k, vs := range ev.MultiValueHeaders {
+			if len(vs) > 0 {
+				r.Header[textproto.CanonicalMIMEHeaderKey(k)] = vs
+			}
+		}
+		for k, v := range ev.Headers {
+			ck := textproto.CanonicalMIMEHeaderKey(k)
+			if _, ok := r.Header[ck]; !ok {
+				r.Header[ck] = []string{v}
+			}
+		}
+	}
+	if r.Method == "" {
+		return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("a %s event without an HTTP method", kind))
+	}
+	if !isToken(r.Method) {
+		return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("HTTP method %q is not a valid token", r.Method))
+	}
+	if r.Path == "" {
+		r.Path = "/"
+	}
+	r.Path = escapePath(r.Path)
+	if ev.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return nil, api.NewError(ErrTypeUnknownShape, "isBase64Encoded is true but the body is not base64: "+err.Error())
+		}
+		r.Body = b
+	} else {
+		r.Body = []byte(ev.Body)
+	}
+	r.Host = r.Header.Get("Host")
+	if r.Host == "" {
+		r.Host = rc.DomainName
+	}
+	dropRequestHopHeaders(r.Header)
+	return r, nil
+}
+
+// dropRequestHopHeaders removes what describes the client's connection or
+// the original framing: the body is re-framed for the app.
+func dropRequestHopHeaders(h textproto.MIMEHeader) {
+	for _, v := range h["Connection"] {
+		for _, name := range strings.Split(v, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
+	for _, k := range []string{"Host", "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Te", "Trailer", "Upgrade", "Content-Length", "Expect"} {
+		delete(h, k)
+	}
+}
+
+func removeBasePath(path, base string) string {
+	base = "/" + strings.Trim(base, "/")
+	if base == "/" || !strings.HasPrefix(path, base) {
+		return path
+	}
+	rest := path[len(base):]
+	switch {
+	case rest == "":
+		return "/"
+	case rest[0] == '/':
+		return rest
+	}
+	return path // "/apix" does not start with the base "/api"
+}
+
+// encodeQuery builds a query string from API Gateway/ALB parameter maps,
+// multi-value first, in sorted key order so requests are reproducible.
+func encodeQuery(multi map[string][]string, single map[string]string, esc func(string) string) string {
+	keys := make([]string, 0, len(multi)+len(single))
+	for k := range multi {
+		keys = append(keys, k)
+	}
+	for k := range single {
+		if _, ok := multi[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	add := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(esc(k))
+		b.WriteByte('=')
+		b.WriteString(esc(v))
+	}
+	for _, k := range keys {
+		if vs, ok := multi[k]; ok {
+			for _, v := range vs {
+				add(k, v)
+			}
+		} else {
+			add(k, single[k])
+		}
+	}
+	return b.String()
+}
+
+// escapePath percent-encodes the bytes that may not appear in a
+// request-target, leaving existing %XX escapes alone.
+func escapePath(p string) string {
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	return escapeTarget(p, true)
+}
+
+func escapeQuery(q string) string { return escapeTarget(q, false) }
+
+func escapeTarget(s string, isPath bool) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		bad := c <= ' ' || c >= 0x7f || strings.IndexByte("#\"<>\\^`{|}", c) >= 0 || (isPath && c == '?')
+		if c == '%' && !(i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2])) {
+			bad = true
+		}
+		if !bad {
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(s)+8), s[:i]...)
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// isToken reports whether s is an RFC 9110 token (method, header name).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validValue rejects control characters (CR, LF, NUL, DEL...) except tab:
+// they would let a client split or smuggle requests to the app.
+func validValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func checkHeaders(h textproto.MIMEHeader) error {
+	for k, vs := range h {
+		if !isToken(k) {
+			return api.NewError(ErrTypeInvalidHeader, fmt.Sprintf("header name %s is not a valid token; the request was not sent", strconv.Quote(k)))
+		}
+		for _, v := range vs {
+			if !validValue(v) {
+				return api.NewError(ErrTypeInvalidHeader, fmt.Sprintf("header %s has a value with control characters (CR, LF, NUL...): %s; the request was not sent", k, strconv.Quote(v)))
+			}
+		}
+	}
+	return nil
+}
+
+// compactJSON makes a JSON value fit on one header line. JSON strings
+// cannot hold raw control characters, but DEL may appear raw: escape it.
+func compactJSON(raw json.RawMessage) []byte {
+	if len(raw) == 0 {
+		return []byte("null")
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return []byte("null")
+	}
+	return bytes.ReplaceAll(b.Bytes(), []byte{0x7f}, []byte(`\u007f`))
+}
+
+// lambdaContext is the x-amzn-lambda-context value: the fields of
+// lambda_runtime's Context, which the adapter sends, plus the tenant id.
+func lambdaContext(inv *api.Invocation, env *EnvConfig) []byte {
+	c := struct {
+		RequestID          string          `json:"request_id"`
+		Deadline           int64           `json:"deadline"`
+		InvokedFunctionARN string          `json:"invoked_function_arn"`
+		XRayTraceID        string          `json:"xray_trace_id"`
+		ClientContext      json.RawMessage `json:"client_context"`
+		Identity           json.RawMessage `json:"identity"`
+		TenantID           *string         `json:"tenant_id"`
+		EnvConfig          *EnvConfig      `json:"env_config"`
+	}{
+		RequestID: inv.RequestID, Deadline: inv.DeadlineMs, InvokedFunctionARN: inv.FunctionARN, XRayTraceID: inv.TraceID,
+		ClientContext: rawOrNull(inv.ClientContext), Identity: rawOrNull(inv.CognitoIdentity), EnvConfig: env,
+	}
+	if inv.TenantID != "" {
+		c.TenantID = &inv.TenantID
+	}
+	b, _ := json.Marshal(c)
+	return compactJSON(b)
+}
+
+func rawOrNull(s string) json.RawMessage {
+	if s == "" {
+		return json.RawMessage("null")
+	}
+	if json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	b, _ := json.Marshal(s)
+	return b
+}

@@ -1,0 +1,123 @@
+package httpmode
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+)
+
+// child is one run of the web app. Its stdout and stderr go straight to the
+// runtime's (the function's log); the last lines of stderr are kept for
+// error messages.
+type child struct {
+	cmd    *exec.Cmd
+	exited chan struct{} // closed after Wait
+	status string        // "exit status 1", set before exited closes
+	tail   *tailWriter
+}
+
+func startChild(argv []string, env []string) (*child, error) {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
+	cmd.Stdout = os.Stdout
+	tail := &tailWriter{w: os.Stderr, max: 2048}
+	cmd.Stderr = tail
+	cmd.WaitDelay = 100 * time.Millisecond // a grandchild holding the pipes must not block Wait
+	setProcessGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &child{cmd: cmd, exited: make(chan struct{}), tail: tail}
+	go func() {
+		err := cmd.Wait()
+		c.status = "exit status 0"
+		var ee *exec.ExitError
+		switch {
+		case errors.As(err, &ee):
+			c.status = ee.ProcessState.String()
+		case err != nil:
+			c.status = err.Error()
+		}
+		close(c.exited)
+	}()
+	return c, nil
+}
+
+func (c *child) dead() bool {
+	select {
+	case <-c.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop sends SIGTERM to the app's process group, then SIGKILL after grace.
+func (c *child) stop(grace time.Duration) {
+	if c.dead() {
+		return
+	}
+	signalGroup(c.cmd, false)
+	select {
+	case <-c.exited:
+	case <-time.After(grace):
+		signalGroup(c.cmd, true)
+		<-c.exited
+	}
+}
+
+// describe says how the app ended, with its last stderr lines.
+func (c *child) describe() string {
+	s := "the web app (" + c.cmd.Path + ") exited: " + c.status
+	if t := c.tail.String(); t != "" {
+		s += "\nstderr (last lines):\n" + t
+	}
+	return s
+}
+
+// stderrNote is the last stderr lines as a suffix for an error message.
+func (c *child) stderrNote() string {
+	if t := c.tail.String(); t != "" {
+		return "\nstderr (last lines):\n" + t
+	}
+	return ""
+}
+
+// tailWriter passes everything through to w and remembers the last max
+// bytes. Writes come from one goroutine (exec's copier) but String is
+// called from others, hence the lock.
+type tailWriter struct {
+	w    io.Writer
+	max  int
+	mu   sync.Mutex
+	tail []byte
+}
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	n, err := t.w.Write(p)
+	t.mu.Lock()
+	t.tail = append(t.tail, p...)
+	if over := len(t.tail) - t.max; over > 0 {
+		t.tail = append(t.tail[:0], t.tail[over:]...)
+	}
+	t.mu.Unlock()
+	return n, err
+}
+
+// String is the remembered tail from its first whole line.
+func (t *tailWriter) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.tail
+	if len(s) == t.max {
+		if i := bytes.IndexByte(s, '\n'); i >= 0 && i < len(s)-1 {
+			s = s[i+1:]
+		}
+	}
+	return string(bytes.TrimRight(s, "\n"))
+}
+

@@ -1,0 +1,406 @@
+// Package httpmode is the http handler mode, a drop-in for AWS Lambda Web
+// Adapter: the handler command is a web app, started once at init as a
+// child process; each invocation's event becomes an HTTP request to it and
+// its response becomes the Lambda response (buffered, or streamed as the
+// app writes it). The configuration is the adapter's (AWS_LWA_*).
+package httpmode
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+	"github.com/faas-runtime/faas-runtime/runtime/h1"
+	"github.com/faas-runtime/faas-runtime/runtime/handler"
+	"github.com/faas-runtime/faas-runtime/runtime/httpevent"
+)
+
+func init() { handler.Register("http", New) }
+
+// Error types of this mode, besides the shared ones in package api.
+const (
+	ErrTypeErrorStatus   = "Function.ErrorStatusCode"  // a status listed in AWS_LWA_ERROR_STATUS_CODES
+	ErrTypeAppRequest    = "Runtime.AppRequestFailed"  // the app refused or broke the connection
+	ErrTypeAppNotReady   = "Runtime.AppNotReady"       // the app did not pass its readiness check
+	ErrTypeAppStartError = "Runtime.InvalidEntrypoint" // the handler command cannot be started
+)
+
+// Readiness polling: the first check right after the start, then from
+// pollFirst doubling up to pollMax (the adapter polls every 10 ms flat).
+const (
+	pollFirst = 250 * time.Microsecond
+	pollMax   = 10 * time.Millisecond
+)
+
+// Mode is the http handler mode.
+type Mode struct {
+	cfg   *Config
+	argv  []string
+	env   []string
+	log   *slog.Logger
+	app   *h1.Client // requests, kept-alive connections (one per concurrent invocation)
+	probe *h1.Client // readiness checks: app itself when the ports match, so the first invocation finds a warm connection
+	evo   httpevent.Options
+
+	startMu sync.Mutex // serialises (re)starts
+
+	mu       sync.Mutex
+	cur      *child
+	ready    bool
+	stopping bool
+}
+
+// New builds the mode from the bootstrap's configuration.
+func New(hc handler.Config) (handler.Handler, error) {
+	cfg, err := LoadConfig(hc.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mode{cfg: cfg, argv: hc.Command, log: hc.Log.With("mode", "http")}
+	m.app = &h1.Client{Addr: net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)), MaxIdle: max(hc.Concurrency, 1), DialTimeout: 2 * time.Second}
+	m.probe = m.app
+	if cfg.ReadinessPort != cfg.Port {
+		m.probe = &h1.Client{Addr: net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.ReadinessPort)), MaxIdle: 1, DialTimeout: time.Second}
+	}
+	mem, _ := strconv.Atoi(hc.Getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))
+	m.evo = httpevent.Options{
+		RemoveBasePath:      cfg.RemoveBasePath,
+		PassThroughPath:     cfg.PassThroughPath,
+		AuthorizationSource: cfg.AuthorizationSource,
+		Env: httpevent.EnvConfig{
+			FunctionName: hc.Getenv("AWS_LAMBDA_FUNCTION_NAME"),
+			Memory:       mem,
+			Version:      hc.Getenv("AWS_LAMBDA_FUNCTION_VERSION"),
+			LogStream:    hc.Getenv("AWS_LAMBDA_LOG_STREAM_NAME"),
+			LogGroup:     hc.Getenv("AWS_LAMBDA_LOG_GROUP_NAME"),
+		},
+	}
+	m.env = os.Environ()
+	if os.Getenv("PORT") == "" {
+		// Most frameworks read PORT; the adapter's users set it by hand.
+		m.env = append(m.env, "PORT="+strconv.Itoa(cfg.Port))
+	}
+	if cfg.Host != "127.0.0.1" && cfg.Host != "localhost" {
+		m.log.Warn("AWS_LWA_HOST is not a loopback address", "host", cfg.Host)
+	}
+	return m, nil
+}
+
+// Init starts the app and waits until it is ready. With AWS_LWA_ASYNC_INIT
+// it stops waiting at the ready timeout (9.8 s, before Lambda's 10 s init
+// limit) and the first invocation keeps waiting.
+func (m *Mode) Init(ctx context.Context) error {
+	m.startMu.Lock()
+	defer m.startMu.Unlock()
+	c, err := m.start()
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, m.cfg.ReadyTimeout)
+	defer cancel()
+	start := time.Now()
+	err = m.waitReady(wctx, c)
+	switch {
+	case err == nil:
+		m.log.Info("web app ready", "port", m.cfg.Port, "after", time.Since(start).Round(time.Microsecond))
+		return nil
+	case c.dead():
+		return api.NewError(api.ErrTypeInitError, c.describe())
+	case ctx.Err() != nil:
+		c.stop(m.cfg.StopGrace)
+		return ctx.Err()
+	case m.cfg.AsyncInit:
+		m.log.Warn("web app not ready yet; async init: the first invocation keeps waiting", "after", m.cfg.ReadyTimeout)
+		return nil
+	}
+	// The runtime exits after an init error: the app must not outlive it.
+	m.mu.Lock()
+	m.stopping = true
+	m.mu.Unlock()
+	c.stop(m.cfg.StopGrace)
+	return api.NewError(ErrTypeAppNotReady, fmt.Sprintf("the web app was not ready after %s: %s (FAAS_HTTP_READY_TIMEOUT sets the wait; AWS_LWA_ASYNC_INIT=true keeps waiting on the first invocation)%s",
+		m.cfg.ReadyTimeout, m.readinessTarget(), c.stderrNote()))
+}
+
+func (m *Mode) readinessTarget() string {
+	if m.cfg.ReadinessTCP {
+		return "no TCP connection to " + m.probe.Addr
+	}
+	return "no healthy answer to GET http://" + m.probe.Addr + m.cfg.ReadinessPath
+}
+
+// start runs the app once; the caller holds startMu.
+func (m *Mode) start() (*child, error) {
+	m.mu.Lock()
+	stopping := m.stopping
+	m.mu.Unlock()
+	if stopping {
+		return nil, api.NewError(api.ErrTypeExit, "the runtime is shutting down")
+	}
+	c, err := startChild(m.argv, m.env)
+	if err != nil {
+		return nil, api.NewError(ErrTypeAppStartError, fmt.Sprintf("cannot start the web app %s: %v", m.argv[0], err))
+	}
+	m.mu.Lock()
+	m.cur, m.ready = c, false
+	m.mu.Unlock()
+	go func() {
+		<-c.exited
+		m.mu.Lock()
+		stopping := m.stopping
+		m.mu.Unlock()
+		if !stopping {
+			m.log.Error("web app exited; it is restarted before the next invocation", "status", c.status)
+		}
+	}()
+	return c, nil
+}
+
+// waitReady polls the readiness check until it passes, the app dies or
+// ctx ends.
+func (m *Mode) waitReady(ctx context.Context, c *child) error {
+	wait := pollFirst
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
+	for {
+		if m.check(ctx) {
+			return nil
+		}
+		if c.dead() {
+			return errors.New("the web app exited")
+		}
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-c.exited:
+			return errors.New("the web app exited")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		wait = min(wait*2, pollMax)
+	}
+}
+
+// check is one readiness probe.
+func (m *Mode) check(ctx context.Context) bool {
+	if m.cfg.ReadinessTCP {
+		d := net.Dialer{Timeout: time.Second}
+		nc, err := d.DialContext(ctx, "tcp", m.probe.Addr)
+		if err != nil {
+			return false
+		}
+		nc.Close()
+		return true
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	resp, err := m.probe.Do(pctx, &h1.Request{Method: "GET", Path: m.cfg.ReadinessPath})
+	if err != nil {
+		return false
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return m.cfg.Healthy.has(resp.StatusCode)
+}
+
+// ensure returns the running, ready app, restarting it if it died and
+// waiting for it if it is not ready yet (async init).
+func (m *Mode) ensure(ctx context.Context) (*child, error) {
+	if c := m.readyChild(); c != nil {
+		return c, nil
+	}
+	m.startMu.Lock()
+	defer m.startMu.Unlock()
+	if c := m.readyChild(); c != nil {
+		return c, nil
+	}
+	m.mu.Lock()
+	c := m.cur
+	m.mu.Unlock()
+	if c == nil || c.dead() {
+		var err error
+		if c, err = m.start(); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.waitReady(ctx, c); err != nil {
+		if c.dead() {
+			return nil, api.NewError(api.ErrTypeExit, c.describe())
+		}
+		return nil, err
+	}
+	m.mu.Lock()
+	if m.cur == c {
+		m.ready = true
+	}
+	m.mu.Unlock()
+	return c, nil
+}
+
+func (m *Mode) readyChild() *child {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cur != nil && m.ready && !m.cur.dead() {
+		return m.cur
+	}
+	return nil
+}
+
+// Invoke sends the event to the app as an HTTP request.
+func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) handler.Response {
+	req, err := httpevent.Translate(inv, &m.evo)
+	if err != nil {
+		return handler.Response{Err: prefixed(inv, err.(*api.Error))}
+	}
+	// Answer before Lambda's deadline: a timeout is posted as an error
+	// rather than left for Lambda to find.
+	dctx, cancel := withMargin(ctx)
+	streaming := false
+	defer func() {
+		if !streaming {
+			cancel()
+		}
+	}()
+
+	c, err := m.ensure(dctx)
+	if err != nil {
+		return handler.Response{Err: m.failure(inv, dctx, nil, err, "the web app is not ready")}
+	}
+	hreq := &h1.Request{Method: req.Method, Path: req.Target(), Host: req.Host, Header: req.Header,
+		Body: bytes.NewReader(req.Body), ContentLength: int64(len(req.Body))}
+	resp, err := m.app.Do(dctx, hreq)
+	if err != nil {
+		return handler.Response{Err: m.failure(inv, dctx, c, err, "the request to the web app failed")}
+	}
+	if m.cfg.ErrorStatus.has(resp.StatusCode) {
+		resp.Body.Close()
+		return handler.Response{Err: api.NewError(ErrTypeErrorStatus, fmt.Sprintf("RequestId: %s Error: Request failed with configured error status code: %d (AWS_LWA_ERROR_STATUS_CODES)", inv.RequestID, resp.StatusCode))}
+	}
+
+	if m.cfg.Streaming {
+		streaming = true
+		s := &stream{m: m, inv: inv, ctx: dctx, cancel: cancel, c: c, body: resp.Body}
+		if req.Kind == httpevent.PassThrough {
+			ct := resp.Header.Get("Content-Type")
+			if ct == "" {
+				ct = "application/octet-stream"
+			}
+			return handler.Response{Stream: s, ContentType: ct}
+		}
+		s.prelude = httpevent.Prelude(&httpevent.Response{Status: resp.StatusCode, Header: resp.Header})
+		return handler.Response{Stream: s, ContentType: api.ContentTypeHTTPIntegration}
+	}
+
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, api.MaxPayload+1))
+	if err != nil {
+		return handler.Response{Err: m.failure(inv, dctx, c, err, "reading the web app's response failed")}
+	}
+	if len(body) > api.MaxPayload {
+		return handler.Response{Err: api.ResponseTooLarge(int64(len(body)))}
+	}
+	out := &httpevent.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+	if m.cfg.Compression && req.Kind != httpevent.PassThrough {
+		httpevent.Compress(req.Header.Get("Accept-Encoding"), out)
+	}
+	return handler.Response{Body: httpevent.Encode(req, out), ContentType: "application/json"}
+}
+
+// failure turns a transport error into the error Lambda should see.
+func (m *Mode) failure(inv *api.Invocation, dctx context.Context, c *child, err error, what string) *api.Error {
+	var ae *api.Error
+	switch {
+	case dctx.Err() != nil:
+		return api.NewError(api.ErrTypeTimeout, fmt.Sprintf("RequestId: %s Error: Task timed out: %s before the deadline", inv.RequestID, what))
+	case errors.As(err, &ae):
+		return prefixed(inv, ae)
+	case errors.Is(err, h1.ErrInvalidHeader):
+		return api.NewError(httpevent.ErrTypeInvalidHeader, fmt.Sprintf("RequestId: %s Error: %v; the request was not sent", inv.RequestID, err))
+	}
+	if c != nil {
+		// A reset connection usually means the app died: give the reaper a
+		// moment so the error says so, with the app's last words.
+		select {
+		case <-c.exited:
+			return api.NewError(api.ErrTypeExit, fmt.Sprintf("RequestId: %s Error: %s", inv.RequestID, c.describe()))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return api.NewError(ErrTypeAppRequest, fmt.Sprintf("RequestId: %s Error: %s: %v", inv.RequestID, what, err))
+}
+
+func prefixed(inv *api.Invocation, e *api.Error) *api.Error {
+	return api.NewError(e.Type, "RequestId: "+inv.RequestID+" Error: "+e.Message)
+}
+
+// withMargin ends the context a little before the invocation's deadline,
+// so there is time left to post the timeout error.
+func withMargin(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	remaining := time.Until(dl)
+	margin := min(max(remaining/10, 20*time.Millisecond), 250*time.Millisecond)
+	return context.WithDeadline(ctx, dl.Add(-margin))
+}
+
+// Shutdown forwards SIGTERM to the app and kills it after the grace period
+// (FAAS_HTTP_STOP_GRACE, bounded by ctx).
+func (m *Mode) Shutdown(ctx context.Context) error {
+	m.mu.Lock()
+	m.stopping = true
+	c := m.cur
+	m.mu.Unlock()
+	if c != nil {
+		grace := m.cfg.StopGrace
+		if dl, ok := ctx.Deadline(); ok {
+			grace = min(grace, time.Until(dl))
+		}
+		c.stop(max(grace, 0))
+	}
+	m.app.CloseIdleConnections()
+	return nil
+}
+
+// stream is a streamed response: the prelude, then the app's body as it
+// arrives. A failure after the first byte is returned as an *api.Error,
+// which the bootstrap reports in the trailers.
+type stream struct {
+	m       *Mode
+	inv     *api.Invocation
+	ctx     context.Context
+	cancel  context.CancelFunc
+	c       *child
+	body    io.ReadCloser
+	prelude []byte
+}
+
+func (s *stream) Read(p []byte) (int, error) {
+	if len(s.prelude) > 0 {
+		n := copy(p, s.prelude)
+		s.prelude = s.prelude[n:]
+		return n, nil
+	}
+	n, err := s.body.Read(p)
+	if err != nil && err != io.EOF {
+		return n, s.m.failure(s.inv, s.ctx, s.c, err, "the web app's streamed response broke off")
+	}
+	return n, err
+}
+
+func (s *stream) Close() error {
+	err := s.body.Close()
+	s.cancel()
+	return err
+}

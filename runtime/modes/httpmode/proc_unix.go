@@ -1,0 +1,22 @@
+//go:build unix && !linux
+
+package httpmode
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// setProcessGroup puts the web app in its own process group, so SIGTERM
+// and SIGKILL reach the workers it forks (gunicorn, node cluster) too.
+func setProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
+
+func signalGroup(cmd *exec.Cmd, kill bool) {
+	sig := syscall.SIGTERM
+	if kill {
+		sig = syscall.SIGKILL
+	}
+	_ = syscall.Kill(-cmd.Process.Pid, sig)
+}
