@@ -6,6 +6,10 @@
 // has no streaming response. This client is deliberately small: one
 // kept-alive connection per loop, a reused payload buffer, no retries hidden
 // from the caller.
+//
+// It speaks HTTP through runtime/h1, not net/http: the Runtime API is plain
+// HTTP/1.1 on a local address, and net/http would link TLS, x509 and HTTP/2
+// into the bootstrap — about 3 MB of its static binary — for nothing.
 package client
 
 import (
@@ -15,34 +19,34 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
+	"net/textproto"
 	"strings"
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
+	"github.com/faas-runtime/faas-runtime/runtime/h1"
 )
 
 // Client talks to one Runtime API endpoint. A Client is used by one loop at
 // a time: Next reuses its payload buffer, so an Invocation's Payload is valid
 // until the next call to Next.
 type Client struct {
-	base string
-	http *http.Client
-	buf  bytes.Buffer
+	h   h1.Client
+	buf bytes.Buffer
+	req h1.Request
+	br  bytes.Reader
+	hdr textproto.MIMEHeader
+	val [3][1]string // backing for hdr's values: no allocation per post
 }
 
 // New returns a client for host:port (the value of AWS_LAMBDA_RUNTIME_API).
 func New(endpoint string) *Client {
-	tr := &http.Transport{
-		Proxy:               nil, // the Runtime API is local; never proxy it
-		DialContext:         (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        1,
-		MaxIdleConnsPerHost: 1,
-		DisableCompression:  true,
-		IdleConnTimeout:     0, // the connection lives as long as the sandbox
+	return &Client{
+		// One connection per loop; the sandbox may be frozen between
+		// invocations, so no idle timeout.
+		h:   h1.Client{Addr: endpoint, MaxIdle: 1, DialTimeout: 2 * time.Second},
+		hdr: make(textproto.MIMEHeader, 4),
 	}
-	return &Client{base: "http://" + endpoint, http: &http.Client{Transport: tr}}
 }
 
 // ConnError marks a failure to reach the Runtime API at all (as opposed to a
@@ -63,26 +67,36 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("runtime API refused %s: HTTP %d: %s", e.Op, e.Status, strings.TrimSpace(e.Body))
 }
 
+// connErr classifies an h1 error: a request we refused to send is our own
+// bug, anything else (dial, reset, malformed answer) means the Runtime API
+// cannot be talked to.
+func connErr(err error) error {
+	if errors.Is(err, h1.ErrInvalidHeader) {
+		return err
+	}
+	return &ConnError{err}
+}
+
 // Next blocks until Lambda hands out the next invocation. It has no timeout:
 // the sandbox may be frozen between invocations.
 func (c *Client) Next(ctx context.Context) (*api.Invocation, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+api.PathNext, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.http.Do(req)
+	c.req = h1.Request{Method: "GET", Path: api.PathNext}
+	resp, err := c.h.Do(ctx, &c.req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, &ConnError{err}
+		return nil, connErr(err)
 	}
 	defer resp.Body.Close()
 	c.buf.Reset()
 	if _, err := c.buf.ReadFrom(io.LimitReader(resp.Body, api.MaxPayload+1)); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, &ConnError{fmt.Errorf("reading event: %w", err)}
 	}
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode != 200 {
 		return nil, &StatusError{Op: "next", Status: resp.StatusCode, Body: c.buf.String()}
 	}
 	h := resp.Header
@@ -106,29 +120,48 @@ func (c *Client) Next(ctx context.Context) (*api.Invocation, error) {
 	return inv, nil
 }
 
+// header resets the reused header map to Content-Type plus, when set, the
+// error type.
+func (c *Client) header(contentType, errorType string) textproto.MIMEHeader {
+	clear(c.hdr)
+	c.val[0][0] = contentType
+	c.hdr["Content-Type"] = c.val[0][:]
+	if errorType != "" {
+		c.val[1][0] = errorType
+		c.hdr[api.HeaderErrorType] = c.val[1][:]
+	}
+	return c.hdr
+}
+
 // Respond posts a buffered response and expects 202 Accepted.
 func (c *Client) Respond(ctx context.Context, requestID string, body []byte, contentType string) error {
 	if contentType == "" {
 		contentType = "application/json"
 	}
-	return c.post(ctx, "response", api.ResponsePath(requestID), bytes.NewReader(body), int64(len(body)), http.Header{"Content-Type": {contentType}})
+	return c.post(ctx, "response", api.ResponsePath(requestID), body, c.header(contentType, ""))
 }
 
 // Fail posts an invocation error with its type in the
 // Lambda-Runtime-Function-Error-Type header, which aws-lambda-go omits.
 func (c *Client) Fail(ctx context.Context, requestID string, e *api.Error) error {
-	body := e.JSON()
-	return c.post(ctx, "error", api.ErrorPath(requestID), bytes.NewReader(body), int64(len(body)), errorHeader(e.Type))
+	return c.post(ctx, "error", api.ErrorPath(requestID), e.JSON(), c.header(api.ContentTypeError, headerSafe(e.Type)))
 }
 
 // InitError reports a failed init; the caller exits afterwards.
 func (c *Client) InitError(ctx context.Context, e *api.Error) error {
-	body := e.JSON()
-	return c.post(ctx, "init error", api.PathInitError, bytes.NewReader(body), int64(len(body)), errorHeader(e.Type))
+	return c.post(ctx, "init error", api.PathInitError, e.JSON(), c.header(api.ContentTypeError, headerSafe(e.Type)))
 }
 
-func errorHeader(typ string) http.Header {
-	return http.Header{"Content-Type": {api.ContentTypeError}, api.HeaderErrorType: {typ}}
+// headerSafe drops an error type that cannot travel in a header (it may come
+// from the function's output): the Runtime API then reads the type from the
+// body's errorType, which still carries it.
+func headerSafe(typ string) string {
+	for i := 0; i < len(typ); i++ {
+		if b := typ[i]; b < ' ' || b == 0x7f {
+			return ""
+		}
+	}
+	return typ
 }
 
 // StreamError is returned by a stream's Read to end a streamed response
@@ -137,77 +170,74 @@ type StreamError = api.Error
 
 // RespondStream posts a streamed response: chunked transfer encoding,
 // Lambda-Runtime-Function-Response-Mode: streaming, bytes sent as body
-// produces them. An error from body after the first byte is reported in the
-// Lambda-Runtime-Function-Error-Type/-Body trailers, as Lambda expects.
+// produces them (each Read becomes a chunk, flushed at once). An error from
+// body is reported in the Lambda-Runtime-Function-Error-Type/-Body
+// trailers, as Lambda expects.
 func (c *Client) RespondStream(ctx context.Context, requestID, contentType string, body io.Reader) error {
 	if contentType == "" {
 		contentType = "application/octet-stream"
 	}
-	pr, pw := io.Pipe()
-	trailer := http.Header{api.HeaderErrorType: nil, api.HeaderErrorBody: nil}
-	go func() {
-		_, err := copyFlushing(pw, body)
-		if err != nil {
-			var fe *api.Error
-			if !errors.As(err, &fe) {
-				fe = api.NewError(api.ErrTypeTruncated, err.Error())
-			}
-			trailer.Set(api.HeaderErrorType, fe.Type)
-			trailer.Set(api.HeaderErrorBody, base64.StdEncoding.EncodeToString(fe.JSON()))
-		}
-		pw.Close()
-	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+api.ResponsePath(requestID), pr)
-	if err != nil {
-		return err
-	}
-	req.ContentLength = -1 // chunked
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set(api.HeaderResponseMode, api.ResponseModeStream)
-	req.Trailer = trailer
-	return c.do(req, "streamed response")
+	h := c.header(contentType, "")
+	c.val[1][0] = api.ResponseModeStream
+	h[api.HeaderResponseMode] = c.val[1][:]
+	c.val[2][0] = api.HeaderErrorType + ", " + api.HeaderErrorBody
+	h["Trailer"] = c.val[2][:]
+	sr := &streamReader{r: body}
+	c.req = h1.Request{Method: "POST", Path: api.ResponsePath(requestID), Header: h,
+		Body: sr, ContentLength: -1, Trailer: sr.trailer}
+	return c.do(ctx, "streamed response")
 }
 
-// copyFlushing copies without buffering beyond one read, so every chunk the
-// function writes is sent at once.
-func copyFlushing(w io.Writer, r io.Reader) (int64, error) {
-	buf := make([]byte, 32*1024)
-	var n int64
-	for {
-		k, err := r.Read(buf)
-		if k > 0 {
-			if _, werr := w.Write(buf[:k]); werr != nil {
-				return n, werr
-			}
-			n += int64(k)
-		}
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
+// streamReader ends the stream at the body's first error and keeps the
+// error for the trailers.
+type streamReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *streamReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+		err = io.EOF
+	}
+	return n, err
+}
+
+func (s *streamReader) trailer() textproto.MIMEHeader {
+	if s.err == nil {
+		return nil
+	}
+	var fe *api.Error
+	if !errors.As(s.err, &fe) {
+		fe = api.NewError(api.ErrTypeTruncated, s.err.Error())
+	}
+	typ := headerSafe(fe.Type)
+	if typ == "" {
+		typ = api.ErrTypeUnknown
+	}
+	return textproto.MIMEHeader{
+		api.HeaderErrorType: {typ},
+		api.HeaderErrorBody: {base64.StdEncoding.EncodeToString(fe.JSON())},
 	}
 }
 
-func (c *Client) post(ctx context.Context, op, path string, body io.Reader, n int64, h http.Header) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, body)
-	if err != nil {
-		return err
-	}
-	req.ContentLength = n
-	req.Header = h
-	return c.do(req, op)
+func (c *Client) post(ctx context.Context, op, path string, body []byte, h textproto.MIMEHeader) error {
+	c.br.Reset(body) // replayable: h1 may resend it on a fresh connection
+	c.req = h1.Request{Method: "POST", Path: path, Header: h, Body: &c.br, ContentLength: int64(len(body))}
+	return c.do(ctx, op)
 }
 
-func (c *Client) do(req *http.Request, op string) error {
-	resp, err := c.http.Do(req)
+func (c *Client) do(ctx context.Context, op string) error {
+	resp, err := c.h.Do(ctx, &c.req)
 	if err != nil {
-		return &ConnError{err}
+		return connErr(err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusAccepted {
-		_, _ = io.Copy(io.Discard, resp.Body) // keep the connection reusable
+	if resp.StatusCode == 202 {
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return &ConnError{err}
+		}
 		return nil
 	}
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
