@@ -38,6 +38,7 @@ func App() *ucli.App {
 			invokeCommand(),
 			serveCommand(),
 			versionCommand(),
+			buildCommand(), inspectCommand(),
 		},
 		HideHelpCommand: true,
 		// Report bad flags ourselves, with exit code 2.

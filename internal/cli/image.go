@@ -1,0 +1,243 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/faas-runtime/faas-runtime/internal/image/build"
+	"github.com/faas-runtime/faas-runtime/internal/image/inspect"
+	"github.com/faas-runtime/faas-runtime/internal/image/publish"
+	"github.com/faas-runtime/faas-runtime/internal/image/source"
+)
+
+func buildCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "build",
+		Usage:     "build a Lambda container image without a daemon",
+		ArgsUsage: "FUNCTION",
+		Description: `Builds one single-arch OCI image per --arch: the base's layers, a layer with
+/usr/bin/faas-runtime, and a layer with FUNCTION (a file or directory) under
+/var/task. Exactly one output: --push REF, --oci-layout DIR or --tarball FILE.
+With --push and several arches the images are tagged REF-amd64, REF-arm64
+(Lambda refuses image indexes); --index also writes an index at REF.
+Timestamps come from SOURCE_DATE_EPOCH (else 1970): same inputs, same digest.`,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "base", Value: "scratch", Usage: "base image: scratch, oci-layout:DIR, tarball:FILE or a registry reference"},
+			&ucli.StringFlag{Name: "arch", Value: "amd64", Usage: "architectures, comma-separated: amd64, arm64"},
+			&ucli.StringFlag{Name: "handler", Usage: "the image's CMD (default: FUNCTION's file name when FUNCTION is a file)"},
+			&ucli.StringFlag{Name: "mode", Value: "exec", Usage: "FAAS_MODE: exec, http or sharedlib"},
+			&ucli.StringSliceFlag{Name: "runtime", Usage: "a faas-runtime binary (repeat for each arch; the arch is read from the ELF header)"},
+			&ucli.StringSliceFlag{Name: "runtime-package", Usage: "a faas-runtime .deb or .apk to take the binary from (repeat for each arch)"},
+			&ucli.StringFlag{Name: "push", Usage: "push to this registry tag"},
+			&ucli.StringFlag{Name: "oci-layout", Usage: "write an OCI image layout directory"},
+			&ucli.StringFlag{Name: "tarball", Usage: "write a docker-save tarball (podman load)"},
+			&ucli.StringFlag{Name: "tag", Usage: "name inside --oci-layout (default latest) or --tarball (default faas-function:latest)"},
+			&ucli.BoolFlag{Name: "index", Usage: "also write an image index of all arches (not for Lambda)"},
+			&ucli.BoolFlag{Name: "insecure", Usage: "plain HTTP to a registry on loopback"},
+			&ucli.StringFlag{Name: "user", Value: build.DefaultUser, Usage: "the user the function runs as"},
+			&ucli.StringSliceFlag{Name: "env", Usage: "extra KEY=VALUE in the image's environment"},
+			&ucli.StringSliceFlag{Name: "label", Usage: "extra KEY=VALUE label"},
+			&ucli.BoolFlag{Name: "force", Usage: "replace an existing --oci-layout or --tarball"},
+		},
+		Action: runBuild,
+	}
+}
+
+func runBuild(c *ucli.Context) error {
+	args, err := positionalArgs(c)
+	if err != nil {
+		return err
+	}
+	if len(args) != 1 {
+		return Usagef("build: want exactly one FUNCTION (file or directory), got %d arguments", len(args))
+	}
+	fn := args[0]
+	var outs []string
+	for _, f := range []string{"push", "oci-layout", "tarball"} {
+		if c.String(f) != "" {
+			outs = append(outs, "--"+f)
+		}
+	}
+	if len(outs) != 1 {
+		return Usagef("build: want exactly one output (--push REF, --oci-layout DIR or --tarball FILE), got %d", len(outs))
+	}
+	arches := splitList(c.String("arch"))
+	if len(arches) == 0 {
+		return Usagef("build: --arch is empty")
+	}
+	for _, a := range arches {
+		if _, err := build.Platform(a); err != nil {
+			return Usagef("build: --arch: %v", err)
+		}
+	}
+	labels := map[string]string{}
+	for _, kv := range c.StringSlice("label") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return Usagef("build: --label %q: want KEY=VALUE", kv)
+		}
+		labels[k] = v
+	}
+	created, err := build.Epoch(os.Getenv)
+	if err != nil {
+		return Usagef("build: %v", err)
+	}
+	runtimes, err := runtimesByArch(c)
+	if err != nil {
+		return err
+	}
+	for _, a := range arches {
+		if _, ok := runtimes[a]; !ok {
+			return Usagef("build: no faas-runtime for %s: pass --runtime FILE (a linux/%s faas-runtime binary) or --runtime-package FILE (our .deb or .apk for %s)", a, a, a)
+		}
+	}
+	so := source.Options{Insecure: c.Bool("insecure")}
+	baseRef, err := source.Parse(c.String("base"), so)
+	if err != nil {
+		return Usagef("build: --base: %v", err)
+	}
+	ctx := c.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+
+	// Everything is built (and every error found) before anything is written.
+	var imgs []publish.Image
+	for _, a := range arches {
+		plat, _ := build.Platform(a)
+		base, err := source.ForPlatform(ctx, baseRef, plat, so)
+		if err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+		opts := build.Options{Base: base, BaseName: baseName(baseRef), Arch: a, Runtime: runtimes[a].Data, Function: fn,
+			Handler: c.String("handler"), Mode: c.String("mode"), User: c.String("user"), Env: c.StringSlice("env"),
+			Labels: labels, Created: created}
+		if err := opts.Check(); err != nil {
+			return Usagef("build: %v", err)
+		}
+		img, err := build.Image(opts)
+		if err != nil {
+			return fmt.Errorf("build %s: %w", a, err)
+		}
+		imgs = append(imgs, publish.Image{Arch: a, Platform: plat, Image: img})
+	}
+
+	var pub publish.Publisher
+	switch {
+	case c.String("push") != "":
+		pub = &publish.Push{Ref: c.String("push"), Insecure: c.Bool("insecure"), Progress: c.App.ErrWriter}
+	case c.String("oci-layout") != "":
+		pub = &publish.Layout{Dir: c.String("oci-layout"), Tag: c.String("tag"), Force: c.Bool("force")}
+	default:
+		pub = &publish.Tarball{File: c.String("tarball"), Repo: c.String("tag"), Force: c.Bool("force")}
+	}
+	res, err := pub.Publish(ctx, imgs, c.Bool("index"))
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	for _, p := range res.Refs {
+		fmt.Fprintf(c.App.Writer, "%s\t%s\t%s\n", p.Arch, p.Digest, p.Ref)
+	}
+	if res.Index != nil {
+		fmt.Fprintf(c.App.Writer, "index\t%s\t%s\n", res.Index.Digest, res.Index.Ref)
+	}
+	return nil
+}
+
+func baseName(r source.Ref) string {
+	if r.Kind == source.Registry {
+		return r.Name.String()
+	}
+	return r.Raw
+}
+
+// runtimesByArch reads --runtime and --runtime-package, one per arch.
+func runtimesByArch(c *ucli.Context) (map[string]build.Runtime, error) {
+	out := map[string]build.Runtime{}
+	add := func(r build.Runtime) error {
+		if old, ok := out[r.Arch]; ok {
+			return Usagef("build: two faas-runtime binaries for %s: %s and %s", r.Arch, old.Source, r.Source)
+		}
+		out[r.Arch] = r
+		return nil
+	}
+	for _, p := range c.StringSlice("runtime") {
+		r, err := build.RuntimeFromFile(p)
+		if err != nil {
+			return nil, Usagef("build: %v", err)
+		}
+		if err := add(r); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range c.StringSlice("runtime-package") {
+		r, err := build.RuntimeFromPackage(p)
+		if err != nil {
+			return nil, Usagef("build: %v", err)
+		}
+		if err := add(r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func inspectCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "inspect",
+		Usage:     "show the layers, sizes and config of images, and the layers they share",
+		ArgsUsage: "IMAGE... (registry reference, oci-layout:DIR, tarball:FILE)",
+		Flags: []ucli.Flag{
+			&ucli.BoolFlag{Name: "json", Usage: "write JSON for scripts"},
+			&ucli.BoolFlag{Name: "insecure", Usage: "plain HTTP to a registry on loopback"},
+		},
+		Action: func(c *ucli.Context) error {
+			args, err := positionalArgs(c)
+			if err != nil {
+				return err
+			}
+			if len(args) == 0 {
+				return Usagef("inspect: name at least one image")
+			}
+			ctx := c.Context
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			so := source.Options{Insecure: c.Bool("insecure")}
+			var all []source.Named
+			for _, a := range args {
+				r, err := source.Parse(a, so)
+				if err != nil {
+					return Usagef("inspect: %v", err)
+				}
+				imgs, err := source.Images(ctx, r, so)
+				if err != nil {
+					return fmt.Errorf("inspect: %w", err)
+				}
+				all = append(all, imgs...)
+			}
+			rep, err := inspect.Build(all)
+			if err != nil {
+				return fmt.Errorf("inspect: %w", err)
+			}
+			if c.Bool("json") {
+				return rep.WriteJSON(c.App.Writer)
+			}
+			return rep.WriteText(c.App.Writer)
+		},
+	}
+}

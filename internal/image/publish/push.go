@@ -1,0 +1,157 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/faas-runtime/faas-runtime/internal/image/source"
+)
+
+// Push pushes to a registry with the default keychain. One arch goes to Ref;
+// several go to Ref-amd64, Ref-arm64 (Lambda refuses an index), and with
+// --index an index of them goes to Ref.
+type Push struct {
+	Ref      string
+	Insecure bool
+	Progress io.Writer // nil: quiet
+	// Transport under the counting one; nil: remote.DefaultTransport.
+	Transport http.RoundTripper
+}
+
+func (p *Push) Publish(ctx context.Context, imgs []Image, withIndex bool) (*Result, error) {
+	var nopts []name.Option
+	if p.Insecure {
+		nopts = append(nopts, name.Insecure)
+	}
+	ref, err := name.NewTag(p.Ref, nopts...)
+	if err != nil {
+		return nil, fmt.Errorf("--push %q: want a tag reference (registry/repo:tag): %w", p.Ref, err)
+	}
+	if p.Insecure && !isLoopback(ref.RegistryStr()) {
+		return nil, fmt.Errorf("--insecure is for registries on loopback, not %s", ref.RegistryStr())
+	}
+	base := p.Transport
+	if base == nil {
+		base = remote.DefaultTransport
+	}
+	ct := &countingTransport{next: base}
+	opts := source.RemoteOptions(ctx, source.Options{Insecure: p.Insecure, Transport: ct})
+
+	// One round trip first, so an unreachable registry or missing
+	// credentials fail before anything is uploaded.
+	if err := remote.CheckPushPermission(ref, authn.DefaultKeychain, ct); err != nil {
+		return nil, fmt.Errorf("registry %s: %w", ref.RegistryStr(), err)
+	}
+
+	res := &Result{}
+	total := 0
+	for _, im := range imgs {
+		ls, err := im.Image.Layers()
+		if err != nil {
+			return nil, err
+		}
+		total += len(ls)
+	}
+	for _, im := range imgs {
+		tag := ref.Context().Tag(tagFor(ref.TagStr(), im.Arch, len(imgs)))
+		var o []remote.Option
+		if p.Progress != nil {
+			ch := make(chan v1.Update, 16)
+			done := make(chan struct{})
+			go p.report(tag.String(), ch, ct, done)
+			o = append(o, remote.WithProgress(ch))
+			err = remote.Write(tag, im.Image, append(opts, o...)...)
+			<-done
+		} else {
+			err = remote.Write(tag, im.Image, opts...)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("push %s: %w", tag, err)
+		}
+		d, err := im.Image.Digest()
+		if err != nil {
+			return nil, err
+		}
+		res.Refs = append(res.Refs, Published{Arch: im.Arch, Ref: tag.Context().Digest(d.String()).String(), Digest: d})
+	}
+	if withIndex {
+		idx := Index(imgs)
+		if err := remote.WriteIndex(ref, idx, opts...); err != nil {
+			return nil, fmt.Errorf("push index %s: %w", ref, err)
+		}
+		d, err := idx.Digest()
+		if err != nil {
+			return nil, err
+		}
+		res.Index = &Published{Ref: ref.Context().Digest(d.String()).String(), Digest: d}
+	}
+	if p.Progress != nil {
+		fmt.Fprintf(p.Progress, "pushed %d layers: %d blobs uploaded, %d already in the registry\n",
+			total, ct.uploaded.Load(), ct.existing.Load())
+	}
+	return res, nil
+}
+
+// report prints the byte progress go-containerregistry sends, at most every
+// 10%, with the blobs finished so far.
+func (p *Push) report(tag string, ch <-chan v1.Update, ct *countingTransport, done chan<- struct{}) {
+	defer close(done)
+	last := int64(-1)
+	for u := range ch {
+		if u.Error != nil {
+			return
+		}
+		step := int64(0)
+		if u.Total > 0 {
+			step = u.Complete * 10 / u.Total
+		}
+		if step != last {
+			last = step
+			fmt.Fprintf(p.Progress, "push %s: %s / %s, blobs %d uploaded, %d present\n",
+				tag, mb(u.Complete), mb(u.Total), ct.uploaded.Load(), ct.existing.Load())
+		}
+	}
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
+
+func isLoopback(host string) bool {
+	h := host
+	if i := strings.LastIndex(h, ":"); i >= 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i]
+	}
+	h = strings.Trim(h, "[]")
+	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
+}
+
+// countingTransport counts blobs uploaded (a PUT that completes an upload)
+// and blobs the registry already had (a HEAD answered 200), for the
+// progress line.
+type countingTransport struct {
+	next               http.RoundTripper
+	uploaded, existing atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(r)
+	if err != nil {
+		return resp, err
+	}
+	p := r.URL.Path
+	switch {
+	case r.Method == http.MethodPut && strings.Contains(p, "/blobs/uploads/") && resp.StatusCode == http.StatusCreated:
+		c.uploaded.Add(1)
+	case r.Method == http.MethodHead && strings.Contains(p, "/blobs/sha256:") && resp.StatusCode == http.StatusOK:
+		c.existing.Add(1)
+	}
+	return resp, nil
+}
