@@ -66,4 +66,3 @@ func acceptsGzip(ae string) bool {
 	}
 	return false
 }
-

@@ -31,7 +31,7 @@ func (k Kind) String() string {
 
 // Error types for events that cannot become a request.
 const (
-	ErrTypeMalformedEvent = "Runtime.MalformedEvent"   // not JSON
+	ErrTypeMalformedEvent = "Runtime.MalformedEvent"    // not JSON
 	ErrTypeUnknownShape   = "Runtime.UnknownEventShape" // looks like an HTTP event but is not one we know
 	ErrTypeInvalidHeader  = "Runtime.InvalidHeader"     // CR, LF, NUL... in a header name or value
 )

@@ -120,4 +120,3 @@ func (t *tailWriter) String() string {
 	}
 	return string(bytes.TrimRight(s, "\n"))
 }
-
