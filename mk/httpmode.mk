@@ -1,0 +1,2 @@
+# http mode (runtime/modes/httpmode): its benchmarks join `make bench`.
+BENCH_PKGS += ./runtime/modes/httpmode
