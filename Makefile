@@ -19,7 +19,7 @@ TEST_PREREQS :=
 BENCH_PKGS :=
 -include mk/*.mk
 
-.PHONY: build deps test vet cross demo bench clean
+.PHONY: build deps test vet cross demo bench soak clean
 build:
 	$(GOBUILD) -o $(BIN)/faas-runtime ./cmd/faas-runtime
 	$(GOBUILD) -o $(BIN)/runtime-init ./cmd/runtime-init
@@ -46,6 +46,13 @@ demo: build
 
 bench: build
 	bash scripts/bench.sh $(BENCH_PKGS)
+
+# The fault-injection soak at full size (make test runs it smaller).
+SOAK_N ?= 2500
+soak:
+	mkdir -p dist
+	$(GO) test -count=1 -run TestSoak -timeout 60m ./soak/ -soak.n $(SOAK_N) -soak.report dist/soak.md
+	cat dist/soak.md
 
 clean:
 	rm -rf $(BIN) dist

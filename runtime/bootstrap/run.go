@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -200,7 +201,19 @@ func (l *loop) handle(inv *api.Invocation) error {
 		err = l.c.Respond(post, inv.RequestID, resp.Body, resp.ContentType)
 	}
 
+	if len(resp.Body) > 1<<20 || (resp.Err != nil && resp.Err.Type == api.ErrTypeResponseTooBig) {
+		// A multi-megabyte response leaves its buffers to the GC, and the
+		// heap would keep the pages: hand them back so the sandbox's memory
+		// stays flat. Costs one GC, only after large responses.
+		defer debug.FreeOSMemory()
+	}
+
 	var se *client.StatusError
+	if errors.As(err, &se) && se.Status >= 500 {
+		// "Container error. Non-recoverable state. Runtime should exit
+		// promptly." (Runtime API spec); Lambda answers the invocation.
+		return fmt.Errorf("posting the result of %s: %w", inv.RequestID, err)
+	}
 	if errors.As(err, &se) && resp.Err == nil {
 		// Refused (413 or another answer): never drop it silently; tell
 		// Lambda with an error post so the caller sees why.

@@ -33,6 +33,9 @@ type Options struct {
 	Listen  string        // emulator address; default 127.0.0.1:0
 	Stdout  io.Writer     // the runtime's stdout; default os.Stderr
 	Stderr  io.Writer     // the runtime's stderr (function logs); default os.Stderr
+	// Wrap, when set, wraps the emulator's handler: fault injection between
+	// the runtime and the Runtime API, for the soak test.
+	Wrap func(http.Handler) http.Handler
 }
 
 // Sandbox is one emulated execution environment.
@@ -48,6 +51,7 @@ type Sandbox struct {
 	starts  int
 	closing bool
 	lastRC  int
+	exits   int
 }
 
 // Start serves the emulator; the runtime starts with the first Invoke.
@@ -74,7 +78,11 @@ func Start(o Options) (*Sandbox, error) {
 		BeforeInvoke: s.ensureRunning,
 		OnTimeout:    func(string) { s.kill() },
 	})
-	s.srv = &http.Server{Handler: s.emu.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	h := s.emu.Handler()
+	if o.Wrap != nil {
+		h = o.Wrap(h)
+	}
+	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
 	return s, nil
 }
@@ -145,6 +153,7 @@ func (s *Sandbox) watch(cmd *exec.Cmd, exited chan struct{}) {
 		s.proc = nil
 	}
 	s.lastRC = cmd.ProcessState.ExitCode()
+	s.exits++
 	s.mu.Unlock()
 	close(exited)
 	s.emu.RuntimeExited(status)
@@ -187,6 +196,24 @@ func (s *Sandbox) Stop(grace time.Duration) error {
 		return fmt.Errorf("runtime %s", cmd.ProcessState)
 	}
 	return nil
+}
+
+// Exits counts runtime processes that have ended; it is incremented
+// before the invocations they held are failed.
+func (s *Sandbox) Exits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.exits
+}
+
+// PID is the running runtime process's id, or 0.
+func (s *Sandbox) PID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		return 0
+	}
+	return s.proc.Process.Pid
 }
 
 // Running reports whether a runtime process is running.
