@@ -82,7 +82,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, log *sl
 func modeMissing(mode string) string {
 	msg := fmt.Sprintf("%s=%q is not a handler mode of this build (have %v)", ModeEnv, mode, handler.Names())
 	if mode == "sharedlib" {
-		msg += "; sharedlib needs the glibc build: install the faas-runtime-sharedlib package"
+		msg += "; sharedlib needs the glibc build: install the faas-runtime-sharedlib package and make /usr/bin/faas-runtime-sharedlib the entrypoint" +
+			" (glibc bases: ubi-minimal, ubi-micro, distroless cc or base, Debian; not alpine or distroless static)"
 	}
 	return msg
 }
