@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -67,7 +68,8 @@ func (p *Push) Publish(ctx context.Context, imgs []Image, withIndex bool) (*Resu
 		if p.Progress != nil {
 			ch := make(chan v1.Update, 16)
 			done := make(chan struct{})
-			go p.report(tag.String(), ch, ct, done)
+			layers, _ := im.Image.Layers()
+			go p.report(tag.String(), layers, ch, ct, done)
 			o = append(o, remote.WithProgress(ch))
 			err = remote.Write(tag, im.Image, append(opts, o...)...)
 			<-done
@@ -95,7 +97,7 @@ func (p *Push) Publish(ctx context.Context, imgs []Image, withIndex bool) (*Resu
 		res.Index = &Published{Ref: ref.Context().Digest(d.String()).String(), Digest: d}
 	}
 	if p.Progress != nil {
-		fmt.Fprintf(p.Progress, "pushed %d layers: %d blobs uploaded, %d already in the registry\n",
+		fmt.Fprintf(p.Progress, "pushed %d layers: %d blobs uploaded (layers and configs), %d already in the registry\n",
 			total, ct.uploaded.Load(), ct.existing.Load())
 	}
 	return res, nil
@@ -103,7 +105,7 @@ func (p *Push) Publish(ctx context.Context, imgs []Image, withIndex bool) (*Resu
 
 // report prints the byte progress go-containerregistry sends, at most every
 // 10%, with the blobs finished so far.
-func (p *Push) report(tag string, ch <-chan v1.Update, ct *countingTransport, done chan<- struct{}) {
+func (p *Push) report(tag string, layers []v1.Layer, ch <-chan v1.Update, ct *countingTransport, done chan<- struct{}) {
 	defer close(done)
 	last := int64(-1)
 	for u := range ch {
@@ -116,8 +118,13 @@ func (p *Push) report(tag string, ch <-chan v1.Update, ct *countingTransport, do
 		}
 		if step != last {
 			last = step
-			fmt.Fprintf(p.Progress, "push %s: %s / %s, blobs %d uploaded, %d present\n",
-				tag, mb(u.Complete), mb(u.Total), ct.uploaded.Load(), ct.existing.Load())
+			n := 0
+			for _, l := range layers {
+				if d, err := l.Digest(); err == nil && ct.has(d.String()) {
+					n++
+				}
+			}
+			fmt.Fprintf(p.Progress, "push %s: layers %d/%d done, %s / %s\n", tag, n, len(layers), mb(u.Complete), mb(u.Total))
 		}
 	}
 }
@@ -139,6 +146,23 @@ func isLoopback(host string) bool {
 type countingTransport struct {
 	next               http.RoundTripper
 	uploaded, existing atomic.Int64
+	mu                 sync.Mutex
+	done               map[string]bool // blob digests uploaded or found
+}
+
+func (c *countingTransport) has(digest string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.done[digest]
+}
+
+func (c *countingTransport) mark(digest string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = map[string]bool{}
+	}
+	c.done[digest] = true
 }
 
 func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -150,8 +174,10 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	switch {
 	case r.Method == http.MethodPut && strings.Contains(p, "/blobs/uploads/") && resp.StatusCode == http.StatusCreated:
 		c.uploaded.Add(1)
+		c.mark(r.URL.Query().Get("digest"))
 	case r.Method == http.MethodHead && strings.Contains(p, "/blobs/sha256:") && resp.StatusCode == http.StatusOK:
 		c.existing.Add(1)
+		c.mark(p[strings.LastIndex(p, "/")+1:])
 	}
 	return resp, nil
 }

@@ -1,0 +1,86 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/faas-runtime/faas-runtime/internal/image/inspect"
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+)
+
+// Same inputs twice give the same digest, and the OCI layout is one that
+// umoci and skopeo read.
+func TestLayoutReproducibleAndReadable(t *testing.T) {
+	umoci, skopeo := testutil.Need(t, "umoci")[0], testutil.Need(t, "skopeo")[0]
+	dir := t.TempDir()
+	cli := testutil.GoBuild(t, dir, "./cmd/runtime-init", "runtime-init")
+	rt := testutil.GoBuild(t, dir, "./cmd/faas-runtime", "faas-runtime")
+	fn := filepath.Join(testutil.RepoRoot(t), "examples/echo-sh/handler.sh")
+	a := mustRun(t, cli, "build", fn, "--runtime", rt, "--oci-layout", filepath.Join(dir, "a"))
+	b := mustRun(t, cli, "build", fn, "--runtime", rt, "--oci-layout", filepath.Join(dir, "b"))
+	if da, db := digestOf(t, a, "amd64"), digestOf(t, b, "amd64"); da != db {
+		t.Errorf("same inputs, different digests: %s %s", da, db)
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	c := mustRun(t, cli, "build", fn, "--runtime", rt, "--oci-layout", filepath.Join(dir, "c"))
+	if digestOf(t, c, "amd64") == digestOf(t, a, "amd64") {
+		t.Error("SOURCE_DATE_EPOCH did not change the digest")
+	}
+	os.Unsetenv("SOURCE_DATE_EPOCH")
+
+	out, err := exec.Command(umoci, "stat", "--image", filepath.Join(dir, "a")+":latest").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "faas-runtime: function layer") {
+		t.Errorf("umoci stat: %v\n%s", err, out)
+	}
+	out, err = exec.Command(skopeo, "inspect", "oci:"+filepath.Join(dir, "a")+":latest").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), digestOf(t, a, "amd64")) {
+		t.Errorf("skopeo inspect oci: %v\n%s", err, out)
+	}
+
+	// Nothing overwritten without --force; with it, replaced.
+	if _, errs, code := cliRun(t, cli, "build", fn, "--runtime", rt, "--oci-layout", filepath.Join(dir, "a")); code == 0 || !strings.Contains(errs, "--force") {
+		t.Errorf("overwrite without --force: exit %d %s", code, errs)
+	}
+	mustRun(t, cli, "build", fn, "--runtime", rt, "--oci-layout", filepath.Join(dir, "a"), "--force", "--mode", "exec")
+
+	// Exit 2 for bad input.
+	for _, args := range [][]string{
+		{"build", fn, "--runtime", rt},
+		{"build", fn, "--runtime", rt, "--oci-layout", dir + "/x", "--tarball", dir + "/x.tar"},
+		{"build", fn, "--runtime", rt, "--oci-layout", dir + "/x", "--arch", "s390x"},
+		{"build", fn, "--runtime", rt, "--oci-layout", dir + "/x", "--mode", "cgi"},
+		{"inspect"},
+	} {
+		if _, _, code := cliRun(t, cli, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if _, err := os.Stat(dir + "/x"); err == nil {
+		t.Error("a failed build left output behind")
+	}
+
+	// The tarball output, and inspect's shared-layer report across outputs.
+	mustRun(t, cli, "build", filepath.Join(testutil.RepoRoot(t), "examples/hello-go/main.go"), "--handler", "main.go", "--mode", "http", "--runtime", rt, "--tarball", dir+"/t.tar")
+	var rep inspect.Report
+	if err := json.Unmarshal([]byte(mustRun(t, cli, "inspect", "--json", "oci-layout:"+dir+"/a", "tarball:"+dir+"/t.tar")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Images) != 2 || len(rep.Shared) != 1 || rep.Shared[0].CreatedBy != "runtime-init build: COPY faas-runtime /usr/bin/faas-runtime" {
+		t.Fatalf("shared layers: %+v", rep.Shared)
+	}
+	for _, im := range rep.Images {
+		if im.Unique != im.Compressed-rep.Shared[0].Compressed {
+			t.Errorf("%s: unique %d, total %d, shared %d", im.Ref, im.Unique, im.Compressed, rep.Shared[0].Compressed)
+		}
+	}
+	text := mustRun(t, cli, "inspect", "oci-layout:"+dir+"/a", "tarball:"+dir+"/t.tar")
+	for _, want := range []string{"SHARED LAYER", "BEYOND SHARED", "beyond the function", `cmd ["main.go"]`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("inspect text lacks %q:\n%s", want, text)
+		}
+	}
+}
