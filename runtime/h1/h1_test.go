@@ -533,3 +533,47 @@ func TestEarlyResponseToLargeBody(t *testing.T) {
 		t.Fatalf("after 413: %d", resp.StatusCode)
 	}
 }
+
+// Malformed answers, written raw through a hijacked net/http connection,
+// fail with a specific error instead of being half-trusted.
+func TestMalformedResponses(t *testing.T) {
+	raw := map[string]string{
+		"/status":    "HTTP/1.1 2x0 OK\r\n\r\n",
+		"/proto":     "HTTP/2.0 200 OK\r\n\r\n",
+		"/conflict":  "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+		"/negative":  "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+		"/te":        "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"/upgrade":   "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n",
+		"/truncated": "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+		"/chunk":     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n",
+		"/chunkend":  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n",
+		"/header":    "HTTP/1.1 200 OK\r\nBad Header Line\r\n\r\n",
+	}
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		c, b, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		b.WriteString(raw[r.URL.Path])
+		b.Flush()
+		c.Close()
+	})
+	c := s.client()
+	for path, wantErr := range map[string]string{
+		"/status": `malformed response: status code "2x0"`, "/proto": `unsupported protocol "HTTP/2.0"`,
+		"/conflict": "conflicting Content-Length", "/negative": `Content-Length "-1"`,
+		"/te": `unsupported Transfer-Encoding "gzip"`, "/upgrade": "101 Switching Protocols",
+		"/truncated": "unexpected EOF", "/chunk": "malformed chunked encoding",
+		"/chunkend": "malformed chunked encoding", "/header": "malformed response: header",
+	} {
+		resp, err := c.Do(context.Background(), &Request{Method: "GET", Path: path})
+		if err == nil {
+			_, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("%s: got %v, want an error containing %q", path, err, wantErr)
+		}
+	}
+}

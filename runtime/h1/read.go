@@ -21,7 +21,7 @@ var (
 // ProtocolError is a response the client cannot parse.
 type ProtocolError struct{ Msg string }
 
-func (e *ProtocolError) Error() string { return "h1: malformed response: " + e.Msg }
+func (e *ProtocolError) Error() string { return "malformed response: " + e.Msg }
 
 func protoErr(format string, args ...any) error {
 	return &ProtocolError{Msg: fmt.Sprintf(format, args...)}
@@ -105,17 +105,17 @@ func (c *conn) readResponse(ctx context.Context, method string, reqClose bool, p
 func headerErr(what string, err error) error {
 	switch {
 	case errors.Is(err, ErrHeaderTooLarge):
-		return fmt.Errorf("h1: %w", err)
+		return err
 	case err == io.EOF && what == "status line":
 		return io.EOF // callers see the connection closed before a response
 	case err == io.EOF:
-		return fmt.Errorf("h1: reading %s: %w", what, io.ErrUnexpectedEOF)
+		return fmt.Errorf("reading %s: %w", what, io.ErrUnexpectedEOF)
 	}
 	var pe textproto.ProtocolError
 	if errors.As(err, &pe) {
 		return protoErr("%s: %v", what, err)
 	}
-	return fmt.Errorf("h1: reading %s: %w", what, err)
+	return fmt.Errorf("reading %s: %w", what, err)
 }
 
 // parseStatusLine reads "HTTP/1.1 200 OK" into r.

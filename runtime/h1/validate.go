@@ -26,7 +26,10 @@ func validateRequest(req *Request, host string) error {
 	if req.Body == nil && req.ContentLength > 0 {
 		return fmt.Errorf("h1: ContentLength %d with a nil Body", req.ContentLength)
 	}
-	return validateHeader("header", req.Header)
+	if err := validateHeader("header", req.Header); err != nil {
+		return fmt.Errorf("h1: %w", err)
+	}
+	return nil
 }
 
 func validateHeader(what string, h textproto.MIMEHeader) error {
@@ -35,12 +38,12 @@ func validateHeader(what string, h textproto.MIMEHeader) error {
 			continue
 		}
 		if !validToken(k) {
-			return fmt.Errorf("h1: %s name %q: %w", what, k, ErrInvalidHeader)
+			return fmt.Errorf("%s name %q: %w", what, k, ErrInvalidHeader)
 		}
 		for _, v := range vs {
 			if !validValue(v) {
 				// The value is not quoted back: it may hold a secret.
-				return fmt.Errorf("h1: %s %q has a value with a forbidden byte: %w", what, k, ErrInvalidHeader)
+				return fmt.Errorf("%s %q has a value with a forbidden byte: %w", what, k, ErrInvalidHeader)
 			}
 		}
 	}
