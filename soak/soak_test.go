@@ -4,7 +4,7 @@
 // exactly one response or error, of the type the fault calls for, and the
 // runtime's file descriptors, threads and memory stay bounded.
 //
-//	go test ./soak/ -run TestSoak -soak.n 2500 -v   # make soak: 10,000 invocations
+//	go test ./soak/ -run TestSoak -soak.n 2500   # make soak: 10,000 invocations
 package soak
 
 import (
@@ -54,6 +54,9 @@ type fault struct {
 	// killsRuntime marks faults that end the runtime process: invocations
 	// in flight at the same time may then end with Runtime.ExitError.
 	killsRuntime bool
+	// killsApp marks faults that end the http mode's web app, which
+	// concurrent invocations share: those in flight may fail with it.
+	killsApp bool
 }
 
 // target is a mode under test: how to start its runtime and which faults
@@ -61,8 +64,26 @@ type fault struct {
 type target struct {
 	name   string
 	cmd    func(t *testing.T) []string
-	env    []string
+	env    func(t *testing.T) []string
 	faults []fault
+	// garbage is the response expected for the "garbage" fault's bytes.
+	garbage []byte
+}
+
+// garbageBytes is what the "garbage" fault writes: not UTF-8, not JSON.
+var garbageBytes = []byte{0xff, 0xfe, 0x00, 0x01, '{', '{', 0x80}
+
+func jsonString(b []byte) []byte {
+	out, _ := json.Marshal(string(b))
+	return out
+}
+
+// runtimeFaults end the runtime process or its Runtime API connection;
+// every mode gets them.
+var runtimeFaults = []fault{
+	{name: "api-drop", want: api.ErrTypeExit, killsRuntime: true},
+	{name: "api-500", want: api.ErrTypeExit, killsRuntime: true},
+	{name: "sigterm", want: api.ErrTypeExit, alsoOK: []string{""}, killsRuntime: true},
 }
 
 var execTarget = target{
@@ -70,7 +91,9 @@ var execTarget = target{
 	cmd: func(t *testing.T) []string {
 		return []string{testutil.Binary(t, "./cmd/faas-runtime"), testutil.Binary(t, "./soak/faulty")}
 	},
-	faults: []fault{
+	env:     func(*testing.T) []string { return nil },
+	garbage: garbageBytes, // exec mode passes stdout through untouched
+	faults: append([]fault{
 		{name: "crash", want: api.ErrTypeExit},
 		{name: "exit", want: api.ErrTypeExit},
 		{name: "hang", want: api.ErrTypeTimeout},
@@ -78,14 +101,38 @@ var execTarget = target{
 		{name: "oversize", want: api.ErrTypeResponseTooBig},
 		{name: "garbage", want: ""},
 		{name: "slow", want: ""},
-		{name: "api-drop", want: api.ErrTypeExit, killsRuntime: true},
-		{name: "api-500", want: api.ErrTypeExit, killsRuntime: true},
-		{name: "sigterm", want: api.ErrTypeExit, alsoOK: []string{""}, killsRuntime: true},
+	}, runtimeFaults...),
+}
+
+// httpTarget runs a web app child; direct invokes reach it on the
+// pass-through path.
+var httpTarget = target{
+	name: "http",
+	cmd: func(t *testing.T) []string {
+		return []string{testutil.Binary(t, "./cmd/faas-runtime"), testutil.Binary(t, "./soak/faultyhttp")}
 	},
+	env: func(t *testing.T) []string {
+		return []string{"AWS_LWA_PORT=" + testutil.FreePort(t), "AWS_LWA_ERROR_STATUS_CODES=500"}
+	},
+	// A pass-through body that is not JSON comes back as a JSON string,
+	// as AWS Lambda Web Adapter returns it.
+	garbage: jsonString(garbageBytes),
+	faults: append([]fault{
+		// The app dying mid-request: the reaper may or may not have seen
+		// the exit when the broken connection is reported.
+		{name: "crash", want: api.ErrTypeExit, alsoOK: []string{"Runtime.AppRequestFailed"}, killsApp: true},
+		{name: "killed", want: api.ErrTypeExit, alsoOK: []string{"Runtime.AppRequestFailed"}, killsApp: true},
+		{name: "exit", want: "Function.ErrorStatusCode"},
+		{name: "hang", want: api.ErrTypeTimeout},
+		{name: "stderr", want: ""},
+		{name: "oversize", want: api.ErrTypeResponseTooBig},
+		{name: "garbage", want: ""},
+		{name: "slow", want: ""},
+	}, runtimeFaults...),
 }
 
 // targets lists every mode the soak covers.
-var targets = []target{execTarget}
+var targets = []target{execTarget, httpTarget}
 
 type summary struct {
 	config      string
@@ -122,7 +169,9 @@ func TestSoak(t *testing.T) {
 				if s.exactlyOnce != nil {
 					t.Error(s.exactlyOnce)
 				}
-				if s.fdsEnd > s.fdsStart+2 {
+				// Bounded, not flat: each loop keeps up to one connection to
+				// the Runtime API and (http mode) one to the app.
+				if s.fdsEnd > s.fdsStart+2*conc {
 					t.Errorf("runtime file descriptors grew from %d to %d", s.fdsStart, s.fdsEnd)
 				}
 				if s.rssEnd > s.rssStart+8*1024 {
@@ -145,6 +194,7 @@ func TestSoak(t *testing.T) {
 func soak(t *testing.T, tg target, conc, n int) *summary {
 	var epoch atomic.Int64    // bumped whenever a fault ends the runtime
 	var stopping atomic.Int64 // SIGTERMs in progress
+	var appDying atomic.Int64 // app-killing faults in flight (http mode)
 	// dyingUntil is the exit count at which a runtime hit by a fault will
 	// have gone: until then, invocations it picks up may be failed.
 	var dyingUntil atomic.Int64
@@ -156,7 +206,7 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 	}
 	sb, err := local.Start(local.Options{
 		Command: tg.cmd(t),
-		Env:     append([]string{fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%d", conc)}, tg.env...),
+		Env:     append([]string{fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%d", conc)}, tg.env(t)...),
 		Timeout: 2 * time.Second, // a hang costs this much; normal invocations need far less even on a loaded machine
 		Stdout:  io.Discard,
 		Stderr:  io.Discard,
@@ -234,7 +284,11 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 					name = p.f.name
 				}
 				payload, _ := json.Marshal(map[string]any{"fault": name, "n": p.i})
-				before := disruption{epoch.Load(), sb.Exits(), stopping.Load()}
+				if p.f != nil && p.f.killsApp {
+					epoch.Add(1)
+					appDying.Add(1)
+				}
+				before := disruption{epoch.Load(), sb.Exits(), stopping.Load() + appDying.Load()}
 				if name == "sigterm" {
 					go func() {
 						time.Sleep(150 * time.Millisecond)
@@ -248,7 +302,11 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 					}()
 				}
 				res, err := sb.Invoke(context.Background(), payload, emulator.InvokeOptions{})
-				after := disruption{epoch.Load(), sb.Exits(), stopping.Load()}
+				after := disruption{epoch.Load(), sb.Exits(), stopping.Load() + appDying.Load()}
+				if p.f != nil && p.f.killsApp {
+					appDying.Add(-1)
+					epoch.Add(1)
+				}
 				if err != nil {
 					mu.Lock()
 					s.lost++
@@ -257,7 +315,7 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 				}
 				disrupted := before.epoch != after.epoch || before.exits != after.exits ||
 					before.stopping+after.stopping > 0 || int64(after.exits) < dyingUntil.Load()
-				if msg := check(p.f, payload, res, disrupted); msg != "" {
+				if msg := check(tg, p.f, payload, res, disrupted); msg != "" {
 					mu.Lock()
 					s.unexpected = append(s.unexpected, fmt.Sprintf("invocation %d (%s): %s", p.i, name, msg))
 					mu.Unlock()
@@ -301,7 +359,7 @@ type disruption struct {
 }
 
 // check compares an outcome with what the fault calls for.
-func check(f *fault, payload []byte, res *emulator.Result, runtimeKilledMeanwhile bool) string {
+func check(tg target, f *fault, payload []byte, res *emulator.Result, disrupted bool) string {
 	want, alsoOK := "", []string(nil)
 	if f != nil {
 		want, alsoOK = f.want, f.alsoOK
@@ -310,10 +368,11 @@ func check(f *fault, payload []byte, res *emulator.Result, runtimeKilledMeanwhil
 	if !res.Failed() {
 		got = ""
 	}
-	if got == want || contains(alsoOK, got) || (runtimeKilledMeanwhile && got == api.ErrTypeExit) {
+	collateral := got == api.ErrTypeExit || got == "Runtime.AppRequestFailed"
+	if got == want || contains(alsoOK, got) || (disrupted && collateral) {
 		if got == "" && f != nil && f.name == "garbage" {
-			if !bytes.Equal(res.Body, []byte{0xff, 0xfe, 0x00, 0x01, '{', '{', 0x80}) {
-				return fmt.Sprintf("garbage output altered: %q", res.Body)
+			if !bytes.Equal(res.Body, tg.garbage) {
+				return fmt.Sprintf("garbage output %q, want %q", res.Body, tg.garbage)
 			}
 		} else if got == "" && !bytes.Equal(res.Body, payload) {
 			return fmt.Sprintf("response %q, want the event echoed", res.Body)

@@ -66,6 +66,14 @@ func Run(ctx context.Context, args []string, getenv func(string) string, log *sl
 	if err == nil {
 		err = h.Init(ctx)
 	}
+	if err != nil && ctx.Err() != nil {
+		// SIGTERM during init: a shutdown, not a broken function.
+		log.Info("shutdown during init")
+		sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+		defer cancel()
+		_ = h.Shutdown(sctx)
+		return 0
+	}
 	if err != nil {
 		return initFailed(cfg, asAPIError(err, api.ErrTypeInitError), log)
 	}

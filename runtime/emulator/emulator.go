@@ -256,8 +256,11 @@ func (e *Emulator) RuntimeExited(status string) {
 	e.alive = false
 	initErr, served := e.initErr, e.served
 	var held []*invocation
+	// A runtime that ended cleanly before serving (SIGTERM during init)
+	// failed nothing: its queued events wait for the next one.
+	failQueued := !served && (initErr != nil || status != "exit status 0")
 	for _, inv := range e.byID {
-		if inv.state == delivered || (!served && inv.state == queued) {
+		if inv.state == delivered || (failQueued && inv.state == queued) {
 			held = append(held, inv)
 		}
 	}
