@@ -115,7 +115,7 @@ func runBuild(c *ucli.Context) error {
 		}
 		opts := build.Options{Base: base, BaseName: baseName(baseRef), Arch: a, Runtime: runtimes[a].Data, Function: fn,
 			Handler: c.String("handler"), Mode: c.String("mode"), User: c.String("user"), Env: c.StringSlice("env"),
-			Labels: labels, Created: created}
+			Labels: labels, Created: created, Cache: build.DefaultCache(os.Getenv)}
 		if err := opts.Check(); err != nil {
 			return Usagef("build: %v", err)
 		}

@@ -114,6 +114,28 @@ func TestSameInputsSameDigest(t *testing.T) {
 	}
 }
 
+func TestCacheGivesSameImage(t *testing.T) {
+	fn := function(t)
+	o := Options{Arch: "amd64", Runtime: fakeRuntime, Function: fn, Mode: "exec", Created: time.Unix(0, 0)}
+	plain, _ := Image(o)
+	o.Cache = &Cache{Dir: t.TempDir()}
+	cold, err := Image(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(o.Cache.Dir)
+	if len(entries) != 1 {
+		t.Fatalf("cache holds %d entries, want 1", len(entries))
+	}
+	warm, _ := Image(o)
+	dp, _ := plain.Digest()
+	dc, _ := cold.Digest()
+	dw, _ := warm.Digest()
+	if dp != dc || dc != dw {
+		t.Errorf("digests: no cache %s, cold %s, warm %s", dp, dc, dw)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	fn := function(t)
 	dir := filepath.Dir(fn)
