@@ -1,0 +1,330 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/goreleaser/nfpm/v2"
+	"github.com/goreleaser/nfpm/v2/files"
+
+	// nfpm's packagers register themselves by import.
+	_ "github.com/goreleaser/nfpm/v2/apk"
+	_ "github.com/goreleaser/nfpm/v2/arch"
+	_ "github.com/goreleaser/nfpm/v2/deb"
+	_ "github.com/goreleaser/nfpm/v2/rpm"
+
+	"github.com/faas-runtime/faas-runtime/packaging/meta"
+	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/version"
+)
+
+// VersionVar is the linker variable that --version prints.
+const VersionVar = "github.com/faas-runtime/faas-runtime/internal/version.Version"
+
+type builder struct {
+	opts Options
+	v    version.Version
+	sde  time.Time
+	keys *sign.Keys
+	tmp  string
+	res  *Result
+	mu   sync.Mutex
+}
+
+type binKey struct{ src, goos, goarch, env string }
+
+func (b *builder) logf(format string, args ...any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	fmt.Fprintf(b.opts.Log, format+"\n", args...)
+}
+
+func (b *builder) add(a Artifact) error {
+	sum, size, err := fileSHA256(filepath.Join(b.tmp, a.Path))
+	if err != nil {
+		return err
+	}
+	a.SHA256, a.Size = sum, size
+	b.mu.Lock()
+	b.res.Files = append(b.res.Files, a)
+	b.mu.Unlock()
+	return nil
+}
+
+func (b *builder) run(ctx context.Context, targets []Target) error {
+	bins, err := b.buildBinaries(ctx, targets)
+	if err != nil {
+		return err
+	}
+	gen := filepath.Join(b.tmp, ".gen")
+	for _, t := range targets {
+		if err := b.pack(t, bins, gen); err != nil {
+			return fmt.Errorf("%s %s (%s/%s): %w", t.Format, t.Pkg.Name, t.GOOS, t.GOARCH, err)
+		}
+	}
+	os.RemoveAll(gen)
+	if err := b.layers(bins); err != nil {
+		return fmt.Errorf("lambda layers: %w", err)
+	}
+	if err := b.sourceAndRecipes(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// buildBinaries runs go build for every binary the targets need, two at a
+// time (the machines here have two cores).
+func (b *builder) buildBinaries(ctx context.Context, targets []Target) (map[binKey]string, error) {
+	need := map[binKey]bool{}
+	for _, t := range targets {
+		for _, f := range filesFor(t) {
+			if f.Kind == meta.Binary {
+				need[binKey{f.Src, t.GOOS, t.GOARCH, strings.Join(t.Pkg.BuildEnv, " ")}] = true
+			}
+		}
+		if t.Pkg.Name == "faas-runtime" && t.GOOS == "linux" {
+			need[binKey{"./cmd/faas-runtime", "linux", t.GOARCH, ""}] = true // for the layer zips
+		}
+	}
+	out := map[binKey]string{}
+	var mu sync.Mutex
+	errs := make(chan error, len(need))
+	sem := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for k := range need {
+		name := filepath.Base(k.src)
+		if k.goos == "windows" {
+			name += ".exe"
+		}
+		rel := filepath.Join("bin", k.goos+"_"+k.goarch, name)
+		if k.env != "" {
+			rel = filepath.Join("bin", k.goos+"_"+k.goarch+"_"+sanitize(k.env), name)
+		}
+		wg.Add(1)
+		go func(k binKey, rel string) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			b.logf("go build %s for %s/%s", k.src, k.goos, k.goarch)
+			dst := filepath.Join(b.tmp, rel)
+			cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false",
+				"-ldflags", "-s -w -X "+VersionVar+"="+b.v.String(), "-o", dst, k.src)
+			cmd.Dir = b.opts.Root
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+k.goos, "GOARCH="+k.goarch, "GOFLAGS=")
+			if k.env != "" {
+				cmd.Env = append(cmd.Env, strings.Fields(k.env)...)
+			}
+			if out, err := cmd.CombinedOutput(); err != nil {
+				errs <- fmt.Errorf("go build %s for %s/%s: %v\n%s", k.src, k.goos, k.goarch, err, out)
+				return
+			}
+			// A fixed mtime keeps archives made from these files reproducible.
+			os.Chtimes(dst, b.sde, b.sde)
+			mu.Lock()
+			out[k] = dst
+			mu.Unlock()
+			if err := b.add(Artifact{Path: rel, Kind: "binary", GOOS: k.goos, GOARCH: k.goarch}); err != nil {
+				errs <- err
+			}
+		}(k, rel)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		return nil, err
+	}
+	return out, nil
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// filesFor lists a target's files: the package's own, its license and docs
+// in the format's standard places, and (MSYS2) everything re-rooted under
+// /ucrt64 with .exe binaries.
+func filesFor(t Target) []meta.File {
+	name := t.Pkg.Name
+	var fs []meta.File
+	if t.Format == "msys2" {
+		fs = append(fs,
+			meta.File{Kind: meta.Binary, Src: "./cmd/runtime-init", Dst: "/ucrt64/bin/runtime-init.exe", Mode: 0o755},
+			// The bootstrap too, so that one package gives a Windows user both tools.
+			meta.File{Kind: meta.Binary, Src: "./cmd/faas-runtime", Dst: "/ucrt64/bin/faas-runtime.exe", Mode: 0o755},
+			meta.File{Kind: meta.Source, Src: meta.LicenseFile, Dst: "/ucrt64/share/licenses/" + name + "/LICENSE", Mode: 0o644},
+			meta.File{Kind: meta.Source, Src: meta.ReadmeFile, Dst: "/ucrt64/share/doc/" + name + "/README.md", Mode: 0o644, Doc: true},
+		)
+		return fs
+	}
+	fs = append(fs, t.Pkg.Files...)
+	licenseDst := "/usr/share/licenses/" + name + "/LICENSE"
+	if t.Format == "deb" {
+		// Debian policy: the license is /usr/share/doc/<pkg>/copyright.
+		licenseDst = "/usr/share/doc/" + name + "/copyright"
+	}
+	fs = append(fs,
+		meta.File{Kind: meta.Source, Src: meta.LicenseFile, Dst: licenseDst, Mode: 0o644},
+		meta.File{Kind: meta.Source, Src: meta.ReadmeFile, Dst: "/usr/share/doc/" + name + "/README.md", Mode: 0o644, Doc: true},
+	)
+	return fs
+}
+
+// Info is the nfpm description of one target; packaging/ and the
+// .goreleaser.yaml consistency test both read it.
+func Info(t Target, v version.Version, mtime time.Time, resolve func(meta.File) (string, error)) (*nfpm.Info, error) {
+	fv, err := v.For(t.Format)
+	if err != nil {
+		return nil, err
+	}
+	p := t.Pkg
+	name := p.Name
+	format := t.Format
+	if format == "msys2" {
+		name, format = p.MSYS2Name, "archlinux"
+	}
+	info := &nfpm.Info{
+		Name:            name,
+		Arch:            t.GOARCH,
+		Platform:        "linux",
+		Version:         fv.Version,
+		VersionSchema:   "none",
+		Prerelease:      fv.Prerelease,
+		VersionMetadata: fv.Metadata,
+		Release:         fv.Release,
+		Section:         p.Section,
+		Priority:        "optional",
+		Maintainer:      meta.Project.Maintainer,
+		Description:     p.Summary + "\n" + p.Description,
+		Vendor:          meta.Project.Vendor,
+		Homepage:        meta.Project.Homepage,
+		License:         meta.Project.License,
+		MTime:           mtime,
+	}
+	info.RPM.Summary = p.Summary
+	info.RPM.Group = "Unspecified"
+	info.RPM.BuildHost = "faas-runtime" // not os.Hostname(): reproducible
+	info.RPM.Packager = meta.Project.Maintainer
+	info.ArchLinux.Packager = meta.Project.Maintainer
+	if t.Format == "msys2" {
+		info.ArchLinux.Arch = "any"
+		info.Description = p.Summary + " (mingw-w64)"
+	}
+	for _, f := range filesFor(t) {
+		src, err := resolve(f)
+		if err != nil {
+			return nil, err
+		}
+		c := &files.Content{Source: src, Destination: f.Dst,
+			FileInfo: &files.ContentFileInfo{Mode: f.Mode, MTime: mtime, Owner: "root", Group: "root"}}
+		if f.Doc && t.Format == "rpm" {
+			c.Type = files.TypeRPMDoc
+		}
+		if f.Src == meta.LicenseFile && t.Format == "rpm" {
+			c.Type = files.TypeRPMLicense
+		}
+		info.Contents = append(info.Contents, c)
+	}
+	return info, nil
+}
+
+func (b *builder) resolver(t Target, bins map[binKey]string, gen string) func(meta.File) (string, error) {
+	return func(f meta.File) (string, error) {
+		switch f.Kind {
+		case meta.Binary:
+			p, ok := bins[binKey{f.Src, t.GOOS, t.GOARCH, strings.Join(t.Pkg.BuildEnv, " ")}]
+			if !ok {
+				return "", fmt.Errorf("binary %s for %s/%s was not built", f.Src, t.GOOS, t.GOARCH)
+			}
+			return p, nil
+		case meta.Source:
+			p := filepath.Join(b.opts.Root, f.Src)
+			if _, err := os.Stat(p); err != nil {
+				return "", fmt.Errorf("file %s of the source tree: %w", f.Src, err)
+			}
+			return p, nil
+		case meta.Generated:
+			dst := filepath.Join(gen, sanitize(f.Src))
+			if _, err := os.Stat(dst); err == nil {
+				return dst, nil
+			}
+			data, err := Generate(f.Src)
+			if err != nil {
+				return "", err
+			}
+			if err := os.MkdirAll(gen, 0o755); err != nil {
+				return "", err
+			}
+			return dst, os.WriteFile(dst, data, 0o644)
+		}
+		return "", fmt.Errorf("unknown file kind %d", f.Kind)
+	}
+}
+
+func (b *builder) pack(t Target, bins map[binKey]string, gen string) error {
+	info, err := Info(t, b.v, b.sde, b.resolver(t, bins, gen))
+	if err != nil {
+		return err
+	}
+	format := t.Format
+	nfpmFormat := format
+	if format == "msys2" {
+		nfpmFormat = "archlinux"
+	}
+	// Signing: rpm headers with the OpenPGP key (RSA/SHA-256), apk control
+	// sections with the RSA key. Debian verifies the repository's InRelease,
+	// not packages; pacman reads detached .sig files made in packaging/repo.
+	switch format {
+	case "rpm":
+		info.RPM.Signature.SignFn = func(r io.Reader) ([]byte, error) { return b.keys.DetachSign(r, false) }
+	case "apk":
+		info.APK.Signature.KeyName = b.keys.APKName
+		info.APK.Signature.SignFn = func(r io.Reader) ([]byte, error) {
+			d, err := io.ReadAll(r)
+			if err != nil {
+				return nil, err
+			}
+			return b.keys.SignSHA1(d)
+		}
+	}
+	nfpm.WithDefaults(info)
+	if err := nfpm.PrepareForPackager(info, nfpmFormat); err != nil {
+		return err
+	}
+	pkgr, err := nfpm.Get(nfpmFormat)
+	if err != nil {
+		return err
+	}
+	arch, _ := ArchName(format, t.GOARCH)
+	fileName := pkgr.ConventionalFileName(info)
+	rel := filepath.Join(format, fileName)
+	if format == "apk" {
+		// apk fetches <repo>/<arch>/<name>-<version>.apk.
+		rel = filepath.Join(format, arch, fmt.Sprintf("%s-%s.apk", info.Name, b.res.FormatVersions["apk"]))
+	}
+	dst := filepath.Join(b.tmp, rel)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := pkgr.Package(info, &buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	b.logf("%s", rel)
+	return b.add(Artifact{Path: rel, Kind: format, Package: info.Name, Arch: arch, GOOS: t.GOOS, GOARCH: t.GOARCH})
+}

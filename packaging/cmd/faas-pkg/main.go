@@ -1,0 +1,112 @@
+// Command faas-pkg builds faas-runtime's packages and package repositories:
+//
+//	go run ./packaging/cmd/faas-pkg packages [flags]   # dist/packages
+//	go run ./packaging/cmd/faas-pkg repo [flags]       # dist/packages, then dist/repo
+//
+// Signing keys come from FAAS_PGP_KEY / FAAS_APK_KEY (see packaging/sign);
+// without them throwaway keys are made under dist/keys. Exit status 2 is bad
+// input (flags, keys, versions), 1 any other failure.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/repo"
+	"github.com/faas-runtime/faas-runtime/packaging/sign"
+)
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+type usageError struct{ error }
+
+func run(args []string) int {
+	err := runErr(args)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "faas-pkg:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+func runErr(args []string) error {
+	if len(args) == 0 || (args[0] != "packages" && args[0] != "repo") {
+		return usageError{errors.New("usage: faas-pkg packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--force]")}
+	}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	dist := fs.String("dist", "dist", "output directory (packages/, repo/ and keys/ go under it)")
+	ver := fs.String("version", os.Getenv("VERSION"), "release version (semver); default from git describe")
+	formats := fs.String("formats", "", "comma-separated formats (default all: "+strings.Join(build.Formats, ",")+")")
+	arches := fs.String("arches", "", "comma-separated Go arches (default all: "+strings.Join(build.Arches, ",")+")")
+	baseURL := fs.String("base-url", envOr("FAAS_REPO_URL", repo.DefaultBaseURL), "URL the repository will be served from (written into .repo files and docs)")
+	dlURL := fs.String("download-url", envOr("FAAS_DOWNLOAD_URL", build.DefaultDownloadURL), "base URL of release assets (source archive)")
+	force := fs.Bool("force", false, "replace output directories not made by this tool")
+	root := fs.String("root", ".", "source tree")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err}
+	}
+	var sde int64
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || v <= 0 {
+			return usageError{fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a positive Unix time", s)}
+		}
+		sde = v
+	}
+	keys, err := sign.Load(os.Getenv, filepath.Join(*dist, "keys"), os.Stderr)
+	if err != nil {
+		return usageError{err}
+	}
+	opts := build.Options{
+		Root: *root, Out: filepath.Join(*dist, "packages"), Version: *ver, SourceDateEpoch: sde,
+		Keys: keys, Formats: split(*formats), Arches: split(*arches), DownloadURL: *dlURL,
+		Log: os.Stderr, Force: *force,
+	}
+	res, err := build.Run(context.Background(), opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "faas-pkg: %d files for version %s in %s\n", len(res.Files), res.Version, opts.Out)
+	if args[0] == "packages" {
+		return nil
+	}
+	out := filepath.Join(*dist, "repo")
+	if err := repo.Build(context.Background(), repo.Options{
+		Packages: opts.Out, Out: out, Keys: keys, BaseURL: *baseURL, Log: os.Stderr, Force: *force,
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "faas-pkg: repository in %s (serve it at %s)\n", out, *baseURL)
+	if keys.Throwaway {
+		fmt.Fprintf(os.Stderr, "faas-pkg: WARNING: signed with THROWAWAY keys from %s: for testing only\n", filepath.Join(*dist, "keys"))
+	}
+	return nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func split(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

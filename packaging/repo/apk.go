@@ -1,0 +1,189 @@
+package repo
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha1" //nolint:gosec // apk v2 signatures are over SHA-1 digests
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/chainguard-dev/go-apk/pkg/apk"
+	"github.com/chainguard-dev/go-apk/pkg/expandapk"
+
+	"github.com/faas-runtime/faas-runtime/packaging/build"
+)
+
+// apk: alpine/<arch>/ with the packages and a signed APKINDEX.tar.gz.
+func (r *repoBuilder) apk() error {
+	paths, err := r.copyArtifacts("apk", func(a build.Artifact) string { return filepath.Join(AlpineDir, a.Arch) })
+	if err != nil {
+		return err
+	}
+	pub, err := r.keys.PublicAPK()
+	if err != nil {
+		return err
+	}
+	keys := map[string][]byte{r.keys.APKName: pub}
+	byArch := map[string][]string{}
+	for _, p := range paths {
+		byArch[filepath.Dir(p)] = append(byArch[filepath.Dir(p)], p)
+	}
+	for dir, ps := range byArch {
+		var pkgs []*apk.Package
+		for _, p := range ps {
+			// A package signed by another key would install nowhere: refuse it here.
+			if err := VerifyAPK(p, keys); err != nil {
+				return err
+			}
+			f, err := os.Open(p)
+			if err != nil {
+				return err
+			}
+			pkg, err := apk.ParsePackage(r.ctx, f)
+			f.Close()
+			if err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			pkgs = append(pkgs, pkg)
+		}
+		sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].Name < pkgs[j].Name })
+		idx, err := r.apkIndex(pkgs, filepath.Base(dir))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "APKINDEX.tar.gz"), idx, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apkIndex returns a signed APKINDEX.tar.gz: a gzip stream holding the
+// signature (a tar without its end-of-archive blocks), then the index
+// archive. The signature is over the SHA-1 of the index's gzip stream.
+func (r *repoBuilder) apkIndex(pkgs []*apk.Package, arch string) ([]byte, error) {
+	rd, err := apk.ArchiveFromIndex(&apk.APKIndex{Packages: pkgs, Description: "faas-runtime " + r.man.Version + " " + arch})
+	if err != nil {
+		return nil, err
+	}
+	index, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, err
+	}
+	digest := sha1.Sum(index) //nolint:gosec
+	sig, err := r.keys.SignSHA1(digest[:])
+	if err != nil {
+		return nil, err
+	}
+	return append(signatureSegment(".SIGN.RSA."+r.keys.APKName, sig), index...), nil
+}
+
+func signatureSegment(name string, sig []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	tw := tar.NewWriter(zw)
+	tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(sig)), Typeflag: tar.TypeReg,
+		Uname: "root", Gname: "root", Format: tar.FormatUSTAR})
+	tw.Write(sig)
+	tw.Flush() // not Close: apk concatenates segments without end-of-archive blocks
+	zw.Close()
+	return buf.Bytes()
+}
+
+// VerifyAPK checks an .apk's signature against keys (file name -> PEM
+// public key), the way apk-tools does before installing: RSA over the
+// SHA-1 of the control segment. go-apk checks index signatures but not
+// package ones, so this is hand-written.
+func VerifyAPK(path string, keys map[string][]byte) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	exp, err := expandapk.ExpandApk(context.Background(), f, "")
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer exp.Close()
+	if exp.SignatureFile == "" {
+		return fmt.Errorf("%s is not signed", path)
+	}
+	sf, err := os.Open(exp.SignatureFile)
+	if err != nil {
+		return err
+	}
+	defer sf.Close()
+	zr, err := gzip.NewReader(sf)
+	if err != nil {
+		return err
+	}
+	tr := tar.NewReader(zr)
+	hdr, err := tr.Next()
+	if err != nil {
+		return fmt.Errorf("%s: reading the signature: %w", path, err)
+	}
+	name := strings.TrimPrefix(hdr.Name, ".SIGN.RSA.")
+	if name == hdr.Name {
+		return fmt.Errorf("%s: unsupported signature %s", path, hdr.Name)
+	}
+	sig, err := io.ReadAll(tr)
+	if err != nil {
+		return err
+	}
+	pemKey, ok := keys[name]
+	if !ok {
+		return fmt.Errorf("%s is signed by key %s, which is not trusted (trusted: %s)", path, name, strings.Join(keyNames(keys), ", "))
+	}
+	pub, err := parseRSAPublic(pemKey)
+	if err != nil {
+		return err
+	}
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA1, exp.ControlHash, sig); err != nil {
+		return fmt.Errorf("%s: signature does not verify with key %s: %w", path, name, err)
+	}
+	return nil
+}
+
+func keyNames(keys map[string][]byte) []string {
+	var out []string
+	for k := range keys {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func parseRSAPublic(p []byte) (*rsa.PublicKey, error) {
+	block, _ := pem.Decode(p)
+	if block == nil {
+		return nil, errors.New("apk key is not PEM")
+	}
+	k, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	rk, ok := k.(*rsa.PublicKey)
+	if !ok {
+		return nil, errors.New("apk key is not RSA")
+	}
+	return rk, nil
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}

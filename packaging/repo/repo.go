@@ -1,0 +1,361 @@
+// Package repo turns dist/packages into a static, signed repository tree
+// (dist/repo) that any web server or bucket can host: rpm (createrepo_c,
+// signed repomd.xml), apt (apt-ftparchive, signed InRelease), Alpine
+// (signed APKINDEX), pacman for Arch Linux and MSYS2 (repo-add, signed
+// databases and packages) and the Homebrew tap. It writes into a temporary
+// directory and moves the finished tree into place.
+package repo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/sign"
+)
+
+// Options says where the packages are and where the repository goes.
+type Options struct {
+	Packages string // dist/packages (with its MANIFEST.json)
+	Out      string // dist/repo
+	Keys     *sign.Keys
+	BaseURL  string // where Out will be served (written into faas-runtime.repo and README.txt)
+	Log      io.Writer
+	Force    bool
+}
+
+// Manifest is written as REPO.json at the repository's root.
+type Manifest struct {
+	Version        string `json:"version"`
+	Fingerprint    string `json:"fingerprint"` // of the source tree (build.Fingerprint)
+	KeyFingerprint string `json:"pgp_key_fingerprint"`
+	APKKeyName     string `json:"apk_key_name"`
+	Throwaway      bool   `json:"throwaway_keys"`
+	BaseURL        string `json:"base_url"`
+}
+
+// Build makes the repository tree.
+func Build(ctx context.Context, opts Options) error {
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	if opts.BaseURL == "" {
+		opts.BaseURL = DefaultBaseURL
+	}
+	man, err := build.ReadManifest(opts.Packages)
+	if err != nil {
+		return fmt.Errorf("no packages to publish in %s (build them first: make packages): %w", opts.Packages, err)
+	}
+	keys := *opts.Keys
+	if fp := keys.Fingerprint(); man.KeyFingerprint != fp {
+		return fmt.Errorf("the packages in %s were signed with key %s, but the repository key is %s: rebuild the packages with this key",
+			opts.Packages, man.KeyFingerprint, fp)
+	}
+	if man.APKKeyName != keys.APKName {
+		return fmt.Errorf("the apk packages in %s name key %s, but the repository's apk key is %s: rebuild the packages",
+			opts.Packages, man.APKKeyName, keys.APKName)
+	}
+	keys.Time = time.Unix(man.SourceDateEpoch, 0).UTC()
+	out, err := filepath.Abs(opts.Out)
+	if err != nil {
+		return err
+	}
+	if err := build.CheckReplaceableAs(out, ManifestName, opts.Force); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	r := &repoBuilder{ctx: ctx, pkgs: opts.Packages, out: tmp, man: man, keys: &keys, log: opts.Log}
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"keys", r.publicKeys},
+		{"rpm", func() error { return r.rpm(opts.BaseURL) }},
+		{"deb", r.deb},
+		{"apk", r.apk},
+		{"archlinux", func() error { return r.pacman("archlinux", ArchDir) }},
+		{"msys2", func() error { return r.pacman("msys2", MSYS2Dir) }},
+		{"homebrew", r.homebrew},
+		{"readme", func() error { return r.readme(opts.BaseURL) }},
+	}
+	for _, s := range steps {
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("%s repository: %w", s.name, err)
+		}
+	}
+	m := Manifest{Version: man.Version, Fingerprint: man.Fingerprint, KeyFingerprint: man.KeyFingerprint,
+		APKKeyName: keys.APKName, Throwaway: keys.Throwaway, BaseURL: opts.BaseURL}
+	b, _ := json.MarshalIndent(m, "", "  ")
+	if err := os.WriteFile(filepath.Join(tmp, ManifestName), append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return build.ReplaceDir(tmp, out)
+}
+
+// ReadManifest reads a repository's REPO.json.
+func ReadManifest(dir string) (*Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	return &m, json.Unmarshal(b, &m)
+}
+
+type repoBuilder struct {
+	ctx  context.Context
+	pkgs string
+	out  string
+	man  *build.Result
+	keys *sign.Keys
+	log  io.Writer
+}
+
+func (r *repoBuilder) write(rel string, data []byte) error {
+	p := filepath.Join(r.out, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, data, 0o644)
+}
+
+// copyArtifacts copies the artifacts of kind into dir(artifact).
+func (r *repoBuilder) copyArtifacts(kind string, dir func(build.Artifact) string) ([]string, error) {
+	var out []string
+	for _, a := range r.man.Find(kind, "", "") {
+		dst := filepath.Join(r.out, dir(a), filepath.Base(a.Path))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return nil, err
+		}
+		data, err := os.ReadFile(filepath.Join(r.pkgs, a.Path))
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			return nil, err
+		}
+		out = append(out, dst)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (r *repoBuilder) run(dir string, stdout io.Writer, name string, args ...string) error {
+	if _, err := exec.LookPath(name); err != nil {
+		return fmt.Errorf("%s is not installed (Debian: see scripts/deps-debian.txt): %w", name, err)
+	}
+	cmd := exec.CommandContext(r.ctx, name, args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
+	if stdout == nil {
+		cmd.Stdout = &stderr
+	}
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "TZ=UTC")
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.Bytes())
+	}
+	return nil
+}
+
+func (r *repoBuilder) publicKeys() error {
+	armored, err := r.keys.PublicPGP(true)
+	if err != nil {
+		return err
+	}
+	binary, err := r.keys.PublicPGP(false)
+	if err != nil {
+		return err
+	}
+	apkPub, err := r.keys.PublicAPK()
+	if err != nil {
+		return err
+	}
+	for rel, data := range map[string][]byte{
+		PGPPublicKey:                             armored,
+		RPMKey:                                   armored,
+		DebKeyring:                               binary,
+		filepath.Join(AlpineDir, r.keys.APKName): apkPub,
+	} {
+		if err := r.write(rel, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *repoBuilder) signFile(path string, armored bool, suffix string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sig, err := r.keys.DetachSign(f, armored)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path+suffix, sig, 0o644)
+}
+
+// rpm: packages per arch, repodata by createrepo_c, repomd.xml.asc.
+func (r *repoBuilder) rpm(base string) error {
+	if _, err := r.copyArtifacts("rpm", func(a build.Artifact) string { return filepath.Join(RPMDir, a.Arch) }); err != nil {
+		return err
+	}
+	dir := filepath.Join(r.out, RPMDir)
+	rev := fmt.Sprint(r.man.SourceDateEpoch)
+	if err := r.run(dir, nil, "createrepo_c", "--quiet", "--revision", rev, "--set-timestamp-to-revision", "."); err != nil {
+		return err
+	}
+	if err := r.signFile(filepath.Join(dir, "repodata", "repomd.xml"), true, ".asc"); err != nil {
+		return err
+	}
+	return r.write(RPMRepoFile, []byte(YumRepoFile(base)))
+}
+
+// deb: pool/ and dists/stable with Packages per arch, Release, InRelease.
+func (r *repoBuilder) deb() error {
+	if _, err := r.copyArtifacts("deb", func(a build.Artifact) string {
+		return filepath.Join(DebDir, "pool", DebComponent, a.Package[:1], a.Package)
+	}); err != nil {
+		return err
+	}
+	dir := filepath.Join(r.out, DebDir)
+	var arches []string
+	for _, a := range build.Arches {
+		deb, _ := build.ArchName("deb", a)
+		arches = append(arches, deb)
+		var pk bytes.Buffer
+		if err := r.run(dir, &pk, "apt-ftparchive", "--arch", deb, "packages", "pool"); err != nil {
+			return err
+		}
+		rel := filepath.Join(DebDir, "dists", DebSuite, DebComponent, "binary-"+deb)
+		if err := r.write(filepath.Join(rel, "Packages"), pk.Bytes()); err != nil {
+			return err
+		}
+		if err := r.write(filepath.Join(rel, "Packages.gz"), gzipBytes(pk.Bytes())); err != nil {
+			return err
+		}
+	}
+	var rel bytes.Buffer
+	date := time.Unix(r.man.SourceDateEpoch, 0).UTC().Format(time.RFC1123Z)
+	if err := r.run(dir, &rel, "apt-ftparchive",
+		"-o", "APT::FTPArchive::Release::Origin=faas-runtime",
+		"-o", "APT::FTPArchive::Release::Label=faas-runtime",
+		"-o", "APT::FTPArchive::Release::Suite="+DebSuite,
+		"-o", "APT::FTPArchive::Release::Codename="+DebSuite,
+		"-o", "APT::FTPArchive::Release::Architectures="+strings.Join(arches, " "),
+		"-o", "APT::FTPArchive::Release::Components="+DebComponent,
+		"-o", "APT::FTPArchive::Release::Description=faas-runtime packages",
+		"-o", "APT::FTPArchive::Release::Date="+date,
+		"release", filepath.Join("dists", DebSuite)); err != nil {
+		return err
+	}
+	suite := filepath.Join(DebDir, "dists", DebSuite)
+	if err := r.write(filepath.Join(suite, "Release"), rel.Bytes()); err != nil {
+		return err
+	}
+	in, err := r.keys.ClearSign(rel.Bytes())
+	if err != nil {
+		return err
+	}
+	if err := r.write(filepath.Join(suite, "InRelease"), in); err != nil {
+		return err
+	}
+	return r.signFile(filepath.Join(r.out, suite, "Release"), true, ".gpg")
+}
+
+// pacman: packages with detached .sig files, a repo-add database, signed.
+func (r *repoBuilder) pacman(kind, dirRel string) error {
+	byDir := map[string][]string{}
+	paths, err := r.copyArtifacts(kind, func(a build.Artifact) string {
+		if kind == "msys2" {
+			return dirRel
+		}
+		return filepath.Join(dirRel, a.Arch)
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		byDir[filepath.Dir(p)] = append(byDir[filepath.Dir(p)], filepath.Base(p))
+	}
+	for dir, names := range byDir {
+		for _, n := range names {
+			if err := r.signFile(filepath.Join(dir, n), false, ".sig"); err != nil {
+				return err
+			}
+		}
+		db := PacmanRepo + ".db.tar.gz"
+		if err := r.run(dir, nil, "repo-add", append([]string{"--quiet", "--nocolor", db}, names...)...); err != nil {
+			return err
+		}
+		// repo-add links NAME.db -> NAME.db.tar.gz; buckets and some servers
+		// do not follow symlinks, so publish plain copies.
+		for _, pair := range [][2]string{{PacmanRepo + ".db", db}, {PacmanRepo + ".files", PacmanRepo + ".files.tar.gz"}} {
+			if err := replaceLink(filepath.Join(dir, pair[0]), filepath.Join(dir, pair[1])); err != nil {
+				return err
+			}
+			os.Remove(filepath.Join(dir, pair[0]+".sig"))
+		}
+		os.Remove(filepath.Join(dir, db+".old"))
+		for _, n := range []string{PacmanRepo + ".db", db} {
+			if err := r.signFile(filepath.Join(dir, n), false, ".sig"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func replaceLink(link, target string) error {
+	data, err := os.ReadFile(target)
+	if err != nil {
+		return err
+	}
+	os.Remove(link)
+	return os.WriteFile(link, data, 0o644)
+}
+
+func (r *repoBuilder) homebrew() error {
+	for _, a := range r.man.Find("formula", "", "") {
+		data, err := os.ReadFile(filepath.Join(r.pkgs, a.Path))
+		if err != nil {
+			return err
+		}
+		if err := r.write(filepath.Join(HomebrewDir, "Formula", filepath.Base(a.Path)), data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *repoBuilder) readme(base string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "faas-runtime %s package repository (served from %s)\n\n", r.man.Version, base)
+	if r.keys.Throwaway {
+		b.WriteString("WARNING: signed with THROWAWAY keys; for testing only.\n\n")
+	}
+	fmt.Fprintf(&b, "OpenPGP key fingerprint: %s\napk key: %s/%s\n\n", r.keys.Fingerprint(), AlpineDir, r.keys.APKName)
+	fmt.Fprintf(&b, "rpm (/etc/yum.repos.d/faas-runtime.repo):\n%s\n", YumRepoFile(base))
+	fmt.Fprintf(&b, "apt (/etc/apt/sources.list.d/faas-runtime.list, key %s):\n%s\n", DebKeyring, AptSourcesLine(base))
+	fmt.Fprintf(&b, "apk (/etc/apk/repositories):\n%s\n\n", ApkRepository(base))
+	fmt.Fprintf(&b, "pacman (Arch Linux):\n%s\npacman (MSYS2 UCRT64):\n%s", PacmanSection(base, false), PacmanSection(base, true))
+	return r.write("README.txt", []byte(b.String()))
+}

@@ -1,0 +1,137 @@
+// Package version turns the release version (a semver string from the git
+// tag or VERSION=) into each package format's spelling, and refuses
+// versions a format cannot represent instead of mangling them.
+package version
+
+import (
+	"fmt"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Version is a parsed semantic version.
+type Version struct {
+	Major, Minor, Patch int
+	Pre                 string // "rc.1" (without the '-')
+	Meta                string // build metadata (without the '+')
+}
+
+// The grammar of semver.org, anchored; a leading 'v' is accepted and dropped.
+var semverRE = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)` +
+	`(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?` +
+	`(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+
+// Parse parses a semantic version such as 1.2.3, v1.2.3-rc.1 or 1.2.3+git.5.
+func Parse(s string) (Version, error) {
+	m := semverRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return Version{}, fmt.Errorf("version %q is not a semantic version (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD])", s)
+	}
+	var v Version
+	v.Major, _ = strconv.Atoi(m[1])
+	v.Minor, _ = strconv.Atoi(m[2])
+	v.Patch, _ = strconv.Atoi(m[3])
+	v.Pre, v.Meta = m[4], m[5]
+	return v, nil
+}
+
+// String is the semver spelling without 'v' (what --version prints).
+func (v Version) String() string {
+	s := fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch)
+	if v.Pre != "" {
+		s += "-" + v.Pre
+	}
+	if v.Meta != "" {
+		s += "+" + v.Meta
+	}
+	return s
+}
+
+// Core is MAJOR.MINOR.PATCH.
+func (v Version) Core() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
+
+// Formatted is a version split the way nfpm.Info takes it (VersionSchema
+// "none"): nfpm joins the parts with each format's separator.
+type Formatted struct {
+	Version, Prerelease, Metadata, Release string
+}
+
+// apk orders only these prerelease suffixes before the release (apk-tools'
+// version grammar: _alpha, _beta, _pre, _rc, each with optional digits).
+var apkPreRE = regexp.MustCompile(`^(alpha|beta|pre|rc)\.?(\d*)$`)
+
+// For maps v to format's rules; it fails when the format cannot represent v.
+func (v Version) For(format string) (Formatted, error) {
+	f := Formatted{Version: v.Core(), Release: "1"}
+	switch format {
+	case "rpm":
+		// rpm sorts '~' before the release; '-' is the release separator, so
+		// nfpm turns hyphens inside the prerelease into '_'. '+' is legal.
+		f.Prerelease, f.Metadata = v.Pre, v.Meta
+	case "deb":
+		// Debian: '~' sorts before the release; '+' is legal; hyphens are
+		// legal in the upstream version because a revision follows.
+		f.Prerelease, f.Metadata = v.Pre, v.Meta
+	case "apk":
+		if v.Pre != "" {
+			m := apkPreRE.FindStringSubmatch(v.Pre)
+			if m == nil {
+				return f, fmt.Errorf("apk cannot represent prerelease %q of version %s: apk allows only alpha, beta, pre or rc followed by digits (e.g. 1.2.0-rc.1)", v.Pre, v)
+			}
+			f.Prerelease = m[1] + m[2]
+		}
+		if v.Meta != "" {
+			return f, fmt.Errorf("apk cannot represent build metadata %q of version %s", v.Meta, v)
+		}
+	case "archlinux", "msys2":
+		// pkgver may not contain '-' (nfpm turns it into '_'); a prerelease is
+		// appended directly (1.2.0rc.1), which vercmp sorts before 1.2.0.
+		f.Prerelease = v.Pre
+		if v.Meta != "" {
+			return f, fmt.Errorf("%s cannot represent build metadata %q of version %s (pkgver has no build-metadata field)", format, v.Meta, v)
+		}
+	default:
+		return f, fmt.Errorf("unknown package format %q", format)
+	}
+	return f, nil
+}
+
+// FromGit derives the version from `git describe`: an exact tag vX.Y.Z
+// gives X.Y.Z; N commits after it give X.Y.(Z+1)-pre.N, which every format
+// sorts after X.Y.Z and before the next release; no tag gives 0.1.0.
+func FromGit(dir string) (Version, error) {
+	cmd := exec.Command("git", "describe", "--tags", "--match", "v[0-9]*", "--long")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return Parse("0.1.0")
+	}
+	return fromDescribe(strings.TrimSpace(string(out)))
+}
+
+var describeRE = regexp.MustCompile(`^(.*)-(\d+)-g[0-9a-f]+$`)
+
+func fromDescribe(d string) (Version, error) {
+	m := describeRE.FindStringSubmatch(d)
+	if m == nil {
+		return Version{}, fmt.Errorf("unexpected git describe output %q", d)
+	}
+	v, err := Parse(m[1])
+	if err != nil {
+		return v, fmt.Errorf("tag: %w", err)
+	}
+	n, _ := strconv.Atoi(m[2])
+	if n == 0 {
+		return v, nil
+	}
+	v.Meta = ""
+	if v.Pre == "" {
+		v.Patch++
+		v.Pre = "pre." + strconv.Itoa(n)
+	} else {
+		v.Pre += "." + strconv.Itoa(n)
+	}
+	return v, nil
+}

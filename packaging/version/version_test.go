@@ -1,0 +1,75 @@
+package version
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	for _, s := range []string{"1.2.3", "v1.2.3", "1.2.3-rc.1", "1.2.3-rc.1+git.5", "0.1.0+build"} {
+		v, err := Parse(s)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", s, err)
+		}
+		if got, want := v.String(), strings.TrimPrefix(s, "v"); got != want {
+			t.Errorf("Parse(%q).String() = %q", s, got)
+		}
+	}
+	for _, s := range []string{"", "1.2", "01.2.3", "1.2.3-", "1.2.3-rc..1", "latest", "1.2.3 rc"} {
+		if _, err := Parse(s); err == nil {
+			t.Errorf("Parse(%q) accepted a non-semver string", s)
+		}
+	}
+}
+
+func TestFor(t *testing.T) {
+	cases := []struct {
+		in, format string
+		want       Formatted
+		err        string
+	}{
+		{"1.2.0", "rpm", Formatted{"1.2.0", "", "", "1"}, ""},
+		{"1.2.0-rc.1", "rpm", Formatted{"1.2.0", "rc.1", "", "1"}, ""},
+		{"1.2.0-rc.1+g1", "deb", Formatted{"1.2.0", "rc.1", "g1", "1"}, ""},
+		{"1.2.0-rc.1", "apk", Formatted{"1.2.0", "rc1", "", "1"}, ""},
+		{"1.2.0-beta", "apk", Formatted{"1.2.0", "beta", "", "1"}, ""},
+		{"1.2.0-nightly.3", "apk", Formatted{}, "apk cannot represent prerelease"},
+		{"1.2.0+git.1", "apk", Formatted{}, "apk cannot represent build metadata"},
+		{"1.2.0-rc.1", "archlinux", Formatted{"1.2.0", "rc.1", "", "1"}, ""},
+		{"1.2.0+git.1", "archlinux", Formatted{}, "archlinux cannot represent build metadata"},
+		{"1.2.0", "snap", Formatted{}, `unknown package format "snap"`},
+	}
+	for _, c := range cases {
+		v, err := Parse(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := v.For(c.format)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s for %s: error %v, want %q", c.in, c.format, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%s for %s = %+v, %v; want %+v", c.in, c.format, got, err, c.want)
+		}
+	}
+}
+
+func TestFromDescribe(t *testing.T) {
+	for in, want := range map[string]string{
+		"v1.2.0-0-gabc123":      "1.2.0",
+		"v1.2.0-3-gabc123":      "1.2.1-pre.3",
+		"v1.2.0-rc.1-0-gabc123": "1.2.0-rc.1",
+		"v1.2.0-rc.1-2-gabc123": "1.2.0-rc.1.2",
+	} {
+		v, err := fromDescribe(in)
+		if err != nil || v.String() != want {
+			t.Errorf("fromDescribe(%q) = %v, %v; want %s", in, v, err, want)
+		}
+	}
+	if _, err := fromDescribe("v1.x-1-gabc"); err == nil {
+		t.Error("fromDescribe accepted a non-semver tag")
+	}
+}
