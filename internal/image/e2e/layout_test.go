@@ -84,3 +84,44 @@ func TestLayoutReproducibleAndReadable(t *testing.T) {
 		}
 	}
 }
+
+// scripts/build.sh prints the size table with the offline bases and, for
+// each remote base, either its sizes or "unreachable, skipped".
+func TestBuildScriptTable(t *testing.T) {
+	testutil.Need(t, "jq", "bash", "curl")
+	dir := t.TempDir()
+	cmd := exec.Command("bash", "scripts/build.sh")
+	cmd.Dir = testutil.RepoRoot(t)
+	cmd.Env = append(os.Environ(),
+		"RUNTIME_INIT="+testutil.GoBuild(t, dir, "./cmd/runtime-init", "runtime-init"),
+		"FAAS_RUNTIME="+testutil.GoBuild(t, dir, "./cmd/faas-runtime", "faas-runtime"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("build.sh: %v\n%s", err, out)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Split(line, "|"); len(f) >= 4 {
+			rows[strings.TrimSpace(f[1])] = strings.Join(f[2:], "|")
+		}
+	}
+	for _, base := range []string{"scratch", "distroless static (local stand-in)", "busybox-static (local stand-in)"} {
+		if f := strings.Fields(strings.ReplaceAll(rows[base], "|", " ")); len(f) != 3 || f[0] == "0" {
+			t.Errorf("row %q: %q\n%s", base, rows[base], out)
+		}
+	}
+	for _, remote := range []string{"ubi-minimal", "ubi-micro", "alpine", "distroless static (gcr", "AWS provided:al2023"} {
+		found := false
+		for k, v := range rows {
+			if strings.HasPrefix(k, remote) {
+				found = true
+				if !strings.Contains(v, "unreachable, skipped") && len(strings.Fields(strings.ReplaceAll(v, "|", " "))) != 3 {
+					t.Errorf("row %q: %q", k, v)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no row for %s\n%s", remote, out)
+		}
+	}
+}

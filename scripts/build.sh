@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The image size comparison: builds the same example function
+# (examples/echo-sh) daemonlessly on every base it can get and prints one
+# table from `runtime-init inspect --json`. Offline bases always work
+# (scratch and local stand-ins, labelled as such); remote bases are used
+# when their registry answers, else reported "unreachable, skipped".
+# Needs bin/ from `make build` (or RUNTIME_INIT and FAAS_RUNTIME). Usage: scripts/build.sh [--arch amd64|arm64]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+arch=amd64
+[ "${1:-}" = "--arch" ] && arch="$2"
+ri=${RUNTIME_INIT:-bin/runtime-init}
+rt=${FAAS_RUNTIME:-bin/faas-runtime}
+fn=examples/echo-sh/handler.sh
+for f in "$ri" "$rt"; do [ -x "$f" ] || { echo "build.sh: $f missing: run make build" >&2; exit 1; }; done
+command -v jq >/dev/null || { echo "build.sh: needs jq" >&2; exit 1; }
+if [ "$arch" != "$(go env GOARCH)" ]; then
+  rt=$(mktemp -d)/faas-runtime
+  CGO_ENABLED=0 GOARCH="$arch" go build -trimpath -ldflags "-s -w" -o "$rt" ./cmd/faas-runtime
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Local stand-ins: no base image can be pulled here.
+go run ./internal/image/standin/mkstandin distroless-static "$work/distroless-static-standin"
+go run ./internal/image/standin/mkstandin busybox "$work/busybox-standin"
+
+bases=(
+  "scratch|scratch"
+  "distroless static (local stand-in)|oci-layout:$work/distroless-static-standin"
+  "busybox-static (local stand-in)|oci-layout:$work/busybox-standin"
+  "ubi-minimal|registry.access.redhat.com/ubi9/ubi-minimal:latest"
+  "ubi-micro|registry.access.redhat.com/ubi9/ubi-micro:latest"
+  "alpine|docker.io/library/alpine:latest"
+  "distroless static|gcr.io/distroless/static-debian12:latest"
+  "AWS provided:al2023|public.ecr.aws/lambda/provided:al2023"
+)
+
+reachable() { # registry host answers /v2/ (any HTTP status) within 5 s
+  local host=${1%%/*}
+  [ "$host" = docker.io ] && host=registry-1.docker.io
+  curl -s -o /dev/null -m 5 "https://$host/v2/"
+}
+
+outs=()
+names=()
+skipped=()
+for entry in "${bases[@]}"; do
+  label=${entry%%|*}
+  base=${entry#*|}
+  case "$base" in
+    scratch|oci-layout:*|tarball:*) ;;
+    *) if ! reachable "$base"; then skipped+=("$label ($base)|unreachable, skipped"); continue; fi ;;
+  esac
+  out="$work/out-${#outs[@]}"
+  if "$ri" build "$fn" --base "$base" --arch "$arch" --runtime "$rt" --oci-layout "$out" >/dev/null 2>"$work/err"; then
+    outs+=("oci-layout:$out")
+    names+=("$label")
+  else
+    skipped+=("$label ($base)|build failed: $(tail -1 "$work/err")")
+  fi
+done
+
+"$ri" inspect --json "${outs[@]}" > "$work/report.json"
+printf '\nImage sizes for %s on linux/%s (runtime + function on each base)\n\n' "$fn" "$arch"
+printf '| %-38s | %12s | %14s | %20s |\n' base compressed uncompressed "beyond the function"
+printf '| %-38s | %12s | %14s | %20s |\n' "$(printf -- '-%.0s' {1..38})" "------------" "--------------" "--------------------"
+for i in "${!outs[@]}"; do
+  jq -r --argjson i "$i" '.images[$i] | [.compressedBytes, .uncompressedBytes, .compressedBytesBeyondFunction] | @tsv' "$work/report.json" |
+    while IFS=$'\t' read -r c u b; do
+      printf '| %-38s | %12s | %14s | %20s |\n' "${names[$i]}" "$c" "$u" "$b"
+    done
+done
+for s in "${skipped[@]}"; do
+  printf '| %-38s | %s |\n' "${s%%|*}" "${s#*|}"
+done
+echo
+echo "bytes; \"beyond the function\" = base + runtime, compressed: what every function on that base ships."
