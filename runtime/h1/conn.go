@@ -25,6 +25,7 @@ type conn struct {
 	tp    textproto.Reader
 	chunk []byte // scratch for chunked request bodies, made on first use
 	abort func()
+	probe *idleProbe
 }
 
 func newConn(nc net.Conn) *conn {
@@ -32,6 +33,7 @@ func newConn(nc net.Conn) *conn {
 	cn.init(nc)
 	cn.bw = bufio.NewWriterSize(nc, bufSize)
 	cn.abort = func() { nc.Close() }
+	cn.probe = newIdleProbe(nc)
 	return cn
 }
 

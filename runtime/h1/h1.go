@@ -167,16 +167,26 @@ func rewind(body io.Reader, pos int64) error {
 	return nil
 }
 
+// probeIdle is off only in tests that need a dead connection to reach Do.
+var probeIdle = true
+
 func (c *Client) getConn(ctx context.Context) (*conn, bool, error) {
-	c.mu.Lock()
-	if n := len(c.idle); n > 0 {
+	for {
+		c.mu.Lock()
+		n := len(c.idle)
+		if n == 0 {
+			c.mu.Unlock()
+			break
+		}
 		cn := c.idle[n-1]
 		c.idle[n-1] = nil
 		c.idle = c.idle[:n-1]
 		c.mu.Unlock()
-		return cn, true, nil
+		if !probeIdle || cn.probe.usable() {
+			return cn, true, nil
+		}
+		cn.close() // closed by the server while idle: nothing was sent on it
 	}
-	c.mu.Unlock()
 	timeout := c.DialTimeout
 	if timeout <= 0 {
 		timeout = 2 * time.Second

@@ -305,6 +305,11 @@ func TestRetryAfterServerClosedIdleConn(t *testing.T) {
 		mu.Unlock()
 		io.WriteString(w, "ok")
 	})
+	// Without the idle probe, the dead connection is only found by the
+	// first read, as on platforms without MSG_PEEK or in the race where the
+	// server closes just after the probe.
+	probeIdle = false
+	t.Cleanup(func() { probeIdle = true })
 	c := s.client()
 	do(t, c, &Request{Method: "GET", Path: "/"})
 	s.CloseClientConnections() // the pooled connection is now dead
@@ -575,5 +580,35 @@ func TestMalformedResponses(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), wantErr) {
 			t.Errorf("%s: got %v, want an error containing %q", path, err, wantErr)
 		}
+	}
+}
+
+// The idle probe finds a connection the server closed while it sat in the
+// pool, so even a request that could not be replayed goes out on a fresh
+// connection, and only once.
+func TestIdleProbeSkipsClosedConn(t *testing.T) {
+	var posts atomic.Int32
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "POST" {
+			posts.Add(1)
+		}
+		io.Copy(io.Discard, r.Body)
+	})
+	c := s.client()
+	do(t, c, &Request{Method: "GET", Path: "/"})
+	s.CloseClientConnections()
+	waitFor(t, func() bool { // until the FIN has arrived
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return !c.idle[0].probe.usable()
+	})
+	do(t, c, &Request{Method: "POST", Path: "/", Body: io.MultiReader(strings.NewReader("once")), ContentLength: 4})
+	if posts.Load() != 1 || s.conns.Load() != 2 {
+		t.Fatalf("%d posts over %d connections, want 1 over 2", posts.Load(), s.conns.Load())
+	}
+	// A live idle connection passes the probe and is reused.
+	do(t, c, &Request{Method: "GET", Path: "/"})
+	if n := s.conns.Load(); n != 2 {
+		t.Fatalf("opened %d connections, want 2", n)
 	}
 }
