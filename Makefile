@@ -19,7 +19,7 @@ TEST_PREREQS :=
 BENCH_PKGS :=
 -include mk/*.mk
 
-.PHONY: build deps test vet cross demo bench soak clean
+.PHONY: build deps test vet cross demo bench soak fuzz clean
 build:
 	$(GOBUILD) -o $(BIN)/faas-runtime ./cmd/faas-runtime
 	$(GOBUILD) -o $(BIN)/runtime-init ./cmd/runtime-init
@@ -40,6 +40,12 @@ cross:
 
 test: deps build vet cross $(TEST_PREREQS)
 	$(GO) test -p 2 -timeout 50m -count=1 ./...
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+# Every fuzz target for FUZZTIME each (make test: a short fixed budget).
+FUZZTIME ?= 8s
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
 demo: build
 	bash scripts/demo.sh

@@ -99,7 +99,12 @@ func (c *Client) Next(ctx context.Context) (*api.Invocation, error) {
 	if resp.StatusCode != 200 {
 		return nil, &StatusError{Op: "next", Status: resp.StatusCode, Body: c.buf.String()}
 	}
-	h := resp.Header
+	return parseInvocation(resp.Header, c.buf.Bytes())
+}
+
+// parseInvocation reads an invocation from /next's headers. The request id
+// becomes part of a request path, so anything but a plain token is refused.
+func parseInvocation(h textproto.MIMEHeader, payload []byte) (*api.Invocation, error) {
 	inv := &api.Invocation{
 		RequestID:       h.Get(api.HeaderRequestID),
 		FunctionARN:     h.Get(api.HeaderFunctionARN),
@@ -107,17 +112,33 @@ func (c *Client) Next(ctx context.Context) (*api.Invocation, error) {
 		ClientContext:   h.Get(api.HeaderClientContext),
 		CognitoIdentity: h.Get(api.HeaderCognitoIdentity),
 		TenantID:        h.Get(api.HeaderTenantID),
-		Payload:         c.buf.Bytes(),
+		Payload:         payload,
 	}
-	if inv.RequestID == "" {
-		return nil, &StatusError{Op: "next", Status: resp.StatusCode, Body: "missing " + api.HeaderRequestID + " header"}
+	if !validRequestID(inv.RequestID) {
+		return nil, &StatusError{Op: "next", Status: 200, Body: fmt.Sprintf("missing or malformed %s header %q", api.HeaderRequestID, inv.RequestID)}
 	}
 	if v := h.Get(api.HeaderDeadlineMs); v != "" {
+		var err error
 		if inv.DeadlineMs, err = api.ParseDeadline(v); err != nil {
-			return nil, &StatusError{Op: "next", Status: resp.StatusCode, Body: "bad " + api.HeaderDeadlineMs + ": " + v}
+			return nil, &StatusError{Op: "next", Status: 200, Body: "bad " + api.HeaderDeadlineMs + ": " + v}
 		}
 	}
 	return inv, nil
+}
+
+// validRequestID accepts the ids Lambda hands out (UUIDs) and any other
+// token of letters, digits, '-', '_' and '.', up to 128 bytes.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return id != "." && id != ".."
 }
 
 // header resets the reused header map to Content-Type plus, when set, the
