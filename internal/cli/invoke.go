@@ -33,7 +33,7 @@ func functionFlags() []ucli.Flag {
 		&ucli.DurationFlag{Name: "timeout", Value: 3 * time.Second, Usage: "function timeout (whole seconds, 1s to 900s)"},
 		&ucli.StringSliceFlag{Name: "env", Usage: "environment variable `K=V` for the function (repeatable)"},
 		&ucli.StringFlag{Name: "mode", Usage: "handler mode: exec | http | sharedlib (default: inferred, as faas-runtime does)"},
-		&ucli.StringFlag{Name: "runtime", Usage: "run this faas-runtime binary instead of the built-in runtime"},
+		&ucli.StringFlag{Name: "runtime", Usage: "run this faas-runtime binary instead of the built-in runtime (on Linux a .so handler defaults to faas-runtime-sharedlib next to runtime-init or in PATH)"},
 	}
 }
 
@@ -147,6 +147,12 @@ func sandboxOptions(c *ucli.Context) (local.Options, error) {
 			return local.Options{}, err
 		}
 		cmd = append([]string{abs}, args...)
+	} else if !builtinSharedlib && wantsSharedlib(c.String("mode"), args[0]) {
+		rt, err := findSharedlibRuntime()
+		if err != nil {
+			return local.Options{}, err
+		}
+		cmd = append([]string{rt}, args...)
 	} else {
 		self, err := os.Executable()
 		if err != nil {

@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// SharedlibRuntime is the glibc build of the runtime that has sharedlib mode.
+const SharedlibRuntime = "faas-runtime-sharedlib"
+
+// wantsSharedlib mirrors the bootstrap's mode choice for the handler.
+func wantsSharedlib(mode, handler string) bool {
+	if mode != "" {
+		return strings.EqualFold(mode, "sharedlib")
+	}
+	switch strings.ToLower(filepath.Ext(handler)) {
+	case ".so", ".dylib", ".dll":
+		return true
+	}
+	return false
+}
+
+// findSharedlibRuntime looks for faas-runtime-sharedlib next to
+// runtime-init (bin/ of a build, /usr/bin of the packages), then in PATH.
+func findSharedlibRuntime() (string, error) {
+	var dir string
+	if self, err := os.Executable(); err == nil {
+		dir = filepath.Dir(self)
+		p := filepath.Join(dir, SharedlibRuntime)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath(SharedlibRuntime); err == nil {
+		return filepath.Abs(p)
+	}
+	return "", fmt.Errorf("a shared-library function needs %s (the glibc build of faas-runtime), found neither next to runtime-init (%s) nor in PATH: "+
+		"install the %s package (rpm, deb, archlinux), run `make sharedlib`, or pass --runtime /path/to/%s", SharedlibRuntime, dir, SharedlibRuntime, SharedlibRuntime)
+}
