@@ -36,6 +36,7 @@ func App() *ucli.App {
 		Version: version.Version,
 		Commands: []*ucli.Command{
 			invokeCommand(),
+			scaffoldCommand(),
 			serveCommand(),
 			versionCommand(),
 			buildCommand(), inspectCommand(),

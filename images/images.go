@@ -1,0 +1,16 @@
+// Package images holds runtime-init scaffold's templates, embedded in the
+// binary: one Dockerfile template per base × mode under dockerfile/, named
+// <base>.<mode>.Dockerfile.tmpl, and the rest of the generated project under
+// project/ (common/, mode/<mode>/, lang/<lang>/any/ and lang/<lang>/<mode>/,
+// each mirrored into the project with ".tmpl" dropped).
+//
+// They are text/template files kept readable on their own: a reviewer opens
+// distroless.exec.Dockerfile.tmpl and sees the whole Dockerfile.
+package images
+
+import "embed"
+
+// FS is the template tree. "all:" keeps dot files such as .dockerignore.tmpl.
+//
+//go:embed dockerfile all:project
+var FS embed.FS

@@ -1,0 +1,59 @@
+package scaffold
+
+import (
+	"fmt"
+	"testing"
+)
+
+// testCases are every valid combination, plus the --debug variant of each
+// base, with the version and repository fixed so that golden files do not
+// depend on the build.
+func testCases() []Options {
+	var out []Options
+	for _, o := range Combinations() {
+		out = append(out, fixed(o))
+	}
+	for _, b := range Bases {
+		o := Options{Name: "hello", Base: b, Arch: "arm64", Mode: "exec", Lang: "go", Debug: true}
+		if b == "alpine" {
+			o.Lang = "script"
+		}
+		out = append(out, fixed(o))
+	}
+	return out
+}
+
+func fixed(o Options) Options {
+	o.RuntimeVersion = "1.2.3"
+	o.RepoURL = "https://repo.example.com/faas-runtime"
+	return o
+}
+
+func caseName(o Options) string {
+	s := fmt.Sprintf("%s.%s.%s.%s", o.Base, o.Arch, o.Mode, o.Lang)
+	if o.Debug {
+		s += ".debug"
+	}
+	return s
+}
+
+func render(t *testing.T, o Options) map[string]File {
+	t.Helper()
+	files, err := Render(o)
+	if err != nil {
+		t.Fatalf("%s: %v", caseName(o), err)
+	}
+	m := map[string]File{}
+	for _, f := range files {
+		m[f.Path] = f
+	}
+	return m
+}
+
+func TestCombinationCount(t *testing.T) {
+	// 4 bases × 2 arches × 2 modes × 4 languages = 64, less script on
+	// distroless (4) and script in http mode elsewhere (6).
+	if n := len(Combinations()); n != 54 {
+		t.Fatalf("%d valid combinations, want 54", n)
+	}
+}

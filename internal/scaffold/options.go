@@ -1,0 +1,160 @@
+// Package scaffold writes a deployable Lambda image project: a multi-stage
+// Dockerfile that installs faas-runtime onto the chosen base, a function in
+// the chosen language and mode, and the files to build, test and deploy it.
+// The text of every file comes from the templates in package images.
+package scaffold
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// The choices the command offers, in the order shown to users; the first of
+// each is not necessarily the default (see Defaults).
+var (
+	Bases  = []string{"ubi-minimal", "ubi-micro", "alpine", "distroless"}
+	Arches = []string{"amd64", "arm64"}
+	// Modes are the faas-runtime modes a project can be scaffolded for. A new
+	// mode needs a Dockerfile template per base it supports
+	// (images/dockerfile/<base>.<mode>.Dockerfile.tmpl), its function
+	// templates (images/project/lang/<lang>/<mode>/), and a rule below for
+	// the bases or languages it cannot serve.
+	Modes = []string{"exec", "http"}
+	Langs = []string{"go", "rust", "script", "prebuilt"}
+)
+
+// Defaults are used for missing flags when nobody can be asked.
+var Defaults = Options{Base: "distroless", Arch: "amd64", Mode: "exec", Lang: "go"}
+
+// Options is one scaffold request.
+type Options struct {
+	Name  string // function name: ECR repository, Lambda function, image name
+	Base  string
+	Arch  string
+	Mode  string
+	Lang  string
+	Debug bool // debug variant of the base (a shell, tools)
+
+	// Images overrides image references by their Dockerfile ARG name
+	// (BASE_IMAGE, GOLANG_IMAGE, ...), for mirrors and air-gapped registries.
+	Images map[string]string
+	// RuntimeVersion is the faas-runtime version the Dockerfile installs by
+	// default; RepoURL the package repository it installs from.
+	RuntimeVersion string
+	RepoURL        string
+}
+
+// rule is a combination that cannot work, with the reason users see.
+type rule struct {
+	applies func(o Options) bool
+	reason  string
+}
+
+// rules are checked after each value is known to be valid on its own.
+var rules = []rule{
+	{
+		applies: func(o Options) bool { return o.Lang == "script" && o.Base == "distroless" },
+		reason:  "--lang script needs a shell and distroless has none: choose --base alpine, ubi-minimal or ubi-micro, or --lang go, rust or prebuilt",
+	},
+	{
+		applies: func(o Options) bool { return o.Lang == "script" && o.Mode == "http" },
+		reason:  "--lang script cannot serve HTTP: use --mode exec, or --lang go, rust or prebuilt for a web server",
+	},
+}
+
+// nameRE: lower case so one name serves as ECR repository (lower case only),
+// Lambda function, image and crate name; at most 64 like a Lambda function.
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,63}$`)
+
+// ValidateName checks a function name.
+func ValidateName(name string) error {
+	if !nameRE.MatchString(name) || strings.HasSuffix(name, "-") || strings.Contains(name, "--") {
+		return fmt.Errorf("invalid --name %q: use 1 to 64 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen", name)
+	}
+	return nil
+}
+
+// NameFromDir derives a valid function name from a directory name, or
+// returns "function" when nothing usable is left.
+func NameFromDir(dir string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(dir) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	name := strings.TrimLeft(strings.Trim(b.String(), "-"), "0123456789-")
+	if len(name) > 64 {
+		name = strings.TrimRight(name[:64], "-")
+	}
+	if ValidateName(name) != nil {
+		return "function"
+	}
+	return name
+}
+
+// ChoiceError is an unknown value for a flag; it lists the valid ones.
+type ChoiceError struct {
+	Flag, Value string
+	Valid       []string
+}
+
+func (e *ChoiceError) Error() string {
+	return fmt.Sprintf("unknown --%s %q: valid values are %s", e.Flag, e.Value, strings.Join(e.Valid, ", "))
+}
+
+// Validate checks every option and returns the first problem: an unknown
+// value (a *ChoiceError), a bad name, or a combination that cannot work.
+func (o Options) Validate() error {
+	for _, c := range []struct {
+		flag, value string
+		valid       []string
+	}{
+		{"base", o.Base, Bases}, {"arch", o.Arch, Arches}, {"mode", o.Mode, Modes}, {"lang", o.Lang, Langs},
+	} {
+		if !slices.Contains(c.valid, c.value) {
+			return &ChoiceError{Flag: c.flag, Value: c.value, Valid: c.valid}
+		}
+	}
+	if err := ValidateName(o.Name); err != nil {
+		return err
+	}
+	for _, r := range rules {
+		if r.applies(o) {
+			return fmt.Errorf("%s", r.reason)
+		}
+	}
+	for arg, ref := range o.Images {
+		if !slices.Contains(imageArgs, arg) {
+			return &ChoiceError{Flag: "image", Value: arg, Valid: imageArgs}
+		}
+		if strings.TrimSpace(ref) == "" || strings.ContainsAny(ref, " \t\n\"'$\\") {
+			return fmt.Errorf("invalid --image %s=%q: want an image reference such as registry.example.com/name:tag", arg, ref)
+		}
+	}
+	return nil
+}
+
+// Combinations lists every valid base × arch × mode × lang, for tests and
+// for the golden files.
+func Combinations() []Options {
+	var out []Options
+	for _, b := range Bases {
+		for _, a := range Arches {
+			for _, m := range Modes {
+				for _, l := range Langs {
+					o := Options{Name: "hello", Base: b, Arch: a, Mode: m, Lang: l}
+					if o.Validate() == nil {
+						out = append(out, o)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
