@@ -57,7 +57,7 @@ func TestPrompter(t *testing.T) {
 		{func() (string, error) { return p.Choose("--base", Bases, "distroless") }, "distroless"}, // empty: default
 		{func() (string, error) { return p.Choose("--arch", Arches, "amd64") }, "arm64"},          // by number
 		{func() (string, error) { return p.Choose("--base", Bases, "distroless") }, "alpine"},     // asks again
-		{func() (string, error) { return p.Text("--name", "fn", ValidateName) }, "ok-name"},      // asks again
+		{func() (string, error) { return p.Text("--name", "fn", ValidateName) }, "ok-name"},       // asks again
 	}
 	for i, s := range steps {
 		got, err := s.got()

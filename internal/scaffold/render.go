@@ -40,8 +40,8 @@ type Data struct {
 	Handler        string            // the command's program, under /var/task
 	CommandJSON    string            // the image's CMD as a JSON array
 	Port           int               // http mode: the web app's port (AWS_LWA_PORT)
-	RuntimeVersion string // empty: the newest in the repository
-	ExampleVersion string // RuntimeVersion, or a placeholder, for file names in comments
+	RuntimeVersion string            // empty: the newest in the repository
+	ExampleVersion string            // RuntimeVersion, or a placeholder, for file names in comments
 	RepoURL        string
 }
 
