@@ -37,6 +37,10 @@ exec mode gives the function the event on stdin and takes the response from
 stdout; the invocation context is in LAMBDA_REQUEST_ID, LAMBDA_DEADLINE_MS,
 LAMBDA_FUNCTION_ARN, _X_AMZN_TRACE_ID, LAMBDA_CLIENT_CONTEXT,
 LAMBDA_COGNITO_IDENTITY and LAMBDA_TENANT_ID.
+
+http mode starts the handler once as a web app and sends it each event as an
+HTTP request, a drop-in for AWS Lambda Web Adapter: it reads the same
+AWS_LWA_* variables (AWS_LWA_PORT, AWS_LWA_INVOKE_MODE=response_stream, ...).
 `
 
 func main() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/textproto"
 	"net/url"
@@ -97,14 +98,12 @@ type event struct {
 	RequestContext                  json.RawMessage     `json:"requestContext"`
 }
 
-// requestContext holds the fields that tell the shapes apart.
+// requestContext holds what the request needs from requestContext.
 type requestContext struct {
 	HTTP *struct {
 		Method string `json:"method"`
-	} `json:"http"`
-	HTTPMethod string          `json:"httpMethod"`
-	ELB        json.RawMessage `json:"elb"`
-	DomainName string          `json:"domainName"`
+	}
+	DomainName string
 }
 
 // probe finds the markers of an HTTP event without committing to field types.
@@ -115,23 +114,49 @@ type probe struct {
 
 type probeContext struct {
 	HTTP       json.RawMessage `json:"http"`
-	HTTPMethod json.RawMessage `json:"httpMethod"`
 	ELB        json.RawMessage `json:"elb"`
+	DomainName json.RawMessage `json:"domainName"`
 }
 
 // Translate turns one invocation into the request for the app. The error is
 // always an *api.Error with one of this package's types.
+//
+// The payload is decoded once into the union of the HTTP shapes (the event
+// source is then told from requestContext); only an event whose fields have
+// other types is probed again, to tell a broken HTTP event from another
+// source's event.
 func Translate(inv *api.Invocation, o *Options) (*Request, error) {
 	payload := bytes.TrimSpace(inv.Payload)
-	if !json.Valid(payload) {
-		return nil, api.NewError(ErrTypeMalformedEvent, "the event is not valid JSON")
-	}
-	kind, err := classify(payload)
-	if err != nil {
-		return nil, err
+	var ev event
+	kind := PassThrough
+	var rc requestContext
+	switch {
+	case len(payload) == 0 || payload[0] != '{':
+		if !json.Valid(payload) {
+			return nil, api.NewError(ErrTypeMalformedEvent, "the event is not valid JSON")
+		}
+	default:
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			var se *json.SyntaxError
+			if errors.As(err, &se) || !json.Valid(payload) {
+				return nil, api.NewError(ErrTypeMalformedEvent, "the event is not valid JSON")
+			}
+			k, perr := classify(payload)
+			if perr != nil {
+				return nil, perr
+			}
+			if k != PassThrough {
+				return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("the event looks like a %s event but does not decode as one: %v", k, err))
+			}
+			break
+		}
+		var err error
+		if kind, err = kindOf(&ev, &rc); err != nil {
+			return nil, err
+		}
 	}
 	var r *Request
-	var rc []byte
+	var rcJSON []byte
 	if kind == PassThrough {
 		path := o.PassThroughPath
 		if path == "" {
@@ -139,16 +164,13 @@ func Translate(inv *api.Invocation, o *Options) (*Request, error) {
 		}
 		r = &Request{Kind: PassThrough, Method: "POST", Path: escapePath(path), Header: textproto.MIMEHeader{}, Body: inv.Payload}
 		r.Header.Set("Content-Type", "application/json")
-		rc = []byte("null")
+		rcJSON = []byte("null")
 	} else {
-		var ev event
-		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("the event looks like a %s event but does not decode as one: %v", kind, err))
-		}
-		if r, err = fromEvent(kind, &ev); err != nil {
+		var err error
+		if r, err = fromEvent(kind, &ev, &rc); err != nil {
 			return nil, err
 		}
-		rc = compactJSON(ev.RequestContext)
+		rcJSON = compactJSON(ev.RequestContext)
 		if o.RemoveBasePath != "" {
 			r.Path = removeBasePath(r.Path, o.RemoveBasePath)
 		}
@@ -165,16 +187,49 @@ func Translate(inv *api.Invocation, o *Options) (*Request, error) {
 	if !validValue(r.Host) || strings.ContainsAny(r.Host, " \t/") {
 		return nil, api.NewError(ErrTypeInvalidHeader, fmt.Sprintf("Host %s is not a valid host; the request was not sent", strconv.Quote(r.Host)))
 	}
-	r.Header.Set(HeaderRequestContext, string(rc))
-	r.Header.Set(HeaderLambdaContext, string(lambdaContext(inv, &o.Env)))
+	r.Header[HeaderRequestContext] = []string{string(rcJSON)}
+	r.Header[HeaderLambdaContext] = []string{string(lambdaContext(inv, &o.Env))}
 	return r, nil
 }
 
-// classify tells the event source from the markers each one carries.
-func classify(payload []byte) (Kind, error) {
-	if payload[0] != '{' {
+// kindOf tells the event source of a decoded event from its markers:
+// requestContext.elb (ALB), requestContext.http (HTTP API or Function
+// URL), a top-level httpMethod (REST API).
+func kindOf(ev *event, rc *requestContext) (Kind, error) {
+	if len(ev.RequestContext) == 0 || ev.RequestContext[0] != '{' {
 		return PassThrough, nil
 	}
+	var pc probeContext
+	if err := json.Unmarshal(ev.RequestContext, &pc); err != nil {
+		return PassThrough, nil
+	}
+	switch {
+	case len(pc.ELB) > 0:
+		_ = json.Unmarshal(pc.DomainName, &rc.DomainName)
+		return ALB, nil
+	case len(pc.HTTP) > 0:
+		if err := json.Unmarshal(pc.HTTP, &rc.HTTP); err != nil || rc.HTTP == nil {
+			return 0, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("the event's requestContext.http is not an object with a method: %.100s", pc.HTTP))
+		}
+		if len(pc.DomainName) > 0 {
+			if err := json.Unmarshal(pc.DomainName, &rc.DomainName); err != nil {
+				return 0, api.NewError(ErrTypeUnknownShape, "requestContext.domainName is not a string")
+			}
+		}
+		if strings.Contains(rc.DomainName, ".lambda-url.") {
+			return FunctionURL, nil
+		}
+		return APIGatewayV2, nil
+	case ev.HTTPMethod != "":
+		_ = json.Unmarshal(pc.DomainName, &rc.DomainName)
+		return APIGatewayV1, nil
+	}
+	return PassThrough, nil
+}
+
+// classify tells the source of an event whose fields did not decode into
+// the HTTP shapes, from its markers only.
+func classify(payload []byte) (Kind, error) {
 	var p probe
 	if json.Unmarshal(payload, &p) != nil {
 		return PassThrough, nil
@@ -187,13 +242,6 @@ func classify(payload []byte) (Kind, error) {
 	case len(pc.ELB) > 0:
 		return ALB, nil
 	case len(pc.HTTP) > 0:
-		var rc requestContext
-		if err := json.Unmarshal(p.RequestContext, &rc); err != nil {
-			return 0, api.NewError(ErrTypeUnknownShape, "the event has requestContext.http but it does not decode: "+err.Error())
-		}
-		if strings.Contains(rc.DomainName, ".lambda-url.") {
-			return FunctionURL, nil
-		}
 		return APIGatewayV2, nil
 	case len(p.HTTPMethod) > 0 && len(p.RequestContext) > 0:
 		return APIGatewayV1, nil
@@ -201,13 +249,7 @@ func classify(payload []byte) (Kind, error) {
 	return PassThrough, nil
 }
 
-func fromEvent(kind Kind, ev *event) (*Request, error) {
-	var rc requestContext
-	if len(ev.RequestContext) > 0 {
-		if err := json.Unmarshal(ev.RequestContext, &rc); err != nil {
-			return nil, api.NewError(ErrTypeUnknownShape, "requestContext does not decode: "+err.Error())
-		}
-	}
+func fromEvent(kind Kind, ev *event, rc *requestContext) (*Request, error) {
 	r := &Request{Kind: kind, Header: textproto.MIMEHeader{}}
 	switch kind {
 	case APIGatewayV2, FunctionURL:
@@ -421,48 +463,87 @@ func checkHeaders(h textproto.MIMEHeader) error {
 }
 
 // compactJSON makes a JSON value fit on one header line. JSON strings
-// cannot hold raw control characters, but DEL may appear raw: escape it.
+// cannot hold raw CR or LF, so any there is insignificant whitespace; DEL
+// may appear raw in a string and is escaped. Compact JSON (what Lambda
+// sends) is returned as is.
 func compactJSON(raw json.RawMessage) []byte {
 	if len(raw) == 0 {
 		return []byte("null")
 	}
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return []byte("null")
+	if bytes.ContainsAny(raw, "\r\n\x7f") {
+		var b bytes.Buffer
+		if json.Compact(&b, raw) != nil {
+			return []byte("null")
+		}
+		raw = bytes.ReplaceAll(b.Bytes(), []byte{0x7f}, []byte(`\u007f`))
 	}
-	return bytes.ReplaceAll(b.Bytes(), []byte{0x7f}, []byte(`\u007f`))
+	return raw
 }
 
 // lambdaContext is the x-amzn-lambda-context value: the fields of
 // lambda_runtime's Context, which the adapter sends, plus the tenant id.
+// Written by hand: it is built for every invocation, and json.Marshal
+// would scan the raw parts again.
 func lambdaContext(inv *api.Invocation, env *EnvConfig) []byte {
-	c := struct {
-		RequestID          string          `json:"request_id"`
-		Deadline           int64           `json:"deadline"`
-		InvokedFunctionARN string          `json:"invoked_function_arn"`
-		XRayTraceID        string          `json:"xray_trace_id"`
-		ClientContext      json.RawMessage `json:"client_context"`
-		Identity           json.RawMessage `json:"identity"`
-		TenantID           *string         `json:"tenant_id"`
-		EnvConfig          *EnvConfig      `json:"env_config"`
-	}{
-		RequestID: inv.RequestID, Deadline: inv.DeadlineMs, InvokedFunctionARN: inv.FunctionARN, XRayTraceID: inv.TraceID,
-		ClientContext: rawOrNull(inv.ClientContext), Identity: rawOrNull(inv.CognitoIdentity), EnvConfig: env,
+	b := make([]byte, 0, 512)
+	b = append(b, `{"request_id":`...)
+	b = appendString(b, inv.RequestID)
+	b = append(b, `,"deadline":`...)
+	b = strconv.AppendInt(b, inv.DeadlineMs, 10)
+	b = append(b, `,"invoked_function_arn":`...)
+	b = appendString(b, inv.FunctionARN)
+	b = append(b, `,"xray_trace_id":`...)
+	b = appendString(b, inv.TraceID)
+	b = append(b, `,"client_context":`...)
+	b = appendRaw(b, inv.ClientContext)
+	b = append(b, `,"identity":`...)
+	b = appendRaw(b, inv.CognitoIdentity)
+	b = append(b, `,"tenant_id":`...)
+	if inv.TenantID == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, inv.TenantID)
 	}
-	if inv.TenantID != "" {
-		c.TenantID = &inv.TenantID
-	}
-	b, _ := json.Marshal(c)
-	return compactJSON(b)
+	b = append(b, `,"env_config":{"function_name":`...)
+	b = appendString(b, env.FunctionName)
+	b = append(b, `,"memory":`...)
+	b = strconv.AppendInt(b, int64(env.Memory), 10)
+	b = append(b, `,"version":`...)
+	b = appendString(b, env.Version)
+	b = append(b, `,"log_stream":`...)
+	b = appendString(b, env.LogStream)
+	b = append(b, `,"log_group":`...)
+	b = appendString(b, env.LogGroup)
+	return append(b, "}}"...)
 }
 
-func rawOrNull(s string) json.RawMessage {
+// appendRaw appends s if it is JSON (on one line), else s as a string,
+// and null for nothing.
+func appendRaw(b []byte, s string) []byte {
 	if s == "" {
-		return json.RawMessage("null")
+		return append(b, "null"...)
 	}
 	if json.Valid([]byte(s)) {
-		return json.RawMessage(s)
+		return append(b, compactJSON([]byte(s))...)
 	}
-	b, _ := json.Marshal(s)
-	return b
+	return appendString(b, s)
+}
+
+// appendString appends s as a JSON string, with every control character
+// and DEL escaped, so the result is a valid header value.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20 || c == 0x7f:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }

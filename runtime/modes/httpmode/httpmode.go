@@ -89,6 +89,9 @@ func New(hc handler.Config) (handler.Handler, error) {
 		// Most frameworks read PORT; the adapter's users set it by hand.
 		m.env = append(m.env, "PORT="+strconv.Itoa(cfg.Port))
 	}
+	if hc.Getenv("AWS_LWA_LAMBDA_RUNTIME_API_PROXY") != "" {
+		m.log.Warn("AWS_LWA_LAMBDA_RUNTIME_API_PROXY is not supported: faas-runtime talks to AWS_LAMBDA_RUNTIME_API directly")
+	}
 	if cfg.Host != "127.0.0.1" && cfg.Host != "localhost" {
 		m.log.Warn("AWS_LWA_HOST is not a loopback address", "host", cfg.Host)
 	}

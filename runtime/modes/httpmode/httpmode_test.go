@@ -25,6 +25,7 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	printBenchTable()
 	testutil.CleanupBinaries()
 	os.Exit(code)
 }
@@ -649,4 +650,3 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
-

@@ -1,0 +1,262 @@
+package httpmode_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/runtime/emulator"
+	"github.com/faas-runtime/faas-runtime/runtime/h1"
+	"github.com/faas-runtime/faas-runtime/runtime/handler"
+	"github.com/faas-runtime/faas-runtime/runtime/local"
+	"github.com/faas-runtime/faas-runtime/runtime/modes/httpmode"
+)
+
+// Benchmarks of http mode against its baselines, in one run (`make bench`
+// runs them; the table goes into OPTIMIZATION.md, ## http mode):
+//
+//	go test -run '^$' -bench . ./runtime/modes/httpmode
+
+var (
+	benchMu      sync.Mutex
+	benchResults = map[string]time.Duration{}
+)
+
+func recordBench(key string, d time.Duration) {
+	benchMu.Lock()
+	benchResults[key] = d
+	benchMu.Unlock()
+}
+
+// printBenchTable prints the rows with their ratios when benchmarks ran.
+func printBenchTable() {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if len(benchResults) == 0 {
+		return
+	}
+	fmt.Println("\n| measure | faas-runtime http mode | baseline | ratio |\n| --- | --- | --- | --- |")
+	row := func(name, ours, base, unit string, div time.Duration) {
+		o, okO := benchResults[ours]
+		b, okB := benchResults[base]
+		if !okO || !okB {
+			return
+		}
+		fmt.Printf("| %s | %.0f %s | %.0f %s | %.2f× |\n", name, float64(o)/float64(div), unit, float64(b)/float64(div), unit, float64(o)/float64(b))
+	}
+	row("warm round trip p50, Go example app vs aws-lambda-go echo", "warm/faas-runtime-http/p50", "warm/aws-lambda-go/p50", "µs", time.Microsecond)
+	row("warm round trip p99", "warm/faas-runtime-http/p99", "warm/aws-lambda-go/p99", "µs", time.Microsecond)
+	row("the hop alone: GET /echo straight to the Go app (h1), vs aws-lambda-go echo", "warm/app-direct/p50", "warm/aws-lambda-go/p50", "µs", time.Microsecond)
+	row("exec to ready p50, Go example app, ours vs 10 ms polling", "ready/faas-runtime/p50", "ready/poll-10ms/p50", "µs", time.Microsecond)
+	row("exec to ready p50, Python example app", "ready-python/faas-runtime/p50", "ready-python/poll-10ms/p50", "µs", time.Microsecond)
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	s := slices.Clone(d)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+// BenchmarkWarm: one invocation at a time through the emulator and the
+// runtime process: an API Gateway v2 event to the Go example's /echo, vs
+// the same event through aws-lambda-go's in-process echo (lambda.Start,
+// -tags lambda.norpc, -s -w: the smallest bootstrap it makes).
+func BenchmarkWarm(b *testing.B) {
+	rt := testutil.Binary(b, "./cmd/faas-runtime")
+	app := testutil.Binary(b, "./examples/http-go")
+	awsEcho := buildTags(b, "./bench/awslambdaecho", "lambda.norpc")
+	event := shapes()[1].build("GET", "/echo", "")
+	for _, v := range []struct {
+		name string
+		cmd  []string
+		env  []string
+	}{
+		{"aws-lambda-go", []string{awsEcho}, []string{"_HANDLER=echo"}},
+		{"faas-runtime-http", []string{rt, app}, []string{"AWS_LWA_PORT=" + testutil.FreePort(b)}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			sb, err := local.Start(local.Options{Command: v.cmd, Env: v.env, Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer sb.Close()
+			ctx := context.Background()
+			for i := 0; i < 50; i++ { // warm up: start, connections, caches
+				if r, err := sb.Invoke(ctx, event, emulator.InvokeOptions{}); err != nil || r.Failed() {
+					b.Fatalf("warm-up: %v %+v", err, r)
+				}
+			}
+			lat := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				r, err := sb.Invoke(ctx, event, emulator.InvokeOptions{})
+				lat = append(lat, time.Since(t0))
+				if err != nil || r.Failed() {
+					b.Fatalf("%v %+v", err, r)
+				}
+			}
+			b.StopTimer()
+			report(b, "warm/"+v.name, lat)
+		})
+	}
+	// The floor of the extra hop http mode adds: the same request sent
+	// straight to the app, no Lambda in between.
+	b.Run("app-direct", func(b *testing.B) {
+		port := testutil.FreePort(b)
+		cmd := exec.Command(app)
+		cmd.Env = append(os.Environ(), "AWS_LWA_PORT="+port)
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		defer func() { cmd.Process.Kill(); cmd.Wait() }()
+		c := &h1.Client{Addr: "127.0.0.1:" + port}
+		for !probe(c) {
+			time.Sleep(time.Millisecond)
+		}
+		req := &h1.Request{Method: "GET", Path: "/echo?x=1", Header: map[string][]string{"X-Test": {"t"}}}
+		lat := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			t0 := time.Now()
+			resp, err := c.Do(context.Background(), req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			lat = append(lat, time.Since(t0))
+		}
+		b.StopTimer()
+		report(b, "warm/app-direct", lat)
+	})
+}
+
+func report(b *testing.B, key string, lat []time.Duration) {
+	p50, p99 := percentile(lat, 0.5), percentile(lat, 0.99)
+	b.ReportMetric(float64(p50.Microseconds()), "p50-µs")
+	b.ReportMetric(float64(p99.Microseconds()), "p99-µs")
+	recordBench(key+"/p50", p50)
+	recordBench(key+"/p99", p99)
+}
+
+// BenchmarkExecToReady: from starting the app to its readiness check
+// passing. Ours is http mode's Init (first check at once, then polling
+// from 250 µs backing off to 10 ms); the baseline is the adapter's loop,
+// the same check every 10 ms.
+func BenchmarkExecToReady(b *testing.B) {
+	goApp := testutil.Binary(b, "./examples/http-go")
+	apps := []struct {
+		key string
+		cmd []string
+	}{{"ready", []string{goApp}}}
+	if py, err := exec.LookPath("python3"); err == nil {
+		if out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output(); err == nil {
+			py = string(out[:len(out)-1])
+		}
+		apps = append(apps, struct {
+			key string
+			cmd []string
+		}{"ready-python", []string{py, filepath.Join(testutil.RepoRoot(b), "examples", "http-python", "app.py")}})
+	}
+	// The apps' logs would interleave with the results: the child inherits
+	// this process's stdout and stderr, so point them at /dev/null here.
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, stderr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = devnull, devnull
+	defer func() { os.Stdout, os.Stderr = stdout, stderr; devnull.Close() }()
+	for _, a := range apps {
+		// Ours and the baseline alternate within one loop, so a change in
+		// the machine's load hits both alike.
+		b.Run(a.key, func(b *testing.B) {
+			port := testutil.FreePort(b)
+			env := map[string]string{"AWS_LWA_PORT": port}
+			getenv := func(k string) string { return env[k] }
+			ours := func() time.Duration {
+				h, err := httpmode.New(handler.Config{Command: a.cmd, Concurrency: 1, Getenv: getenv, Log: slog.New(slog.DiscardHandler)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				t0 := time.Now()
+				if err := h.Init(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				d := time.Since(t0)
+				sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				h.Shutdown(sctx)
+				cancel()
+				return d
+			}
+			poll10ms := func() time.Duration {
+				cmd := exec.Command(a.cmd[0], a.cmd[1:]...)
+				cmd.Env = append(os.Environ(), "AWS_LWA_PORT="+port, "PORT="+port)
+				c := &h1.Client{Addr: "127.0.0.1:" + port}
+				t0 := time.Now()
+				if err := cmd.Start(); err != nil {
+					b.Fatal(err)
+				}
+				for !probe(c) {
+					time.Sleep(10 * time.Millisecond)
+				}
+				d := time.Since(t0)
+				c.CloseIdleConnections()
+				cmd.Process.Signal(syscall.SIGTERM)
+				cmd.Wait()
+				return d
+			}
+			var latOurs, latBase []time.Duration
+			for i := 0; i < b.N; i++ {
+				if i%2 == 0 {
+					latOurs = append(latOurs, ours())
+					latBase = append(latBase, poll10ms())
+				} else {
+					latBase = append(latBase, poll10ms())
+					latOurs = append(latOurs, ours())
+				}
+			}
+			po, pb := percentile(latOurs, 0.5), percentile(latBase, 0.5)
+			b.ReportMetric(float64(po.Microseconds()), "ours-p50-µs")
+			b.ReportMetric(float64(pb.Microseconds()), "poll10ms-p50-µs")
+			recordBench(a.key+"/faas-runtime/p50", po)
+			recordBench(a.key+"/poll-10ms/p50", pb)
+		})
+	}
+}
+
+func probe(c *h1.Client) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	resp, err := c.Do(ctx, &h1.Request{Method: "GET", Path: "/"})
+	if err != nil {
+		return false
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode >= 100 && resp.StatusCode < 500
+}
+
+// buildTags builds pkg with build tags, -s -w, static.
+func buildTags(b *testing.B, pkg, tags string) string {
+	out := filepath.Join(b.TempDir(), filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-tags", tags, "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+	cmd.Dir = testutil.RepoRoot(b)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if o, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build %s: %v\n%s", pkg, err, o)
+	}
+	return out
+}
