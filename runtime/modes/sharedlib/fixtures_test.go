@@ -31,6 +31,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	printBenchTable()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 }
 
 // runtimes returns the sharedlib build and the default build.
-func runtimes(t *testing.T) (shared, static string) {
+func runtimes(t testing.TB) (shared, static string) {
 	t.Helper()
 	buildOnce.Do(func() {
 		d, err := os.MkdirTemp("", "sharedlib-test-")
@@ -57,7 +58,7 @@ func runtimes(t *testing.T) (shared, static string) {
 }
 
 // cLib compiles a C source of this repository into a shared library.
-func cLib(t *testing.T, src, name string, defines ...string) string {
+func cLib(t testing.TB, src, name string, defines ...string) string {
 	t.Helper()
 	runtimes(t) // for buildDir
 	libMu.Lock()
@@ -77,7 +78,7 @@ func cLib(t *testing.T, src, name string, defines ...string) string {
 	return out
 }
 
-func testLib(t *testing.T, name string, defines ...string) string {
+func testLib(t testing.TB, name string, defines ...string) string {
 	return cLib(t, "runtime/modes/sharedlib/testdata/testfn.c", name, defines...)
 }
 

@@ -289,13 +289,28 @@ func (s *slot) shrink() {
 }
 
 // setContext fills faas_context for inv; its strings are copied into the
-// slot's arena with NUL terminators.
+// slot's arena with NUL terminators. The arena is sized first, so appends
+// never move it and the pointers taken along the way stay valid.
 func (s *slot) setContext(inv *api.Invocation) {
-	var cs []cStr
-	s.arena, cs = cStrings(s.arena[:0], []string{inv.RequestID, inv.FunctionARN, inv.TraceID, inv.ClientContext, inv.CognitoIdentity, inv.TenantID})
+	n := len(inv.RequestID) + len(inv.FunctionARN) + len(inv.TraceID) + len(inv.ClientContext) + len(inv.CognitoIdentity) + len(inv.TenantID) + 6
+	if cap(s.arena) < n {
+		s.arena = make([]byte, 0, max(n, 512))
+	}
+	a := s.arena[:0]
+	put := func(v string) cStr {
+		off := len(a)
+		a = append(a, v...)
+		a = append(a, 0)
+		return cStr{ptr: &a[off], n: uintptr(len(v))}
+	}
 	s.ctx.deadlineMs = inv.DeadlineMs
-	s.ctx.requestID, s.ctx.functionARN, s.ctx.traceID = cs[0], cs[1], cs[2]
-	s.ctx.clientContext, s.ctx.cognitoIdentity, s.ctx.tenantID = cs[3], cs[4], cs[5]
+	s.ctx.requestID = put(inv.RequestID)
+	s.ctx.functionARN = put(inv.FunctionARN)
+	s.ctx.traceID = put(inv.TraceID)
+	s.ctx.clientContext = put(inv.ClientContext)
+	s.ctx.cognitoIdentity = put(inv.CognitoIdentity)
+	s.ctx.tenantID = put(inv.TenantID)
+	s.arena = a
 }
 
 // cStrings copies strs into arena (NUL-terminated) and returns faas_str
