@@ -107,9 +107,11 @@ func (c *Client) CloseIdleConnections() {
 
 // Do sends req and reads the response header. Cancelling ctx aborts a
 // blocked Do or a blocked read of the response body (the connection is
-// then closed). On a reused connection that turns out dead before any
-// response byte arrives, a request with a nil or replayable Body is sent
-// once more on a fresh connection.
+// then closed). An idle connection the server has closed is noticed before
+// use where the platform allows (Linux, macOS) and dropped. On a reused
+// connection that still turns out dead before any response byte arrives, a
+// request with a nil or replayable Body is sent once more on a fresh
+// connection; any other request fails.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	host := req.Host
 	if host == "" {
@@ -123,7 +125,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	pos, replayable := bodyPos(req.Body)
 	for retried := false; ; retried = true {
-		cn, reused, err := c.getConn(ctx)
+		cn, reused, err := c.getConn(ctx, retried) // a retry always dials
 		if err != nil {
 			return nil, err
 		}
@@ -170,8 +172,8 @@ func rewind(body io.Reader, pos int64) error {
 // probeIdle is off only in tests that need a dead connection to reach Do.
 var probeIdle = true
 
-func (c *Client) getConn(ctx context.Context) (*conn, bool, error) {
-	for {
+func (c *Client) getConn(ctx context.Context, fresh bool) (*conn, bool, error) {
+	for !fresh {
 		c.mu.Lock()
 		n := len(c.idle)
 		if n == 0 {
