@@ -73,6 +73,11 @@ func (c *conn) readResponse(ctx context.Context, method string, reqClose bool, p
 	b := &r.body
 	*b = body{c: c, ctx: ctx, resp: &r.Response, pool: pool, stop: stop, keep: keep}
 	te, cl := h["Transfer-Encoding"], h["Content-Length"]
+	if !proto11 && len(te) > 0 {
+		// RFC 9112 6.1: an HTTP/1.0 message with Transfer-Encoding has
+		// faulty framing. Like net/http, ignore the field, and close.
+		te, b.keep = nil, false
+	}
 	switch {
 	case method == "HEAD" || r.StatusCode == 204 || r.StatusCode == 304:
 		b.mode = modeLength
