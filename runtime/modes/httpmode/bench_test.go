@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 	"github.com/faas-runtime/faas-runtime/runtime/h1"
 	"github.com/faas-runtime/faas-runtime/runtime/handler"
@@ -57,6 +59,7 @@ func printBenchTable() {
 	}
 	row("warm round trip p50, Go example app vs aws-lambda-go echo", "warm/faas-runtime-http/p50", "warm/aws-lambda-go/p50", "µs", time.Microsecond)
 	row("warm round trip p99", "warm/faas-runtime-http/p99", "warm/aws-lambda-go/p99", "µs", time.Microsecond)
+	row("http mode's share: Handler.Invoke in process (translate, request to the app, response shape), vs aws-lambda-go round trip", "invoke-in-process/p50", "warm/aws-lambda-go/p50", "µs", time.Microsecond)
 	row("the hop alone: GET /echo straight to the Go app (h1), vs aws-lambda-go echo", "warm/app-direct/p50", "warm/aws-lambda-go/p50", "µs", time.Microsecond)
 	row("exec to ready p50, Go example app, ours vs 10 ms polling", "ready/faas-runtime/p50", "ready/poll-10ms/p50", "µs", time.Microsecond)
 	row("exec to ready p50, Python example app", "ready-python/faas-runtime/p50", "ready-python/poll-10ms/p50", "µs", time.Microsecond)
@@ -71,82 +74,89 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // BenchmarkWarm: one invocation at a time through the emulator and the
 // runtime process: an API Gateway v2 event to the Go example's /echo, vs
 // the same event through aws-lambda-go's in-process echo (lambda.Start,
-// -tags lambda.norpc, -s -w: the smallest bootstrap it makes).
+// -tags lambda.norpc, -s -w: the smallest bootstrap it makes), vs the bare
+// hop (the same GET sent straight to the app, no Lambda in between). The
+// three take turns within one loop, so a change in the machine's load
+// (other builds share its 2 cores) hits them alike.
 func BenchmarkWarm(b *testing.B) {
 	rt := testutil.Binary(b, "./cmd/faas-runtime")
 	app := testutil.Binary(b, "./examples/http-go")
 	awsEcho := buildTags(b, "./bench/awslambdaecho", "lambda.norpc")
 	event := shapes()[1].build("GET", "/echo", "")
-	for _, v := range []struct {
-		name string
-		cmd  []string
-		env  []string
-	}{
-		{"aws-lambda-go", []string{awsEcho}, []string{"_HANDLER=echo"}},
-		{"faas-runtime-http", []string{rt, app}, []string{"AWS_LWA_PORT=" + testutil.FreePort(b)}},
-	} {
-		b.Run(v.name, func(b *testing.B) {
-			sb, err := local.Start(local.Options{Command: v.cmd, Env: v.env, Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer sb.Close()
-			ctx := context.Background()
-			for i := 0; i < 50; i++ { // warm up: start, connections, caches
-				if r, err := sb.Invoke(ctx, event, emulator.InvokeOptions{}); err != nil || r.Failed() {
-					b.Fatalf("warm-up: %v %+v", err, r)
-				}
-			}
-			lat := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				t0 := time.Now()
-				r, err := sb.Invoke(ctx, event, emulator.InvokeOptions{})
-				lat = append(lat, time.Since(t0))
-				if err != nil || r.Failed() {
-					b.Fatalf("%v %+v", err, r)
-				}
-			}
-			b.StopTimer()
-			report(b, "warm/"+v.name, lat)
-		})
-	}
-	// The floor of the extra hop http mode adds: the same request sent
-	// straight to the app, no Lambda in between.
-	b.Run("app-direct", func(b *testing.B) {
-		port := testutil.FreePort(b)
-		cmd := exec.Command(app)
-		cmd.Env = append(os.Environ(), "AWS_LWA_PORT="+port)
-		if err := cmd.Start(); err != nil {
+	ctx := context.Background()
+
+	start := func(cmd []string, env ...string) *local.Sandbox {
+		sb, err := local.Start(local.Options{Command: cmd, Env: env, Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
+		if err != nil {
 			b.Fatal(err)
 		}
-		defer func() { cmd.Process.Kill(); cmd.Wait() }()
-		c := &h1.Client{Addr: "127.0.0.1:" + port}
-		for !probe(c) {
-			time.Sleep(time.Millisecond)
+		return sb
+	}
+	aws := start([]string{awsEcho}, "_HANDLER=echo")
+	defer aws.Close()
+	ours := start([]string{rt, app}, "AWS_LWA_PORT="+testutil.FreePort(b))
+	defer ours.Close()
+	invoke := func(sb *local.Sandbox) time.Duration {
+		t0 := time.Now()
+		r, err := sb.Invoke(ctx, event, emulator.InvokeOptions{})
+		d := time.Since(t0)
+		if err != nil || r.Failed() {
+			b.Fatalf("%v %+v", err, r)
 		}
-		req := &h1.Request{Method: "GET", Path: "/echo?x=1", Header: map[string][]string{"X-Test": {"t"}}}
-		lat := make([]time.Duration, 0, b.N)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			t0 := time.Now()
-			resp, err := c.Do(context.Background(), req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			lat = append(lat, time.Since(t0))
+		return d
+	}
+
+	port := testutil.FreePort(b)
+	cmd := exec.Command(app)
+	cmd.Env = append(os.Environ(), "AWS_LWA_PORT="+port)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	c := &h1.Client{Addr: "127.0.0.1:" + port}
+	for !probe(c) {
+		time.Sleep(time.Millisecond)
+	}
+	req := &h1.Request{Method: "GET", Path: "/echo?x=1", Header: map[string][]string{"X-Test": {"t"}}}
+	direct := func() time.Duration {
+		t0 := time.Now()
+		resp, err := c.Do(ctx, req)
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.StopTimer()
-		report(b, "warm/app-direct", lat)
-	})
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return time.Since(t0)
+	}
+
+	for i := 0; i < 50; i++ { // warm up: processes, connections, caches
+		invoke(aws)
+		invoke(ours)
+		direct()
+	}
+	var latAWS, latOurs, latDirect []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%2 == 0 {
+			latAWS = append(latAWS, invoke(aws))
+			latOurs = append(latOurs, invoke(ours))
+		} else {
+			latOurs = append(latOurs, invoke(ours))
+			latAWS = append(latAWS, invoke(aws))
+		}
+		latDirect = append(latDirect, direct())
+	}
+	b.StopTimer()
+	report(b, "warm/aws-lambda-go", latAWS)
+	report(b, "warm/faas-runtime-http", latOurs)
+	report(b, "warm/app-direct", latDirect)
 }
 
 func report(b *testing.B, key string, lat []time.Duration) {
 	p50, p99 := percentile(lat, 0.5), percentile(lat, 0.99)
-	b.ReportMetric(float64(p50.Microseconds()), "p50-µs")
-	b.ReportMetric(float64(p99.Microseconds()), "p99-µs")
+	name := key[strings.LastIndexByte(key, '/')+1:]
+	b.ReportMetric(float64(p50.Microseconds()), name+"-p50-µs")
+	b.ReportMetric(float64(p99.Microseconds()), name+"-p99-µs")
 	recordBench(key+"/p50", p50)
 	recordBench(key+"/p99", p99)
 }
@@ -259,4 +269,43 @@ func buildTags(b *testing.B, pkg, tags string) string {
 		b.Fatalf("go build %s: %v\n%s", pkg, err, o)
 	}
 	return out
+}
+
+// BenchmarkInvokeInProcess: http mode's own share of a warm round trip:
+// Handler.Invoke (translation, the request to the Go app, the response
+// shape) called directly, without the Runtime API and its two processes.
+func BenchmarkInvokeInProcess(b *testing.B) {
+	app := testutil.Binary(b, "./examples/http-go")
+	env := map[string]string{"AWS_LWA_PORT": testutil.FreePort(b)}
+	h, err := httpmode.New(handler.Config{Command: []string{app}, Concurrency: 1, Getenv: func(k string) string { return env[k] }, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	stderr := os.Stderr
+	os.Stderr = devnull
+	err = h.Init(context.Background())
+	os.Stderr = stderr
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		h.Shutdown(ctx)
+		cancel()
+		devnull.Close()
+	}()
+	inv := &api.Invocation{RequestID: "bench", DeadlineMs: time.Now().Add(time.Hour).UnixMilli(), Payload: shapes()[1].build("GET", "/echo", "")}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		r := h.Invoke(context.Background(), inv)
+		lat = append(lat, time.Since(t0))
+		if r.Err != nil {
+			b.Fatal(r.Err)
+		}
+	}
+	b.StopTimer()
+	report(b, "invoke-in-process", lat)
 }
