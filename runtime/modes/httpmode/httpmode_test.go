@@ -557,6 +557,14 @@ func TestReadiness(t *testing.T) {
 			t.Fatalf("%s %s", res.Outcome, res.ErrorType)
 		}
 	})
+	t.Run("app missing", func(t *testing.T) {
+		b := sandbox(t, []string{filepath.Join(t.TempDir(), "no-such-app")}, 3*time.Second)
+		res := b.invoke(t, ev)
+		b.allowNone[res.RequestID] = true
+		if res.ErrorType != "Runtime.InvalidEntrypoint" || !strings.Contains(string(res.Body), "no-such-app") {
+			t.Fatalf("%s %s", res.ErrorType, res.Body)
+		}
+	})
 	t.Run("bad config", func(t *testing.T) {
 		b := sandbox(t, goApp, 3*time.Second, "AWS_LWA_INVOKE_MODE=streaming", "AWS_LWA_ERROR_STATUS_CODES=5xx")
 		res := b.invoke(t, ev)
