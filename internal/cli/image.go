@@ -31,7 +31,7 @@ Timestamps come from SOURCE_DATE_EPOCH (else 1970): same inputs, same digest.`,
 			&ucli.StringFlag{Name: "handler", Usage: "the image's CMD (default: FUNCTION's file name when FUNCTION is a file)"},
 			&ucli.StringFlag{Name: "mode", Value: "exec", Usage: "FAAS_MODE: exec, http or sharedlib"},
 			&ucli.StringSliceFlag{Name: "runtime", Usage: "a faas-runtime binary (repeat for each arch; the arch is read from the ELF header)"},
-			&ucli.StringSliceFlag{Name: "runtime-package", Usage: "a faas-runtime .deb or .apk to take the binary from (repeat for each arch)"},
+			&ucli.StringSliceFlag{Name: "runtime-package", Usage: "a faas-runtime .deb, .rpm or .apk to take the binary from (repeat for each arch)"},
 			&ucli.StringFlag{Name: "push", Usage: "push to this registry tag"},
 			&ucli.StringFlag{Name: "oci-layout", Usage: "write an OCI image layout directory"},
 			&ucli.StringFlag{Name: "tarball", Usage: "write a docker-save tarball (podman load)"},
@@ -92,7 +92,7 @@ func runBuild(c *ucli.Context) error {
 	}
 	for _, a := range arches {
 		if _, ok := runtimes[a]; !ok {
-			return Usagef("build: no faas-runtime for %s: pass --runtime FILE (a linux/%s faas-runtime binary) or --runtime-package FILE (our .deb or .apk for %s)", a, a, a)
+			return Usagef("build: no faas-runtime for %s: pass --runtime FILE (a linux/%s faas-runtime binary) or --runtime-package FILE (our .deb, .rpm or .apk for %s)", a, a, a)
 		}
 	}
 	so := source.Options{Insecure: c.Bool("insecure")}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/sassoftware/go-rpmutils"
 )
 
 // Runtime is a faas-runtime binary and the architecture it was built for.
@@ -53,9 +54,10 @@ func RuntimeFromFile(p string) (Runtime, error) {
 	return Runtime{Arch: arch, Data: data, Source: p}, nil
 }
 
-// RuntimeFromPackage takes usr/bin/faas-runtime out of our .deb or .apk.
-// Hand-written because the formats are small (ar + tar, gzip tar streams)
-// and a package manager may not exist where runtime-init runs (macOS CI).
+// RuntimeFromPackage takes usr/bin/faas-runtime out of our .deb, .apk or
+// .rpm, without a package manager (runtime-init also runs on macOS and
+// Windows CI). The .rpm goes through sassoftware/go-rpmutils; .deb (ar +
+// tar) and .apk (gzip tar streams) are small enough to read by hand.
 func RuntimeFromPackage(p string) (Runtime, error) {
 	f, err := os.Open(p)
 	if err != nil {
@@ -68,8 +70,10 @@ func RuntimeFromPackage(p string) (Runtime, error) {
 		data, err = fromDeb(f)
 	case strings.HasSuffix(p, ".apk"):
 		data, err = fromTar(f, "gzip")
+	case strings.HasSuffix(p, ".rpm"):
+		data, err = fromRPM(f)
 	default:
-		err = errors.New("want a .deb or .apk (for an .rpm, extract usr/bin/faas-runtime and pass --runtime)")
+		err = errors.New("want a .deb, .apk or .rpm")
 	}
 	if err != nil {
 		return Runtime{}, fmt.Errorf("--runtime-package %s: %w", p, err)
@@ -144,6 +148,29 @@ func fromTar(r io.Reader, comp string) ([]byte, error) {
 		}
 		if strings.TrimPrefix(path.Clean(strings.TrimPrefix(h.Name, "./")), "/") == "usr/bin/faas-runtime" && h.Typeflag == tar.TypeReg {
 			return io.ReadAll(tr)
+		}
+	}
+}
+
+func fromRPM(r io.Reader) ([]byte, error) {
+	rpm, err := rpmutils.ReadRpm(r)
+	if err != nil {
+		return nil, fmt.Errorf("not an .rpm: %w", err)
+	}
+	pr, err := rpm.PayloadReaderExtended()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		fi, err := pr.Next()
+		if err == io.EOF {
+			return nil, errors.New("no /usr/bin/faas-runtime in the package")
+		}
+		if err != nil {
+			return nil, err
+		}
+		if path.Clean("/"+strings.TrimPrefix(fi.Name(), ".")) == "/usr/bin/faas-runtime" && !pr.IsLink() {
+			return io.ReadAll(pr)
 		}
 	}
 }
