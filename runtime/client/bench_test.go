@@ -19,7 +19,9 @@ import (
 // POST response — against the real emulator on loopback, through this
 // package (h1) and through an equivalent net/http loop (the client before
 // h1), in one run. Allocations count the whole process, emulator included,
-// which is the same for both: the difference is the client's.
+// which is the same for both: the difference is the client's. cpu-ns/op
+// is the process's CPU time per round trip (emulator included), steadier
+// than ns/op when the machine is busy.
 //
 //	go test -run '^$' -bench RoundTrip -benchtime 20000x ./runtime/client/
 func BenchmarkRoundTrip(b *testing.B) {
@@ -33,6 +35,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		c := client.New(r.addr())
 		ctx := context.Background()
 		b.ReportAllocs()
+		cpu := processCPU()
 		for b.Loop() {
 			inv, err := c.Next(ctx)
 			if err != nil {
@@ -42,6 +45,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 	})
 
 	b.Run("nethttp", func(b *testing.B) {
@@ -50,6 +54,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		defer stop()
 		l := newNetHTTPLoop(r.addr())
 		b.ReportAllocs()
+		cpu := processCPU()
 		for b.Loop() {
 			id, err := l.next()
 			if err != nil {
@@ -59,6 +64,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 	})
 }
 
