@@ -213,6 +213,7 @@ func Info(t Target, v version.Version, mtime time.Time, resolve func(meta.File) 
 		License:         meta.Project.License,
 		MTime:           mtime,
 	}
+	info.Depends = p.Depends[t.Format]
 	info.RPM.Summary = p.Summary
 	info.RPM.Group = "Unspecified"
 	info.RPM.BuildHost = "faas-runtime" // not os.Hostname(): reproducible

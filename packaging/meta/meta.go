@@ -63,6 +63,9 @@ type Package struct {
 	// BuildEnv is added to `go build`'s environment for this package's binaries
 	// (default CGO_ENABLED=0).
 	BuildEnv []string
+	// Depends lists package dependencies per format (the names differ:
+	// libc6 on Debian, glibc on rpm and Arch).
+	Depends map[string][]string
 	// Section is the Debian section; Group the rpm group.
 	Section string
 	// MSYS2Name is the pacman name of the prebuilt MSYS2 package (format msys2).
