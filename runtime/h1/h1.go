@@ -109,9 +109,9 @@ func (c *Client) CloseIdleConnections() {
 // blocked Do or a blocked read of the response body (the connection is
 // then closed). An idle connection the server has closed is noticed before
 // use where the platform allows (Linux, macOS) and dropped. On a reused
-// connection that still turns out dead before any response byte arrives, a
-// request with a nil or replayable Body is sent once more on a fresh
-// connection; any other request fails.
+// connection that still turns out dead, a request with a nil or replayable
+// Body is sent once more on a fresh connection — if it failed while being
+// written, or if its method is idempotent; any other request fails.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	host := req.Host
 	if host == "" {
@@ -260,13 +260,26 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, req *Request, host str
 	}
 	cn.lim = MaxHeaderBytes // the response's first byte counts too
 	if _, err := cn.br.Peek(1); err != nil {
-		return fail(fmt.Errorf("reading response: %w", err), true)
+		// The whole request went out: the server may have acted on it
+		// before the connection died. Like net/http, send it again only if
+		// doing so twice is harmless — never a POST of someone's event.
+		return fail(fmt.Errorf("reading response: %w", err), idempotent(req.Method))
 	}
 	resp, err = cn.readResponse(ctx, req.Method, hasToken(req.Header["Connection"], "close"), c, stop)
 	if err != nil {
 		return fail(err, false)
 	}
 	return resp, nil, false
+}
+
+// idempotent methods may be sent twice (RFC 9110, 9.2.2), as net/http's
+// Transport also assumes.
+func idempotent(method string) bool {
+	switch method {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return true
+	}
+	return false
 }
 
 // hasToken reports whether a comma-separated header contains tok.

@@ -318,12 +318,20 @@ func TestRetryAfterServerClosedIdleConn(t *testing.T) {
 	if _, b := do(t, c, &Request{Method: "GET", Path: "/"}); string(b) != "ok" {
 		t.Fatalf("got %q", b)
 	}
-	// Replayable body: retried, and sent in full exactly once more.
+	// Replayable body, idempotent method: retried, and sent in full exactly
+	// once more.
 	s.CloseClientConnections()
 	payload := bytes.NewReader([]byte("XXreplayable"))
 	payload.Seek(2, io.SeekStart) // the retry must resume from here, not 0
-	do(t, c, &Request{Method: "POST", Path: "/", Body: payload, ContentLength: 10})
+	do(t, c, &Request{Method: "PUT", Path: "/", Body: payload, ContentLength: 10})
+	// A POST that went out whole may have been acted on: never resent.
+	do(t, c, &Request{Method: "GET", Path: "/"})
+	s.CloseClientConnections()
+	if _, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/", Body: strings.NewReader("event"), ContentLength: 5}); err == nil {
+		t.Fatal("a fully written POST on a dead connection must fail, not be sent twice")
+	}
 	// A body that cannot be replayed: an error, not a silent resend.
+	do(t, c, &Request{Method: "GET", Path: "/"})
 	s.CloseClientConnections()
 	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/", Body: io.MultiReader(strings.NewReader("once")), ContentLength: 4})
 	if err == nil {
@@ -335,12 +343,13 @@ func TestRetryAfterServerClosedIdleConn(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(bodies) != 3 || bodies[2] != "replayable" {
-		t.Fatalf("server got bodies %q", bodies)
+	if strings.Join(bodies, ",") != ",,replayable,," {
+		t.Fatalf("server got bodies %q; want the PUT's exactly once and neither POST", bodies)
 	}
-	// The first, one per retry; the failed request dials nothing.
-	if n := s.conns.Load(); n != 3 {
-		t.Fatalf("opened %d connections, want 3", n)
+	// The first, one per retry (GET, PUT), and one for the GET after the
+	// failed POST killed its connection; the failed requests dial nothing.
+	if n := s.conns.Load(); n != 4 {
+		t.Fatalf("opened %d connections, want 4", n)
 	}
 }
 
