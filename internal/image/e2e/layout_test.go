@@ -41,6 +41,18 @@ func TestLayoutReproducibleAndReadable(t *testing.T) {
 		t.Errorf("skopeo inspect oci: %v\n%s", err, out)
 	}
 
+	// Two arches with --index: index.json names one OCI index of both.
+	rtARM := testutil.GoBuild(t, filepath.Join(dir, "arm64"), "./cmd/faas-runtime", "faas-runtime", "GOARCH=arm64")
+	mustRun(t, cli, "build", fn, "--arch", "amd64,arm64", "--runtime", rt, "--runtime", rtARM, "--index", "--oci-layout", filepath.Join(dir, "idx"))
+	out, err = exec.Command(skopeo, "inspect", "--raw", "oci:"+filepath.Join(dir, "idx")+":latest").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "application/vnd.oci.image.index.v1+json") || strings.Count(string(out), `"architecture"`) != 2 {
+		t.Errorf("skopeo inspect --raw of the index: %v\n%s", err, out)
+	}
+	var idxRep inspect.Report
+	if err := json.Unmarshal([]byte(mustRun(t, cli, "inspect", "--json", "oci-layout:"+filepath.Join(dir, "idx"))), &idxRep); err != nil || len(idxRep.Images) != 2 {
+		t.Errorf("inspect of the index layout: %v %+v", err, idxRep.Images)
+	}
+
 	// Nothing overwritten without --force; with it, replaced.
 	if _, errs, code := cliRun(t, cli, "build", fn, "--runtime", rt, "--oci-layout", filepath.Join(dir, "a")); code == 0 || !strings.Contains(errs, "--force") {
 		t.Errorf("overwrite without --force: exit %d %s", code, errs)

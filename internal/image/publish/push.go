@@ -37,7 +37,7 @@ func (p *Push) Publish(ctx context.Context, imgs []Image, withIndex bool) (*Resu
 	if err != nil {
 		return nil, fmt.Errorf("--push %q: want a tag reference (registry/repo:tag): %w", p.Ref, err)
 	}
-	if p.Insecure && !isLoopback(ref.RegistryStr()) {
+	if p.Insecure && !source.IsLoopback(ref.RegistryStr()) {
 		return nil, fmt.Errorf("--insecure is for registries on loopback, not %s", ref.RegistryStr())
 	}
 	base := p.Transport
@@ -131,14 +131,6 @@ func (p *Push) report(tag string, layers []v1.Layer, ch <-chan v1.Update, ct *co
 
 func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
 
-func isLoopback(host string) bool {
-	h := host
-	if i := strings.LastIndex(h, ":"); i >= 0 && !strings.HasSuffix(h, "]") {
-		h = h[:i]
-	}
-	h = strings.Trim(h, "[]")
-	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
-}
 
 // countingTransport counts blobs uploaded (a PUT that completes an upload)
 // and blobs the registry already had (a HEAD answered 200), for the

@@ -64,15 +64,25 @@ func Parse(s string, o Options) (Ref, error) {
 		}
 		return Ref{Kind: Tarball, Path: p, Raw: s}, nil
 	}
-	var nopts []name.Option
-	if o.Insecure {
-		nopts = append(nopts, name.Insecure)
-	}
-	r, err := name.ParseReference(s, nopts...)
+	r, err := name.ParseReference(s)
 	if err != nil {
 		return Ref{}, fmt.Errorf("%q is not scratch, oci-layout:DIR, tarball:FILE or a registry reference: %w", s, err)
 	}
+	// Plain HTTP only for a registry on this machine, whatever --insecure says.
+	if o.Insecure && IsLoopback(r.Context().RegistryStr()) {
+		r, _ = name.ParseReference(s, name.Insecure)
+	}
 	return Ref{Kind: Registry, Name: r, Raw: s}, nil
+}
+
+// IsLoopback reports whether a registry host[:port] is on this machine.
+func IsLoopback(host string) bool {
+	h := host
+	if i := strings.LastIndex(h, ":"); i >= 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i]
+	}
+	h = strings.Trim(h, "[]")
+	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
 }
 
 // RemoteOptions are the go-containerregistry options for registry access:
