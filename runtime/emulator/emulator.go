@@ -162,27 +162,34 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 	if len(payload) > api.MaxPayload {
 		return nil, ErrPayloadTooLarge
 	}
-	if e.cfg.BeforeInvoke != nil {
-		if err := e.cfg.BeforeInvoke(ctx); err != nil {
-			return nil, err
-		}
-	}
 	inv := &invocation{
 		id: uuid.NewString(), payload: payload, opts: opts,
 		started: make(chan struct{}), result: make(chan *Result, 1),
 	}
-	e.mu.Lock()
-	if e.cfg.BeforeInvoke != nil && !e.alive {
-		// The runtime died between being started and this event being
-		// queued: it is reported like an init failure.
-		ae := e.initErr
-		if ae == nil {
-			ae = api.NewError(api.ErrTypeExit, "RequestId: "+inv.id+" Error: Runtime exited during init")
+	for attempt := 0; ; attempt++ {
+		if e.cfg.BeforeInvoke != nil {
+			if err := e.cfg.BeforeInvoke(ctx); err != nil {
+				return nil, err
+			}
 		}
-		e.ledger = append(e.ledger, inv)
-		inv.state, inv.outcome = done, OutcomeInitError
+		e.mu.Lock()
+		if e.cfg.BeforeInvoke == nil || e.alive {
+			break // queued below, still under the lock
+		}
+		// The runtime ended between being (re)started and this event being
+		// queued. If it failed its init, that is this invocation's answer,
+		// as Lambda gives it; if it was merely on its way out (reaped just
+		// now), start a fresh one.
+		if ae := e.initErr; ae != nil || attempt == 2 {
+			if ae == nil {
+				ae = api.NewError(api.ErrTypeExit, "RequestId: "+inv.id+" Error: Runtime exited during init")
+			}
+			e.ledger = append(e.ledger, inv)
+			inv.state, inv.outcome = done, OutcomeInitError
+			e.mu.Unlock()
+			return errResult(inv.id, OutcomeInitError, ae), nil
+		}
 		e.mu.Unlock()
-		return errResult(inv.id, OutcomeInitError, ae), nil
 	}
 	e.byID[inv.id] = inv
 	e.ledger = append(e.ledger, inv)

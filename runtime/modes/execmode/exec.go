@@ -130,7 +130,7 @@ func stopSchedule(ctx context.Context) (<-chan time.Time, time.Duration) {
 		return nil, 0
 	}
 	remaining := time.Until(dl)
-	margin := min(max(remaining/10, 20*time.Millisecond), 250*time.Millisecond)
+	margin := handler.AnswerMargin(remaining)
 	return time.After(remaining - margin), margin / 2
 }
 

@@ -354,8 +354,7 @@ func withMargin(ctx context.Context) (context.Context, context.CancelFunc) {
 		return context.WithCancel(ctx)
 	}
 	remaining := time.Until(dl)
-	margin := min(max(remaining/10, 20*time.Millisecond), 250*time.Millisecond)
-	return context.WithDeadline(ctx, dl.Add(-margin))
+	return context.WithDeadline(ctx, dl.Add(-handler.AnswerMargin(remaining)))
 }
 
 // Shutdown forwards SIGTERM to the app and kills it after the grace period
