@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
@@ -33,15 +34,34 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
+var (
+	rustOnce sync.Once
+	rustLibP string
+)
+
+// rustLib builds examples/sharedlib-rust once (cargo, offline, std only).
+func rustLib(t *testing.T) string {
+	t.Helper()
+	runtimes(t)
+	c := cargo(t)
+	rustOnce.Do(func() {
+		target := filepath.Join(buildDir, "cargo-target")
+		cmd := exec.Command(c, "build", "--offline", "--release", "--target-dir", target)
+		cmd.Dir = filepath.Join(testutil.RepoRoot(t), "examples", "sharedlib-rust")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("cargo build: %v\n%s", err, out)
+		}
+		rustLibP = filepath.Join(target, "release", "libfaas_echo.so")
+	})
+	if rustLibP == "" {
+		t.Fatal("the Rust example did not build")
+	}
+	return rustLibP
+}
+
 func TestRustExample(t *testing.T) {
 	rt, _ := runtimes(t)
-	target := filepath.Join(buildDir, "cargo-target")
-	cmd := exec.Command(cargo(t), "build", "--offline", "--release", "--target-dir", target)
-	cmd.Dir = filepath.Join(testutil.RepoRoot(t), "examples", "sharedlib-rust")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cargo build: %v\n%s", err, out)
-	}
-	lib := filepath.Join(target, "release", "libfaas_echo.so")
+	lib := rustLib(t)
 	sb, log, _ := sandbox(t, []string{rt, lib})
 
 	res := invoke(t, sb, `{"hello":"rust"}`)
