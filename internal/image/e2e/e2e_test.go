@@ -117,7 +117,13 @@ func TestRegistryPodmanRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		proxy.Reset()
-		out := mustRun(t, tl.cli, "build", fnDir, "--handler", "handler.sh", "--base", baseRef, "--runtime", tl.rtAMD, "--push", proxy.Addr+"/fn/echo-sh:v2", "--insecure")
+		out, progress, code := cliRun(t, tl.cli, "build", fnDir, "--handler", "handler.sh", "--base", baseRef, "--runtime", tl.rtAMD, "--push", proxy.Addr+"/fn/echo-sh:v2", "--insecure")
+		if code != 0 {
+			t.Fatalf("rebuild: exit %d\n%s", code, progress)
+		}
+		if !strings.Contains(progress, "layers 3/3 done (1 uploaded, 2 already in the registry)") {
+			t.Errorf("progress on stderr:\n%s", progress)
+		}
 		img, err := remote.Image(must(name.NewDigest(reg+"/fn/echo-sh@"+digestOf(t, out, "amd64"), name.Insecure)))
 		if err != nil {
 			t.Fatal(err)
@@ -167,7 +173,7 @@ func TestRegistryPodmanRoundTrip(t *testing.T) {
 			args []string
 			want string
 		}{
-			{[]string{"build", handler, "--runtime", tl.rtAMD, "--push", "127.0.0.1:1/fn/x:v1", "--insecure"}, "127.0.0.1:1"},
+			{[]string{"build", handler, "--runtime", tl.rtAMD, "--push", "127.0.0.1:1/fn/x:v1", "--insecure"}, "registry 127.0.0.1:1 unreachable, nothing pushed"},
 			{[]string{"build", handler, "--base", baseRef, "--arch", "arm64", "--runtime", tl.rtARM, "--push", reg + "/fn/noarch:v1", "--insecure"}, "has no linux/arm64 image"},
 			{[]string{"build", filepath.Join(fnDir, "missing"), "--runtime", tl.rtAMD, "--push", reg + "/fn/missing:v1", "--insecure"}, "no such file"},
 			{[]string{"build", handler, "--base", reg + "/stand-in/nothere:latest", "--runtime", tl.rtAMD, "--push", reg + "/fn/nobase:v1", "--insecure"}, "MANIFEST_UNKNOWN"},

@@ -50,7 +50,10 @@ func (p *Push) Publish(ctx context.Context, imgs []Image, withIndex bool) (*Resu
 	// One round trip first, so an unreachable registry or missing
 	// credentials fail before anything is uploaded.
 	if err := remote.CheckPushPermission(ref, authn.DefaultKeychain, ct); err != nil {
-		return nil, fmt.Errorf("registry %s: %w", ref.RegistryStr(), err)
+		if source.Unreachable(err) {
+			return nil, fmt.Errorf("registry %s unreachable, nothing pushed: %w", ref.RegistryStr(), err)
+		}
+		return nil, fmt.Errorf("registry %s refused the push, nothing pushed: %w", ref.RegistryStr(), err)
 	}
 
 	res := &Result{}
@@ -73,6 +76,9 @@ func (p *Push) Publish(ctx context.Context, imgs []Image, withIndex bool) (*Resu
 			o = append(o, remote.WithProgress(ch))
 			err = remote.Write(tag, im.Image, append(opts, o...)...)
 			<-done
+			if err == nil {
+				p.summary(tag.String(), layers, ct)
+			}
 		} else {
 			err = remote.Write(tag, im.Image, opts...)
 		}
@@ -129,8 +135,24 @@ func (p *Push) report(tag string, layers []v1.Layer, ch <-chan v1.Update, ct *co
 	}
 }
 
-func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
+// summary is the line after each image: every layer is in the registry now;
+// those not uploaded by us were there already.
+func (p *Push) summary(tag string, layers []v1.Layer, ct *countingTransport) {
+	up := 0
+	var size int64
+	for _, l := range layers {
+		d, _ := l.Digest()
+		s, _ := l.Size()
+		size += s
+		if ct.wasUploaded(d.String()) {
+			up++
+		}
+	}
+	fmt.Fprintf(p.Progress, "push %s: layers %d/%d done (%d uploaded, %d already in the registry), %s\n",
+		tag, len(layers), len(layers), up, len(layers)-up, mb(size))
+}
 
+func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
 
 // countingTransport counts blobs uploaded (a PUT that completes an upload)
 // and blobs the registry already had (a HEAD answered 200), for the
@@ -139,22 +161,29 @@ type countingTransport struct {
 	next               http.RoundTripper
 	uploaded, existing atomic.Int64
 	mu                 sync.Mutex
-	done               map[string]bool // blob digests uploaded or found
+	done               map[string]bool // blob digests uploaded (true) or found (false)
 }
 
 func (c *countingTransport) has(digest string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	_, ok := c.done[digest]
+	return ok
+}
+
+func (c *countingTransport) wasUploaded(digest string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.done[digest]
 }
 
-func (c *countingTransport) mark(digest string) {
+func (c *countingTransport) mark(digest string, uploaded bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done == nil {
 		c.done = map[string]bool{}
 	}
-	c.done[digest] = true
+	c.done[digest] = c.done[digest] || uploaded
 }
 
 func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -166,10 +195,10 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	switch {
 	case r.Method == http.MethodPut && strings.Contains(p, "/blobs/uploads/") && resp.StatusCode == http.StatusCreated:
 		c.uploaded.Add(1)
-		c.mark(r.URL.Query().Get("digest"))
+		c.mark(r.URL.Query().Get("digest"), true)
 	case r.Method == http.MethodHead && strings.Contains(p, "/blobs/sha256:") && resp.StatusCode == http.StatusOK:
 		c.existing.Add(1)
-		c.mark(p[strings.LastIndex(p, "/")+1:])
+		c.mark(p[strings.LastIndex(p, "/")+1:], false)
 	}
 	return resp, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"sort"
@@ -140,12 +141,19 @@ func Images(ctx context.Context, r Ref, o Options) ([]Named, error) {
 }
 
 func registryErr(r Ref, err error) error {
-	var te interface{ Temporary() bool }
-	msg := err.Error()
-	if errors.As(err, &te) || strings.Contains(msg, "connection refused") || strings.Contains(msg, "no such host") || strings.Contains(msg, "dial tcp") {
+	if Unreachable(err) {
 		return fmt.Errorf("registry %s unreachable: %w", r.Name.Context().RegistryStr(), err)
 	}
 	return fmt.Errorf("%s: %w", r.Raw, err)
+}
+
+// Unreachable reports a network error (refused, unknown host, timeout)
+// rather than an answer from the registry.
+func Unreachable(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	var de *net.DNSError
+	return errors.As(err, &oe) || errors.As(err, &de) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 func openLayout(dir string) (v1.ImageIndex, error) {
