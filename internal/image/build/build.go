@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,7 +119,8 @@ func (o *Options) Check() error {
 		if err != nil {
 			return fmt.Errorf("handler %q not found in %s", o.Handler, o.Function)
 		}
-		if o.Mode == "exec" && hi.Mode()&0o111 == 0 {
+		// Windows has no executable bit: there the handler is made 0755.
+		if o.Mode == "exec" && hi.Mode()&0o111 == 0 && runtime.GOOS != "windows" {
 			return fmt.Errorf("handler %s is not executable (exec mode runs it): chmod +x it", p)
 		}
 	}
@@ -167,6 +170,9 @@ func Image(o Options) (v1.Image, error) {
 	fn := layer.New()
 	if err := fn.AddTree(o.Function, strings.TrimPrefix(TaskRoot, "/")); err != nil {
 		return nil, fmt.Errorf("function layer: %w", err)
+	}
+	if o.Mode == "exec" && !filepath.IsAbs(o.Handler) {
+		fn.MarkExecutable(path.Join(strings.TrimPrefix(TaskRoot, "/"), o.Handler))
 	}
 	fnLayer, err := gzLayer(fn, o.Created, level)
 	if err != nil {

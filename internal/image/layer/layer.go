@@ -202,6 +202,15 @@ func (b *Builder) addPath(p, name, root string, fi fs.FileInfo) error {
 	}
 }
 
+// MarkExecutable gives a regular file mode 0755 (a handler written on
+// Windows, which has no executable bit).
+func (b *Builder) MarkExecutable(name string) {
+	if e, ok := b.entries[path.Clean(name)]; ok && e.Type == tar.TypeReg {
+		e.Mode = ModeExec
+		b.entries[e.Name] = e
+	}
+}
+
 // Len is the number of entries, parents included.
 func (b *Builder) Len() int { return len(b.entries) }
 
