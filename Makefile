@@ -54,7 +54,7 @@ bench: build
 	bash scripts/bench.sh $(BENCH_PKGS)
 
 # The fault-injection soak at full size (make test runs it smaller).
-SOAK_N ?= 2500
+SOAK_N ?= 1700
 soak:
 	mkdir -p dist
 	$(GO) test -count=1 -run TestSoak -timeout 60m ./soak/ -soak.n $(SOAK_N) -soak.report dist/soak.md

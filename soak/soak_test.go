@@ -4,7 +4,7 @@
 // exactly one response or error, of the type the fault calls for, and the
 // runtime's file descriptors, threads and memory stay bounded.
 //
-//	go test ./soak/ -run TestSoak -soak.n 2500   # make soak: 10,000 invocations
+//	go test ./soak/ -run TestSoak -soak.n 1700   # make soak: 10,200 invocations
 package soak
 
 import (
@@ -17,6 +17,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -57,6 +59,9 @@ type fault struct {
 	// killsApp marks faults that end the http mode's web app, which
 	// concurrent invocations share: those in flight may fail with it.
 	killsApp bool
+	// platformTimeout marks a hang the runtime cannot interrupt (a call
+	// inside a loaded library): Lambda answers it by resetting the sandbox.
+	platformTimeout bool
 }
 
 // target is a mode under test: how to start its runtime and which faults
@@ -131,8 +136,34 @@ var httpTarget = target{
 	}, runtimeFaults...),
 }
 
+// sharedlibTarget loads soak/testdata/faulty.c into faas-runtime-sharedlib.
+// A crash or a hang in the library takes the runtime with it, as in Lambda.
+var sharedlibTarget = target{
+	name: "sharedlib",
+	cmd: func(t *testing.T) []string {
+		testutil.Need(t, "gcc")
+		lib := filepath.Join(t.TempDir(), "faulty.so")
+		root := testutil.RepoRoot(t)
+		if out, err := exec.Command("gcc", "-shared", "-fPIC", "-O2", "-I"+filepath.Join(root, "include"), "-o", lib, filepath.Join(root, "soak/testdata/faulty.c")).CombinedOutput(); err != nil {
+			t.Fatalf("gcc faulty.c: %v\n%s", err, out)
+		}
+		return []string{testutil.BinaryWithTags(t, "./cmd/faas-runtime", "sharedlib"), lib}
+	},
+	env:     func(*testing.T) []string { return nil },
+	garbage: garbageBytes,
+	faults: append([]fault{
+		{name: "crash", want: api.ErrTypeExit, killsRuntime: true},
+		{name: "exit", want: "FaultError"},
+		{name: "hang", want: api.ErrTypeTimeout, killsRuntime: true, platformTimeout: true},
+		{name: "stderr", want: ""},
+		{name: "oversize", want: api.ErrTypeResponseTooBig},
+		{name: "garbage", want: ""},
+		{name: "slow", want: ""},
+	}, runtimeFaults...),
+}
+
 // targets lists every mode the soak covers.
-var targets = []target{execTarget, httpTarget}
+var targets = []target{execTarget, httpTarget, sharedlibTarget}
 
 type summary struct {
 	config      string
@@ -269,9 +300,10 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 	takeSample()
 
 	var (
-		mu   sync.Mutex
-		next int
-		done atomic.Int64
+		mu               sync.Mutex
+		next             int
+		done             atomic.Int64
+		platformTimeouts = map[string]bool{}
 	)
 	var wg sync.WaitGroup
 	for w := 0; w < conc; w++ {
@@ -290,7 +322,7 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 					name = p.f.name
 				}
 				payload, _ := json.Marshal(map[string]any{"fault": name, "n": p.i})
-				if p.f != nil && p.f.killsApp {
+				if p.f != nil && (p.f.killsApp || p.f.killsRuntime && name != "sigterm") {
 					epoch.Add(1)
 					appDying.Add(1)
 				}
@@ -309,9 +341,14 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 				}
 				res, err := sb.Invoke(context.Background(), payload, emulator.InvokeOptions{})
 				after := disruption{epoch.Load(), sb.Exits(), stopping.Load() + appDying.Load()}
-				if p.f != nil && p.f.killsApp {
+				if p.f != nil && (p.f.killsApp || p.f.killsRuntime && name != "sigterm") {
 					appDying.Add(-1)
 					epoch.Add(1)
+				}
+				if p.f != nil && p.f.platformTimeout && res != nil && res.Outcome == emulator.OutcomeTimeout {
+					mu.Lock()
+					platformTimeouts[res.RequestID] = true
+					mu.Unlock()
 				}
 				if err != nil {
 					mu.Lock()
@@ -336,7 +373,7 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 	takeSample()
 	s.goroutines[1] = runtime.NumGoroutine()
 	s.restarts = sb.Starts() - 1
-	s.exactlyOnce = sb.Emulator().CheckExactlyOnce(nil)
+	s.exactlyOnce = sb.Emulator().CheckExactlyOnce(platformTimeouts)
 
 	// Growth is judged per runtime process, over its own lifetime: the one
 	// that lived longest (most samples).

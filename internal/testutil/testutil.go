@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -83,9 +84,16 @@ var (
 // call CleanupBinaries from TestMain to remove them).
 func Binary(t testing.TB, pkg string) string {
 	t.Helper()
+	return BinaryWithTags(t, pkg, "")
+}
+
+// BinaryWithTags is Binary with build tags (e.g. "sharedlib").
+func BinaryWithTags(t testing.TB, pkg, tags string) string {
+	t.Helper()
 	builtMu.Lock()
 	defer builtMu.Unlock()
-	if p, ok := built[pkg]; ok {
+	key := pkg + " " + tags
+	if p, ok := built[key]; ok {
 		return p
 	}
 	if binDir == "" {
@@ -95,8 +103,14 @@ func Binary(t testing.TB, pkg string) string {
 		}
 		binDir = d
 	}
-	p := GoBuild(t, binDir, pkg, filepath.Base(pkg))
-	built[pkg] = p
+	name := filepath.Base(pkg)
+	var env []string
+	if tags != "" {
+		name += "-" + strings.ReplaceAll(tags, ",", "-")
+		env = append(env, "GOFLAGS=-tags="+tags)
+	}
+	p := GoBuild(t, binDir, pkg, name, env...)
+	built[key] = p
 	return p
 }
 

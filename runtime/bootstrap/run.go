@@ -131,7 +131,21 @@ func serve(ctx context.Context, cfg *Config, h handler.Handler, log *slog.Logger
 			}
 		})
 	}
-	wg.Wait()
+	// Once stopping (SIGTERM or a fatal error), loops get the grace period
+	// to answer what they hold; a loop stuck in user code that ignores the
+	// stop (a hung call into a shared library) must not keep the runtime
+	// alive: exiting lets Lambda answer for it and reset the sandbox.
+	loopsDone := make(chan struct{})
+	go func() { wg.Wait(); close(loopsDone) }()
+	select {
+	case <-loopsDone:
+	case <-ctx.Done():
+		select {
+		case <-loopsDone:
+		case <-time.After(ShutdownGrace + 50*time.Millisecond):
+			log.Error("stopping with invocations still running in user code")
+		}
+	}
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("stopping", "err", err)
 		return 1
