@@ -17,7 +17,7 @@ import (
 )
 
 // DefaultRepoURL is the published package repository (rpm/, deb/, alpine/).
-const DefaultRepoURL = "https://faas-runtime.github.io/repo"
+const DefaultRepoURL = "https://faas-runtime.github.io/faas-runtime"
 
 // File is one generated file.
 type File struct {
