@@ -45,12 +45,17 @@ func scaffoldCommand() *ucli.Command {
 }
 
 func runScaffold(c *ucli.Context) error {
-	if c.NArg() > 1 {
-		return Usagef("scaffold takes one directory, got %d arguments: %s", c.NArg(), strings.Join(c.Args().Slice(), " "))
+	// Flags may follow DIR: runtime-init scaffold hello --lang go.
+	pos, err := positionalArgs(c)
+	if err != nil {
+		return err
 	}
-	dir := c.Args().First()
-	if dir == "" {
-		dir = "."
+	if len(pos) > 1 {
+		return Usagef("scaffold takes one directory, got %d arguments: %s", len(pos), strings.Join(pos, " "))
+	}
+	dir := "."
+	if len(pos) == 1 {
+		dir = pos[0]
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {

@@ -118,7 +118,7 @@ func TestScaffoldNeverOverwritesWithoutForce(t *testing.T) {
 
 func TestScaffoldDryRun(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "p")
-	out, logs, code := scaffoldCLI(t, nil, "scaffold", "--dry-run", "--base", "alpine", "--arch", "arm64", "--lang", "script", "--name", "fn", dir)
+	out, logs, code := scaffoldCLI(t, nil, "scaffold", dir, "--dry-run", "--base", "alpine", "--arch", "arm64", "--lang", "script", "--name", "fn") // flags after DIR too
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, logs)
 	}

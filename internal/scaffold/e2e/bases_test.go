@@ -1,0 +1,191 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/faas-runtime/faas-runtime/internal/image/standin"
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+)
+
+// cacheDir keeps the debootstrap tarball between test runs (it takes
+// minutes to make); FAAS_TEST_CACHE overrides it.
+func cacheDir(t *testing.T) string {
+	t.Helper()
+	d := os.Getenv("FAAS_TEST_CACHE")
+	if d == "" {
+		d = filepath.Join(os.TempDir(), "faas-runtime-test-cache")
+	}
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// debianMirror is the Debian mirror apt on this machine is configured with
+// (deb822 .sources or one-line .list files), so debootstrap fetches from
+// where apt does.
+func debianMirror(t *testing.T) string {
+	t.Helper()
+	files, _ := filepath.Glob("/etc/apt/sources.list.d/*")
+	files = append([]string{"/etc/apt/sources.list"}, files...)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// deb822: a stanza with URIs and a bookworm suite.
+		for _, stanza := range strings.Split(string(data), "\n\n") {
+			var uri string
+			var bookworm bool
+			sc := bufio.NewScanner(strings.NewReader(stanza))
+			for sc.Scan() {
+				k, v, ok := strings.Cut(sc.Text(), ":")
+				if !ok {
+					continue
+				}
+				switch strings.TrimSpace(k) {
+				case "URIs":
+					uri = strings.Fields(v)[0]
+				case "Suites":
+					bookworm = strings.Contains(" "+v+" ", " bookworm ")
+				}
+			}
+			if uri != "" && bookworm && !strings.Contains(uri, "security") {
+				return uri
+			}
+		}
+		// one-line: deb URL bookworm main
+		for _, line := range strings.Split(string(data), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 3 && f[0] == "deb" && f[2] == "bookworm" && !strings.HasPrefix(f[1], "[") {
+				return f[1]
+			}
+		}
+	}
+	return "http://deb.debian.org/debian"
+}
+
+// debianTarball makes (once, cached) a Debian bookworm minbase root with
+// debootstrap from Debian's packages — the equivalent of debian:12-slim —
+// and returns it as a tar file.
+func debianTarball(t *testing.T) string {
+	t.Helper()
+	testutil.NeedRoot(t)
+	bin := testutil.Need(t, "debootstrap")[0]
+	dir := cacheDir(t)
+	tarPath := filepath.Join(dir, "debian-bookworm-minbase-amd64.tar")
+	unlock := flock(t, tarPath+".lock")
+	defer unlock()
+	if _, err := os.Stat(tarPath); err == nil {
+		return tarPath
+	}
+	root, err := os.MkdirTemp(dir, "debootstrap-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(root)
+	mirror := debianMirror(t)
+	t.Logf("debootstrap --variant=minbase bookworm from %s (a few minutes, cached in %s)", mirror, dir)
+	cmd := exec.Command(bin, "--variant=minbase", "--arch=amd64", "bookworm", root, mirror)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("debootstrap: %v\n%s", err, tail(out))
+	}
+	// As debian:12-slim: no package lists or downloaded packages.
+	for _, g := range []string{"var/lib/apt/lists/*", "var/cache/apt/*.bin", "var/cache/apt/archives/*.deb", "var/log/*.log"} {
+		m, _ := filepath.Glob(filepath.Join(root, g))
+		for _, p := range m {
+			os.RemoveAll(p)
+		}
+	}
+	tmp := tarPath + ".tmp"
+	if out, err := exec.Command("tar", "--numeric-owner", "--xattrs", "-C", root, "-cf", tmp, ".").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v\n%s", err, out)
+	}
+	if err := os.Rename(tmp, tarPath); err != nil {
+		t.Fatal(err)
+	}
+	return tarPath
+}
+
+func flock(t *testing.T, path string) func() {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }
+}
+
+// importDebian imports the debootstrap root into podman's storage as ref
+// (the reference the Dockerfiles name), labelled with where it came from.
+func importDebian(t *testing.T, ref string) {
+	t.Helper()
+	tarPath := debianTarball(t)
+	podman(t, "import",
+		"--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"--change", `CMD ["bash"]`,
+		"--change", "LABEL "+standin.Label+"=debootstrap-bookworm-minbase",
+		tarPath, ref)
+}
+
+// loadStandIn puts a stand-in image into podman's storage as ref, with
+// its config saying arch.
+func loadStandIn(t *testing.T, img v1.Image, arch, ref string) {
+	t.Helper()
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.Architecture = arch
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "skopeo", "copy", "--quiet", "oci:"+dir, "containers-storage:"+ref)
+}
+
+func podman(t *testing.T, args ...string) string {
+	t.Helper()
+	return run(t, "podman", args...)
+}
+
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, tail(out))
+	}
+	return string(out)
+}
+
+// tail keeps the end of long tool output.
+func tail(b []byte) string {
+	const max = 6000
+	if len(b) > max {
+		return fmt.Sprintf("...%s", b[len(b)-max:])
+	}
+	return string(b)
+}

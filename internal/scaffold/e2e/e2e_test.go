@@ -1,0 +1,327 @@
+// Package e2e builds scaffolded projects into real images with podman and
+// runs them against the Runtime API emulator: the Debian builder stage is
+// a debootstrap'd bookworm (a real debian:12-slim equivalent), faas-runtime
+// comes from our signed apt repository served on 127.0.0.1 (or a local
+// .deb), and the final base is a labelled stand-in for distroless static,
+// which cannot be pulled here. arm64 runs under qemu-user-static.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faas-runtime/faas-runtime/internal/image/standin"
+	"github.com/faas-runtime/faas-runtime/internal/scaffold"
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/repotest"
+	"github.com/faas-runtime/faas-runtime/runtime/emulator"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testutil.CleanupBinaries()
+	os.Exit(code)
+}
+
+func TestScaffoldedDistrolessImages(t *testing.T) {
+	testutil.NeedRoot(t)
+	testutil.Need(t, "podman", "skopeo", "debootstrap", "tar")
+	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))
+
+	repoURL := repotest.ServeRepo(t)
+	pkgDir, packages := repotest.Packages(t)
+	importDebian(t, scaffold.DebianImage)
+	cli := testutil.Binary(t, "./cmd/runtime-init")
+	distroless, err := standin.DistrolessStatic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	baseRef := scaffold.ImagesFor(scaffold.Options{Base: "distroless", Lang: "prebuilt"})["BASE_IMAGE"]
+
+	for _, arch := range []string{"amd64", "arm64"} {
+		t.Run(arch, func(t *testing.T) {
+			if arch == "arm64" {
+				needArm64(t)
+			}
+			// The Dockerfile names distroless by tag; the stand-in for
+			// this arch takes that tag for the builds below.
+			loadStandIn(t, distroless, arch, baseRef)
+			debs := packages.Find("deb", "faas-runtime", arch)
+			if len(debs) != 1 {
+				t.Fatalf("no faas-runtime .deb for %s in %s", arch, pkgDir)
+			}
+			deb := filepath.Join(pkgDir, debs[0].Path)
+
+			t.Run("exec, runtime from the apt repository", func(t *testing.T) {
+				dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+				generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
+				image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+				checkImage(t, image, arch)
+				res := invoke(t, image, readFile(t, filepath.Join(dir, "events", "event.json")))
+				var body struct{ Message, RequestID string }
+				if err := json.Unmarshal(res.Body, &body); err != nil || body.Message != "hello, Lambda" || body.RequestID != res.RequestID {
+					t.Fatalf("response %s (request %s): %v", res.Body, res.RequestID, err)
+				}
+			})
+
+			t.Run("README walkthrough: runtime-init invoke --runtime runs the image", func(t *testing.T) {
+				// As README's "Scaffold a function image" shows it: a wrapper
+				// that runs the image is the runtime behind runtime-init's
+				// emulator.
+				dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+				generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
+				image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+				wrapper := filepath.Join(dir, "run-image.sh")
+				name := fmt.Sprintf("faas-scaffold-walkthrough-%d", time.Now().UnixNano())
+				t.Cleanup(func() { exec.Command("podman", "rm", "-f", "-t", "0", name).Run() })
+				script := "#!/bin/sh\nexec podman run --rm --name " + name + " --network host --pull=never -e AWS_LAMBDA_RUNTIME_API " + image + " \"$@\"\n"
+				if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				cmd := exec.Command(cli, "invoke", "--timeout", "60s", "--runtime", "./run-image.sh", "--event", "events/event.json", "--", "/var/task/handler")
+				cmd.Dir = dir
+				var stderr bytes.Buffer
+				cmd.Stderr = &stderr
+				out, err := cmd.Output()
+				if err != nil || !bytes.Contains(out, []byte(`{"message":"hello, Lambda","requestId":"`)) {
+					t.Fatalf("runtime-init invoke --runtime ./run-image.sh: %v\nstdout: %s\nstderr: %s", err, out, tail(stderr.Bytes()))
+				}
+			})
+
+			t.Run("exec, runtime from a local .deb", func(t *testing.T) {
+				dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+				generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
+				copyFile(t, deb, filepath.Join(dir, "packages", filepath.Base(deb)))
+				// An unreachable repository proves the local package is used.
+				image := build(t, dir, arch, "FAAS_REPO_URL=http://127.0.0.1:9", "FAAS_RUNTIME_PACKAGE="+filepath.Base(deb))
+				res := invoke(t, image, []byte(`{"name":"local"}`))
+				if !bytes.Contains(res.Body, []byte(`"message":"hello, local"`)) {
+					t.Fatalf("response %s", res.Body)
+				}
+			})
+
+			t.Run("http, runtime from the apt repository", func(t *testing.T) {
+				dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "http", "--lang", "prebuilt")
+				generatedGoHandler(t, cli, "http", arch, filepath.Join(dir, "function", "handler"))
+				image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+				res := invoke(t, image, readFile(t, filepath.Join(dir, "events", "event.json")))
+				var resp struct {
+					StatusCode int    `json:"statusCode"`
+					Body       string `json:"body"`
+				}
+				if err := json.Unmarshal(res.Body, &resp); err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Body, `"message":"hello, Lambda"`) {
+					t.Fatalf("response %s: %v", res.Body, err)
+				}
+			})
+		})
+	}
+
+	t.Run("refused: a .deb for another arch", func(t *testing.T) {
+		loadStandIn(t, distroless, "amd64", baseRef)
+		other := packages.Find("deb", "faas-runtime", "arm64")
+		dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", "amd64", "--lang", "prebuilt")
+		copyFile(t, filepath.Join(pkgDir, other[0].Path), filepath.Join(dir, "packages", "other.deb"))
+		out, err := tryBuild(t, dir, "amd64", "FAAS_RUNTIME_PACKAGE=other.deb")
+		if err == nil || !strings.Contains(out, "is for arm64, not amd64") {
+			t.Fatalf("build with an arm64 .deb for amd64: %v\n%s", err, tail([]byte(out)))
+		}
+	})
+
+	t.Run("refused: a repository signed by another key", func(t *testing.T) {
+		loadStandIn(t, distroless, "amd64", baseRef)
+		// Our repository as it is, but the keyring offered is Debian's own:
+		// a real key that did not sign our Release file.
+		wrongKey, err := os.ReadFile("/usr/share/keyrings/debian-archive-keyring.gpg")
+		if err != nil {
+			testutil.Unavailable(t, "debian-archive-keyring is not installed: %v", err)
+		}
+		files := http.FileServer(http.Dir(repotest.Dir(t)))
+		url := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/deb/faas-runtime-archive-keyring.gpg" {
+				w.Write(wrongKey)
+				return
+			}
+			files.ServeHTTP(w, r)
+		}))
+		dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", "amd64", "--lang", "prebuilt")
+		out, err := tryBuild(t, dir, "amd64", "FAAS_REPO_URL="+url)
+		if err == nil || !strings.Contains(out, "NO_PUBKEY") {
+			t.Fatalf("build against a repository with the wrong key: %v\n%s", err, tail([]byte(out)))
+		}
+	})
+}
+
+// needArm64 makes sure arm64 binaries run through qemu-user-static.
+func needArm64(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil {
+		exec.Command("mount", "-t", "binfmt_misc", "binfmt_misc", "/proc/sys/fs/binfmt_misc").Run()
+		exec.Command("update-binfmts", "--enable", "qemu-aarch64").Run()
+	}
+	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil {
+		testutil.Unavailable(t, "no qemu-aarch64 binfmt handler (qemu-user-static, binfmt-support): %v", err)
+	}
+}
+
+// scaffoldProject runs the real CLI into a new directory.
+func scaffoldProject(t *testing.T, cli string, args ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "fn")
+	cmd := exec.Command(cli, append(append([]string{"scaffold", "--name", "e2e-fn"}, args...), dir)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scaffold %v: %v\n%s", args, err, out)
+	}
+	return dir
+}
+
+// generatedGoHandler scaffolds the Go function for mode and builds it for
+// arch into dst: the prebuilt handler is the scaffold's own Go function.
+func generatedGoHandler(t *testing.T, cli, mode, arch, dst string) {
+	t.Helper()
+	src := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", mode, "--lang", "go")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", dst, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOPROXY=off", "GOWORK=off", "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+}
+
+var imageSeq int
+
+func tryBuild(t *testing.T, dir, arch string, buildArgs ...string) (string, error) {
+	t.Helper()
+	imageSeq++
+	tag := fmt.Sprintf("localhost/faas-scaffold-e2e:%s-%d-%d", arch, os.Getpid(), imageSeq)
+	// buildah 1.28 (Debian 12's podman 4.3) does not set BUILDPLATFORM as
+	// BuildKit and newer buildah do; the stages that run on the build
+	// machine need it.
+	args := []string{"build", "--pull=never", "--platform", "linux/" + arch, "--network", "host", "--tag", tag,
+		"--build-arg", "BUILDPLATFORM=linux/" + runtime.GOARCH}
+	for _, a := range buildArgs {
+		args = append(args, "--build-arg", a)
+	}
+	out, err := exec.Command("podman", append(args, dir)...).CombinedOutput()
+	t.Cleanup(func() { exec.Command("podman", "rmi", "-f", tag).Run() })
+	return tag + "\n" + string(out), err
+}
+
+func build(t *testing.T, dir, arch string, buildArgs ...string) string {
+	t.Helper()
+	out, err := tryBuild(t, dir, arch, buildArgs...)
+	if err != nil {
+		t.Fatalf("podman build: %v\n%s", err, tail([]byte(out)))
+	}
+	return strings.SplitN(out, "\n", 2)[0]
+}
+
+// checkImage reads the built image's config: one platform, non-root, the
+// runtime as entrypoint.
+func checkImage(t *testing.T, image, arch string) {
+	t.Helper()
+	var info []struct {
+		Architecture string
+		Os           string
+		Config       struct {
+			User       string
+			Entrypoint []string
+			Cmd        []string
+			WorkingDir string
+			Env        []string
+		}
+	}
+	if err := json.Unmarshal([]byte(podman(t, "image", "inspect", image)), &info); err != nil || len(info) != 1 {
+		t.Fatalf("podman image inspect: %v", err)
+	}
+	c := info[0].Config
+	if info[0].Architecture != arch || info[0].Os != "linux" || c.User != "65532:65532" || c.WorkingDir != "/var/task" ||
+		strings.Join(c.Entrypoint, " ") != "/usr/bin/faas-runtime" || strings.Join(c.Cmd, " ") != "/var/task/handler" {
+		t.Errorf("image config: %s/%s %+v", info[0].Os, info[0].Architecture, c)
+	}
+}
+
+func serve(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// invoke runs image with podman on the host network, its Runtime API
+// pointing at an emulator on 127.0.0.1, and invokes it once.
+func invoke(t *testing.T, image string, event []byte) *emulator.Result {
+	t.Helper()
+	em := emulator.New(emulator.Config{Timeout: 60 * time.Second})
+	api := strings.TrimPrefix(serve(t, em.Handler()), "http://")
+	name := fmt.Sprintf("faas-scaffold-e2e-%d", time.Now().UnixNano())
+	var logs bytes.Buffer
+	cmd := exec.Command("podman", "run", "--rm", "--name", name, "--network", "host", "--pull=never",
+		"-e", "AWS_LAMBDA_RUNTIME_API="+api, image)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		exec.Command("podman", "rm", "-f", "-t", "0", name).Run()
+		<-exited
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	type result struct {
+		r   *emulator.Result
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		r, err := em.Invoke(ctx, event, emulator.InvokeOptions{})
+		got <- result{r, err}
+	}()
+	select {
+	case r := <-got:
+		if r.err != nil {
+			t.Fatalf("invoke: %v\n%s", r.err, logs.String())
+		}
+		if r.r.Failed() {
+			t.Fatalf("invoke: %s %s\n%s", r.r.Outcome, r.r.Body, logs.String())
+		}
+		return r.r
+	case err := <-exited:
+		exited <- err
+		t.Fatalf("podman run %s exited before the invocation: %v\n%s", image, err, logs.String())
+	}
+	return nil
+}
+
+func readFile(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.WriteFile(dst, readFile(t, src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
