@@ -64,6 +64,12 @@ var rules = []rule{
 	},
 }
 
+// SharedlibNotOffered answers --mode sharedlib: the runtime has the mode,
+// scaffold has no templates for it yet (README "Shared-library functions").
+const SharedlibNotOffered = "--mode sharedlib is not scaffolded yet: a shared-library function needs a glibc base " +
+	"(ubi-minimal, ubi-micro, or distroless cc/base — not alpine or distroless static) with the faas-runtime-sharedlib " +
+	"package and ENTRYPOINT /usr/bin/faas-runtime-sharedlib; see README \"Shared-library functions\". scaffold offers --mode exec or http"
+
 // nameRE: lower case so one name serves as ECR repository (lower case only),
 // Lambda function, image and crate name; at most 64 like a Lambda function.
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,63}$`)
@@ -111,6 +117,9 @@ func (e *ChoiceError) Error() string {
 // Validate checks every option and returns the first problem: an unknown
 // value (a *ChoiceError), a bad name, or a combination that cannot work.
 func (o Options) Validate() error {
+	if o.Mode == "sharedlib" {
+		return fmt.Errorf("%s", SharedlibNotOffered)
+	}
 	for _, c := range []struct {
 		flag, value string
 		valid       []string
