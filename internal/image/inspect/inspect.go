@@ -110,8 +110,19 @@ func Describe(n source.Named) (Image, error) {
 		out.Layers = append(out.Layers, ly)
 		out.Compressed += ly.Compressed
 		out.Uncompressed += ly.Uncompressed
-		if ly.Role != "function" {
-			out.BeyondFunction += ly.Compressed
+	}
+	// Only the image's own (last) runtime and function layers keep their
+	// role: a base that was itself built by runtime-init is all "base".
+	last := map[string]int{}
+	for i, l := range out.Layers {
+		last[l.Role] = i
+	}
+	for i := range out.Layers {
+		if l := &out.Layers[i]; l.Role != "base" && last[l.Role] != i {
+			l.Role = "base"
+		}
+		if out.Layers[i].Role != "function" {
+			out.BeyondFunction += out.Layers[i].Compressed
 		}
 	}
 	return out, nil
