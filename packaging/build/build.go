@@ -70,6 +70,13 @@ const ManifestName = "MANIFEST.json"
 // DefaultDownloadURL is where GitHub releases publish assets.
 const DefaultDownloadURL = "https://github.com/faas-runtime/faas-runtime/releases/download"
 
+// InputError is bad input (version, format, arch, output directory): the
+// CLI exits 2 for it.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
 // Run builds everything into opts.Out.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Log == nil {
@@ -90,15 +97,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if err := CheckReplaceable(opts.Out, opts.Force); err != nil {
-		return nil, err
+		return nil, &InputError{err}
 	}
 	v, err := resolveVersion(root, opts.Version)
 	if err != nil {
-		return nil, err
+		return nil, &InputError{err}
 	}
 	targets, err := Targets(opts.Formats, opts.Arches)
 	if err != nil {
-		return nil, err
+		return nil, &InputError{err}
 	}
 	// Refuse a version some format cannot represent before building anything.
 	res := &Result{Version: v.String(), FormatVersions: map[string]string{}}
@@ -108,7 +115,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		fv, err := v.For(t.Format)
 		if err != nil {
-			return nil, fmt.Errorf("version %s: %w (set VERSION= to one every format can take)", v, err)
+			return nil, &InputError{fmt.Errorf("version %s: %w (set VERSION= to one every format can take)", v, err)}
 		}
 		res.FormatVersions[t.Format] = formatDisplay(t.Format, fv)
 	}

@@ -207,7 +207,7 @@ func Info(t Target, v version.Version, mtime time.Time, resolve func(meta.File) 
 		Section:         p.Section,
 		Priority:        "optional",
 		Maintainer:      meta.Project.Maintainer,
-		Description:     p.Summary + "\n" + p.Description,
+		Description:     p.Summary + "\n" + wrap(p.Description, 72),
 		Vendor:          meta.Project.Vendor,
 		Homepage:        meta.Project.Homepage,
 		License:         meta.Project.License,
@@ -219,7 +219,11 @@ func Info(t Target, v version.Version, mtime time.Time, resolve func(meta.File) 
 	info.RPM.BuildHost = "faas-runtime" // not os.Hostname(): reproducible
 	info.RPM.Packager = meta.Project.Maintainer
 	info.ArchLinux.Packager = meta.Project.Maintainer
-	if t.Format == "msys2" {
+	switch t.Format {
+	case "apk", "archlinux":
+		// .PKGINFO's pkgdesc is one line: a second one breaks the parsers.
+		info.Description = p.Summary
+	case "msys2":
 		info.ArchLinux.Arch = "any"
 		info.Description = p.Summary + " (mingw-w64)"
 	}
@@ -328,4 +332,25 @@ func (b *builder) pack(t Target, bins map[binKey]string, gen string) error {
 	}
 	b.logf("%s", rel)
 	return b.add(Artifact{Path: rel, Kind: format, Package: info.Name, Arch: arch, GOOS: t.GOOS, GOARCH: t.GOARCH})
+}
+
+// wrap breaks text into lines of at most width runes (Debian and rpmlint
+// want description lines under 80 columns).
+func wrap(text string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -3,6 +3,7 @@ package build
 import (
 	"bytes"
 	"compress/gzip"
+	_ "embed"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,6 +17,7 @@ import (
 // command tree directly, so completions and the man page follow the CLI.
 var generators = map[string]func() ([]byte, error){
 	"man:runtime-init":  manPage,
+	"man:faas-runtime":  func() ([]byte, error) { return gzipN([]byte(faasRuntimeMan)) },
 	"bash:runtime-init": func() ([]byte, error) { return []byte(bashCompletion(cli.App())), nil },
 	"zsh:runtime-init":  func() ([]byte, error) { return []byte(zshCompletion(cli.App())), nil },
 	"fish:runtime-init": func() ([]byte, error) {
@@ -23,6 +25,20 @@ var generators = map[string]func() ([]byte, error){
 		return []byte(s), err
 	},
 }
+
+// GeneratorNames lists the generators, sorted.
+func GeneratorNames() []string {
+	var out []string
+	for n := range generators {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// GeneratedFileName is the file name `faas-pkg gen` writes generator
+// name's output to (man:runtime-init -> man_runtime-init).
+func GeneratedFileName(name string) string { return strings.ReplaceAll(name, ":", "_") }
 
 // Generate returns the content of generated file name.
 func Generate(name string) ([]byte, error) {
@@ -38,14 +54,25 @@ func manPage() ([]byte, error) {
 	app.Description = "runtime-init scaffolds AWS Lambda image projects for faas-runtime, " +
 		"builds and inspects images without a Docker daemon, and runs functions locally " +
 		"through a Runtime API emulator."
-	roff, err := app.ToMan()
+	roff, err := app.ToManWithSection(1)
 	if err != nil {
 		return nil, err
 	}
-	// gzip -n: no name or time in the header, so the bytes are reproducible.
+	return gzipN([]byte(roff))
+}
+
+// faasRuntimeMan is hand-written: the bootstrap has no urfave/cli app to
+// generate it from.
+//
+//go:embed man/faas-runtime.1
+var faasRuntimeMan string
+
+// gzipN compresses like gzip -n: no name or time in the header, so the
+// bytes are reproducible.
+func gzipN(roff []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if _, err := zw.Write([]byte(roff)); err != nil {
+	if _, err := zw.Write(roff); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {

@@ -13,6 +13,7 @@ func init() {
 		Section: "utils",
 		Files: []File{
 			{Kind: Binary, Src: "./cmd/faas-runtime", Dst: "/usr/bin/faas-runtime", Mode: 0o755},
+			{Kind: Generated, Src: "man:faas-runtime", Dst: "/usr/share/man/man1/faas-runtime.1.gz", Mode: 0o644, Doc: true},
 		},
 	})
 }

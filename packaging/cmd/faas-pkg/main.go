@@ -34,15 +34,19 @@ func run(args []string) int {
 	}
 	fmt.Fprintln(os.Stderr, "faas-pkg:", err)
 	var ue usageError
-	if errors.As(err, &ue) {
+	var ie *build.InputError
+	if errors.As(err, &ue) || errors.As(err, &ie) {
 		return 2
 	}
 	return 1
 }
 
 func runErr(args []string) error {
+	if len(args) == 2 && args[0] == "gen" {
+		return gen(args[1])
+	}
 	if len(args) == 0 || (args[0] != "packages" && args[0] != "repo") {
-		return usageError{errors.New("usage: faas-pkg packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--force]")}
+		return usageError{errors.New("usage: faas-pkg gen DIR | faas-pkg packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--force]")}
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	dist := fs.String("dist", "dist", "output directory (packages/, repo/ and keys/ go under it)")
@@ -109,4 +113,22 @@ func split(s string) []string {
 		}
 	}
 	return out
+}
+
+// gen writes the generated files (man pages, completions) into dir, for
+// GoReleaser's nfpms, which take files, not generators.
+func gen(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range build.GeneratorNames() {
+		data, err := build.Generate(name)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, build.GeneratedFileName(name)), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

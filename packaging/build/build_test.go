@@ -1,0 +1,271 @@
+package build_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"debug/elf"
+	"encoding/pem"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
+
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/sign"
+)
+
+func noEnv(string) string { return "" }
+
+func testKeys(t *testing.T) *sign.Keys {
+	t.Helper()
+	k, err := sign.Load(noEnv, t.TempDir(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// Two builds of the same commit with the same SOURCE_DATE_EPOCH give
+// byte-identical packages; the second replaces the first's directory and
+// leaves none of its stale files behind.
+func TestReproducible(t *testing.T) {
+	testutil.Need(t, "git", "go")
+	root := testutil.RepoRoot(t)
+	keys := testKeys(t)
+	a, b := filepath.Join(t.TempDir(), "packages"), filepath.Join(t.TempDir(), "packages")
+	opts := build.Options{Root: root, Keys: keys, SourceDateEpoch: 1700000000}
+	opts.Out = a
+	r1, err := build.Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(a, "rpm", "faas-runtime-0.0.1-1.x86_64.rpm")
+	os.WriteFile(stale, []byte("left over from an earlier build"), 0o644)
+	r2, err := build.Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a stale file from the earlier build survived: %v", err)
+	}
+	opts.Out = b
+	r3, err := build.Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := func(r *build.Result) map[string]string {
+		m := map[string]string{}
+		for _, f := range r.Files {
+			m[f.Path] = f.SHA256
+		}
+		return m
+	}
+	s1, s2, s3 := sums(r1), sums(r2), sums(r3)
+	kinds := map[string]int{}
+	for _, f := range r1.Files {
+		kinds[f.Kind]++
+		if s2[f.Path] != f.SHA256 || s3[f.Path] != f.SHA256 {
+			t.Errorf("%s differs between builds: %s %s %s", f.Path, f.SHA256, s2[f.Path], s3[f.Path])
+		}
+	}
+	// Compare the bytes too, not only the manifest.
+	for _, f := range r1.Files {
+		x, _ := os.ReadFile(filepath.Join(a, f.Path))
+		y, _ := os.ReadFile(filepath.Join(b, f.Path))
+		if len(x) == 0 || !bytes.Equal(x, y) {
+			t.Errorf("%s: bytes differ (or empty)", f.Path)
+		}
+	}
+	for kind, n := range map[string]int{"rpm": 4, "deb": 4, "apk": 4, "archlinux": 4, "msys2": 1, "layer": 2, "source": 1, "formula": 1, "pkgbuild": 1} {
+		if kinds[kind] != n {
+			t.Errorf("%d %s artifacts, want %d", kinds[kind], kind, n)
+		}
+	}
+	if len(s1) != len(s3) {
+		t.Errorf("builds made %d and %d files", len(s1), len(s3))
+	}
+	t.Run("layers", func(t *testing.T) { checkLayers(t, a, r1) })
+}
+
+// The Lambda layer zips hold an executable bootstrap at the root (so it is
+// /opt/bootstrap) built for the layer's arch.
+func checkLayers(t *testing.T, dir string, r *build.Result) {
+	for arch, machine := range map[string]elf.Machine{"x86_64": elf.EM_X86_64, "arm64": elf.EM_AARCH64} {
+		layers := r.Find("layer", "", arch)
+		if len(layers) != 1 {
+			t.Fatalf("%s layers: %v", arch, layers)
+		}
+		zr, err := zip.OpenReader(filepath.Join(dir, layers[0].Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(zr.File) != 1 || zr.File[0].Name != "bootstrap" || zr.File[0].Mode()&0o111 == 0 {
+			t.Fatalf("%s: want one executable file named bootstrap at the root, got %v", layers[0].Path, zr.File)
+		}
+		rc, _ := zr.File[0].Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		zr.Close()
+		f, err := elf.NewFile(bytes.NewReader(data))
+		if err != nil || f.Machine != machine {
+			t.Errorf("%s bootstrap: %v, machine %v", arch, err, f)
+		}
+		tmp := filepath.Join(t.TempDir(), "bootstrap")
+		os.WriteFile(tmp, data, 0o755)
+		var out []byte
+		if arch == "arm64" {
+			testutil.Need(t, "qemu-aarch64-static")
+			out, err = exec.Command("qemu-aarch64-static", tmp, "--version").CombinedOutput()
+		} else {
+			out, err = exec.Command(tmp, "--version").CombinedOutput()
+		}
+		if err != nil || !strings.Contains(string(out), r.Version) {
+			t.Errorf("%s bootstrap --version: %v %s", arch, err, out)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	keys := testKeys(t)
+	for _, c := range []struct {
+		name string
+		opts build.Options
+		want string
+	}{
+		{"unknown format", build.Options{Formats: []string{"snap"}}, `unknown package format "snap"`},
+		{"unknown arch", build.Options{Arches: []string{"riscv64"}}, `unknown architecture "riscv64"`},
+		{"not semver", build.Options{Version: "latest"}, "not a semantic version"},
+		{"apk prerelease", build.Options{Version: "1.0.0-nightly.5"}, "apk cannot represent prerelease"},
+		{"pacman metadata", build.Options{Version: "1.0.0+git.5", Formats: []string{"archlinux"}}, "archlinux cannot represent build metadata"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "dist", "packages")
+			o := c.opts
+			o.Root, o.Out, o.Keys = root, out, keys
+			_, err := build.Run(context.Background(), o)
+			var ie *build.InputError
+			if err == nil || !strings.Contains(err.Error(), c.want) || !errors.As(err, &ie) {
+				t.Fatalf("error %v, want an InputError with %q", err, c.want)
+			}
+			if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 0 {
+				t.Errorf("a failed build left %v behind", entries)
+			}
+		})
+	}
+	t.Run("foreign output directory", func(t *testing.T) {
+		out := t.TempDir()
+		os.WriteFile(filepath.Join(out, "precious.txt"), []byte("mine"), 0o644)
+		_, err := build.Run(context.Background(), build.Options{Root: root, Out: out, Keys: keys})
+		if err == nil || !strings.Contains(err.Error(), "was not made by this tool") {
+			t.Fatalf("error %v", err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(out, "precious.txt")); string(b) != "mine" {
+			t.Error("the foreign directory was touched")
+		}
+	})
+}
+
+func TestBadKeys(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, data, 0o600)
+		return p
+	}
+	good := testKeys(t)
+	var sec bytes.Buffer
+	sign.WriteSecret(&sec, good.PGP)
+	pgp := write("secret.asc", sec.Bytes())
+	pub, _ := good.PublicPGP(true)
+	pubPath := write("public.asc", pub)
+	apkPEM := write("apk.pem", pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(good.APK)}))
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ecDER, _ := x509.MarshalPKCS8PrivateKey(ec)
+	ecPath := write("ec.pem", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ecDER}))
+	ed, _ := openpgp.NewEntity("ed", "", "ed@example.invalid", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
+	var edBuf bytes.Buffer
+	aw, _ := armor.Encode(&edBuf, openpgp.PrivateKeyType, nil)
+	ed.SerializePrivate(aw, nil)
+	aw.Close()
+	edPath := write("ed.asc", edBuf.Bytes())
+	locked, _ := sign.NewPGP("locked", "locked@example.invalid")
+	locked.EncryptPrivateKeys([]byte("s3cret"), nil)
+	var lockedBuf bytes.Buffer
+	sign.WriteSecret(&lockedBuf, locked)
+	lockedPath := write("locked.asc", lockedBuf.Bytes())
+
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"only pgp", map[string]string{sign.EnvPGPKey: pgp}, "FAAS_PGP_KEY is set but FAAS_APK_KEY is not"},
+		{"only apk", map[string]string{sign.EnvAPKKey: apkPEM}, "FAAS_APK_KEY is set but FAAS_PGP_KEY is not"},
+		{"missing file", map[string]string{sign.EnvPGPKey: filepath.Join(dir, "nope.asc"), sign.EnvAPKKey: apkPEM}, "no such file"},
+		{"unreadable (a directory)", map[string]string{sign.EnvPGPKey: pgp, sign.EnvAPKKey: dir}, "is a directory"},
+		{"public key", map[string]string{sign.EnvPGPKey: pubPath, sign.EnvAPKKey: apkPEM}, "is a public key"},
+		{"not an OpenPGP key", map[string]string{sign.EnvPGPKey: apkPEM, sign.EnvAPKKey: apkPEM}, "is not an OpenPGP key"},
+		{"OpenPGP not RSA", map[string]string{sign.EnvPGPKey: edPath, sign.EnvAPKKey: apkPEM}, "is not an RSA key"},
+		{"passphrase missing", map[string]string{sign.EnvPGPKey: lockedPath, sign.EnvAPKKey: apkPEM}, "set FAAS_PGP_PASSPHRASE"},
+		{"passphrase wrong", map[string]string{sign.EnvPGPKey: lockedPath, sign.EnvPGPPassphrase: "nope", sign.EnvAPKKey: apkPEM}, "wrong passphrase"},
+		{"apk not PEM", map[string]string{sign.EnvPGPKey: pgp, sign.EnvAPKKey: pgp}, "is not a PEM file"},
+		{"apk not RSA", map[string]string{sign.EnvPGPKey: pgp, sign.EnvAPKKey: ecPath}, "not an RSA key"},
+		{"apk key name", map[string]string{sign.EnvPGPKey: pgp, sign.EnvAPKKey: apkPEM, sign.EnvAPKKeyName: "../x"}, "must be a file name ending in .rsa.pub"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := sign.Load(func(k string) string { return c.env[k] }, filepath.Join(dir, "throwaway"), io.Discard)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+	// The right keys load, and a passphrase unlocks a protected one.
+	if _, err := sign.Load(func(k string) string {
+		return map[string]string{sign.EnvPGPKey: lockedPath, sign.EnvPGPPassphrase: "s3cret", sign.EnvAPKKey: apkPEM}[k]
+	}, dir, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "throwaway")); !os.IsNotExist(err) {
+		t.Error("throwaway keys were made although keys were given")
+	}
+}
+
+// Without keys the tool says loudly that it signs with throwaway keys.
+func TestThrowawayWarning(t *testing.T) {
+	var buf bytes.Buffer
+	k, err := sign.Load(noEnv, t.TempDir(), &buf)
+	if err != nil || !k.Throwaway || !strings.Contains(buf.String(), "THROWAWAY") {
+		t.Fatalf("%v %v %q", k, err, buf.String())
+	}
+}
+
+// faas-pkg exits 2 for bad input.
+func TestCLIExitCodes(t *testing.T) {
+	bin := testutil.GoBuild(t, t.TempDir(), "./packaging/cmd/faas-pkg", "faas-pkg")
+	for _, args := range [][]string{{"packages", "--formats", "snap"}, {"packages", "--arches", "mips"}, {"frobnicate"}, {"packages", "--version", "x.y"}} {
+		cmd := exec.Command(bin, append(args, "--dist", t.TempDir())...)
+		if args[0] == "frobnicate" {
+			cmd = exec.Command(bin, args...)
+		}
+		cmd.Dir = testutil.RepoRoot(t)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+			t.Errorf("faas-pkg %v: %v, want exit 2\n%s", args, err, out)
+		}
+	}
+}

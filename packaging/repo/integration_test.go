@@ -1,0 +1,471 @@
+package repo_test
+
+// Installs faas-runtime from the repository served on 127.0.0.1 with the
+// real package managers (dnf, apt + dpkg, pacman, go-apk) and checks
+// signatures with the real verifiers (rpm -K, apt's InRelease check,
+// pacman's keyring), as a user of each platform would.
+
+import (
+	"bytes"
+	"context"
+	"debug/elf"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chainguard-dev/go-apk/pkg/apk"
+	apkfs "github.com/chainguard-dev/go-apk/pkg/fs"
+
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/repo"
+	"github.com/faas-runtime/faas-runtime/packaging/repotest"
+	"github.com/faas-runtime/faas-runtime/packaging/sign"
+)
+
+func run(t *testing.T, dir string, env []string, name string, args ...string) string {
+	t.Helper()
+	out, err := runErr(dir, env, name, args...)
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func runErr(dir string, env []string, name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// checkBinary asserts path is an ELF for goarch whose --version prints version.
+func checkBinary(t *testing.T, path, goarch, version string) {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	want := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[goarch]
+	if f.Machine != want {
+		t.Errorf("%s is %v, want %v", path, f.Machine, want)
+	}
+	f.Close()
+	var out string
+	if goarch == "arm64" {
+		testutil.Need(t, "qemu-aarch64-static")
+		out = run(t, "", nil, "qemu-aarch64-static", path, "--version")
+	} else {
+		out = run(t, "", nil, path, "--version")
+	}
+	if !strings.Contains(out, version) {
+		t.Errorf("%s --version = %q, want %s", path, out, version)
+	}
+}
+
+func manifest(t *testing.T) (string, *build.Result) {
+	return repotest.Packages(t)
+}
+
+func TestRPM(t *testing.T) {
+	testutil.NeedRoot(t)
+	testutil.Need(t, "rpm", "dnf", "rpmlint")
+	base := repotest.ServeRepo(t)
+	dir := repotest.Dir(t)
+	pkgs, m := manifest(t)
+	rpms := m.Find("rpm", "", "")
+	if len(rpms) != 4 {
+		t.Fatalf("%d rpm packages, want 4 (2 packages x 2 arches)", len(rpms))
+	}
+	// rpm -K: NOKEY without the key, OK with it.
+	db := t.TempDir()
+	pkg := filepath.Join(pkgs, rpms[0].Path)
+	if out, _ := runErr("", nil, "rpm", "--dbpath", db, "-Kv", pkg); !strings.Contains(out, "NOKEY") {
+		t.Errorf("rpm -K without the key should say NOKEY:\n%s", out)
+	}
+	run(t, "", nil, "rpm", "--dbpath", db, "--import", filepath.Join(dir, repo.RPMKey))
+	for _, a := range rpms {
+		out := run(t, "", nil, "rpm", "--dbpath", db, "-Kv", filepath.Join(pkgs, a.Path))
+		if !strings.Contains(out, "V4 RSA/SHA256 Signature") || strings.Contains(out, "NOKEY") || strings.Contains(out, "BAD") {
+			t.Errorf("rpm -K %s: want an RSA/SHA256 signature, OK:\n%s", a.Path, out)
+		}
+	}
+	out := run(t, "", nil, "rpm", "-qp", "--qf", "%{VERSION}-%{RELEASE} %{LICENSE} %{URL}", pkg)
+	if want := m.FormatVersions["rpm"] + " MIT https://github.com/faas-runtime/faas-runtime"; out != want {
+		t.Errorf("rpm metadata %q, want %q", out, want)
+	}
+
+	// dnf --installroot with gpgcheck and repo_gpgcheck on, from the served repo.
+	root, cfg := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(cfg, "repos"), 0o755)
+	os.WriteFile(filepath.Join(cfg, "repos", "faas-runtime.repo"), []byte(repo.YumRepoFile(base)), 0o644)
+	conf := fmt.Sprintf("[main]\ngpgcheck=1\nrepo_gpgcheck=1\nreposdir=%[1]s/repos\ncachedir=%[1]s/cache\nlogdir=%[1]s/log\npersistdir=%[1]s/persist\ninstall_weak_deps=0\n", cfg)
+	os.WriteFile(filepath.Join(cfg, "dnf.conf"), []byte(conf), 0o644)
+	run(t, "", nil, "dnf", "-c", filepath.Join(cfg, "dnf.conf"), "--installroot="+root, "--releasever=9",
+		"--forcearch=x86_64", "-y", "install", "faas-runtime")
+	checkBinary(t, filepath.Join(root, "usr/bin/faas-runtime"), "amd64", m.Version)
+	if _, err := os.Stat(filepath.Join(root, "usr/share/licenses/faas-runtime/LICENSE")); err != nil {
+		t.Errorf("license not installed: %v", err)
+	}
+
+	// A repomd.xml signed by another key is refused.
+	other := t.TempDir()
+	copyTree(t, filepath.Join(dir, "rpm"), filepath.Join(other, "rpm"))
+	k := otherKeys(t)
+	sig, err := k.DetachSign(bytes.NewReader(readFile(t, filepath.Join(other, "rpm/repodata/repomd.xml"))), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(other, "rpm/repodata/repomd.xml.asc"), sig, 0o644)
+	otherBase := repotest.Serve(t, other)
+	root2, cfg2 := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(cfg2, "repos"), 0o755)
+	// The other server has our key at gpgkey=, so only the signature differs.
+	os.WriteFile(filepath.Join(cfg2, "repos", "faas-runtime.repo"), []byte(repo.YumRepoFile(otherBase)), 0o644)
+	os.WriteFile(filepath.Join(cfg2, "dnf.conf"), []byte(strings.ReplaceAll(conf, cfg, cfg2)), 0o644)
+	if out, err := runErr("", nil, "dnf", "-c", filepath.Join(cfg2, "dnf.conf"), "--installroot="+root2, "--releasever=9",
+		"--forcearch=x86_64", "-y", "install", "faas-runtime"); err == nil {
+		t.Errorf("dnf installed from a repository whose repomd.xml is signed by another key:\n%s", out)
+	}
+
+	// rpmlint with the documented filters (packaging/lint/rpmlint.toml).
+	var paths []string
+	for _, a := range rpms {
+		paths = append(paths, filepath.Join(pkgs, a.Path))
+	}
+	run(t, "", nil, "rpmlint", append([]string{"-c", filepath.Join(testutil.RepoRoot(t), "packaging/lint/rpmlint.toml")}, paths...)...)
+}
+
+func TestDeb(t *testing.T) {
+	testutil.NeedRoot(t)
+	testutil.Need(t, "apt-get", "dpkg", "lintian")
+	base := repotest.ServeRepo(t)
+	dir := repotest.Dir(t)
+	pkgs, m := manifest(t)
+
+	aptRoot := func(keyring string) (string, []string) {
+		a := t.TempDir()
+		for _, d := range []string{"etc/apt/apt.conf.d", "etc/apt/preferences.d", "etc/apt/trusted.gpg.d", "etc/apt/sources.list.d",
+			"var/lib/apt/lists/partial", "var/cache/apt/archives/partial", "var/lib/dpkg"} {
+			os.MkdirAll(filepath.Join(a, d), 0o755)
+		}
+		os.WriteFile(filepath.Join(a, "var/lib/dpkg/status"), nil, 0o644)
+		os.WriteFile(filepath.Join(a, "keyring.gpg"), readFile(t, keyring), 0o644)
+		src := strings.Replace(repo.AptSourcesLine(base), "/etc/apt/keyrings/faas-runtime-archive-keyring.gpg", filepath.Join(a, "keyring.gpg"), 1)
+		os.WriteFile(filepath.Join(a, "etc/apt/sources.list"), []byte(src), 0o644)
+		conf := fmt.Sprintf(`Dir "%[1]s/";
+Dir::State "%[1]s/var/lib/apt";
+Dir::State::status "%[1]s/var/lib/dpkg/status";
+Dir::Cache "%[1]s/var/cache/apt";
+Dir::Etc "%[1]s/etc/apt";
+APT::Architecture "amd64";
+APT::Sandbox::User "root";
+Debug::NoLocking "true";
+`, a)
+		os.WriteFile(filepath.Join(a, "apt.conf"), []byte(conf), 0o644)
+		return a, []string{"APT_CONFIG=" + filepath.Join(a, "apt.conf")}
+	}
+
+	// A keyring with another key: update must fail on InRelease's signature.
+	wrong := filepath.Join(t.TempDir(), "wrong.gpg")
+	pub, err := otherKeys(t).PublicPGP(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(wrong, pub, 0o644)
+	_, env := aptRoot(wrong)
+	if out, err := runErr("", env, "apt-get", "update", "-o", "APT::Update::Error-Mode=any"); err == nil ||
+		!strings.Contains(out, "NO_PUBKEY") && !strings.Contains(out, "not signed") {
+		t.Errorf("apt-get update with the wrong key: err=%v, want a signature failure:\n%s", err, out)
+	}
+
+	a, env := aptRoot(filepath.Join(dir, repo.DebKeyring))
+	out := run(t, "", env, "apt-get", "update", "-o", "APT::Update::Error-Mode=any")
+	if strings.Contains(out, "NO_PUBKEY") || strings.Contains(out, "not signed") {
+		t.Fatalf("apt-get update:\n%s", out)
+	}
+	run(t, a, env, "apt-get", "download", "faas-runtime", "runtime-init")
+	debs, _ := filepath.Glob(filepath.Join(a, "*.deb"))
+	if len(debs) != 2 {
+		t.Fatalf("apt-get download gave %v", debs)
+	}
+
+	// dpkg --root needs a minimal dpkg database in the root.
+	root := t.TempDir()
+	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(root, "var/lib/dpkg/status"), nil, 0o644)
+	run(t, "", nil, "dpkg", "--root", root, "--force-script-chrootless", "--log=/dev/null", "-i", debs[0], debs[1])
+	checkBinary(t, filepath.Join(root, "usr/bin/faas-runtime"), "amd64", m.Version)
+	checkBinary(t, filepath.Join(root, "usr/bin/runtime-init"), "amd64", m.Version)
+	for _, f := range []string{"usr/share/doc/faas-runtime/copyright", "usr/share/man/man1/runtime-init.1.gz",
+		"usr/share/bash-completion/completions/runtime-init", "usr/share/zsh/site-functions/_runtime-init",
+		"usr/share/fish/vendor_completions.d/runtime-init.fish"} {
+		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
+			t.Errorf("not installed: %v", err)
+		}
+	}
+	out = run(t, "", nil, "dpkg", "--root", root, "-s", "faas-runtime")
+	if !strings.Contains(out, "Version: "+m.FormatVersions["deb"]) {
+		t.Errorf("dpkg -s: want version %s:\n%s", m.FormatVersions["deb"], out)
+	}
+	// The completion script is valid bash.
+	run(t, "", nil, "bash", "-n", filepath.Join(root, "usr/share/bash-completion/completions/runtime-init"))
+
+	// lintian with the documented suppressions (packaging/lint/lintian-suppress).
+	sup := filepath.Join(t.TempDir(), "suppress")
+	var tags []string
+	for _, l := range strings.Split(string(readFile(t, filepath.Join(testutil.RepoRoot(t), "packaging/lint/lintian-suppress"))), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			tags = append(tags, l)
+		}
+	}
+	os.WriteFile(sup, []byte(strings.Join(tags, "\n")+"\n"), 0o644)
+	var paths []string
+	for _, d := range m.Find("deb", "", "amd64") {
+		paths = append(paths, filepath.Join(pkgs, d.Path))
+	}
+	out = run(t, "", nil, "lintian", append([]string{"--fail-on", "error,warning", "--suppress-tags-from-file", sup}, paths...)...)
+	if strings.Contains(out, "E: ") || strings.Contains(out, "W: ") {
+		t.Errorf("lintian:\n%s", out)
+	}
+}
+
+func TestAPK(t *testing.T) {
+	base := repotest.ServeRepo(t)
+	dir := repotest.Dir(t)
+	pkgs, m := manifest(t)
+	ctx := context.Background()
+	keyFile := filepath.Join(dir, repo.AlpineDir, sign.DefaultAPKKeyName)
+	keys := map[string][]byte{sign.DefaultAPKKeyName: readFile(t, keyFile)}
+
+	// go-apk, with index signature checking on, installs into a root.
+	root := t.TempDir()
+	a, err := apk.New(apk.WithFS(apkfs.DirFS(root)), apk.WithArch("x86_64"), apk.WithIgnoreMknodErrors(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.InitDB(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.InitKeyring(ctx, []string{base + "/" + repo.AlpineDir + "/" + sign.DefaultAPKKeyName}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetRepositories(ctx, []string{repo.ApkRepository(base)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetWorld(ctx, []string{"faas-runtime", "runtime-init"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.FixateWorld(ctx, nil); err != nil {
+		t.Fatalf("go-apk install from %s: %v", base, err)
+	}
+	checkBinary(t, filepath.Join(root, "usr/bin/faas-runtime"), "amd64", m.Version)
+	installed := string(readFile(t, filepath.Join(root, "lib/apk/db/installed")))
+	if !strings.Contains(installed, "V:"+m.FormatVersions["apk"]) {
+		t.Errorf("installed db lacks V:%s:\n%s", m.FormatVersions["apk"], installed)
+	}
+
+	// The index verifies with our key and not with another one.
+	for _, arch := range []string{"x86_64", "aarch64"} {
+		if _, err := apk.GetRepositoryIndexes(ctx, []string{repo.ApkRepository(base)}, keys, arch); err != nil {
+			t.Errorf("%s index with our key: %v", arch, err)
+		}
+	}
+	ok := otherKeys(t)
+	otherPub, _ := ok.PublicAPK()
+	_, err = apk.GetRepositoryIndexes(ctx, []string{repo.ApkRepository(base)}, map[string][]byte{sign.DefaultAPKKeyName: otherPub}, "x86_64")
+	if err == nil || !strings.Contains(err.Error(), "signature") {
+		t.Errorf("index accepted with another key: %v", err)
+	}
+
+	// Every package verifies; a package signed by another key is refused,
+	// and a repository is not built from it.
+	for _, p := range m.Find("apk", "", "") {
+		if err := repo.VerifyAPK(filepath.Join(pkgs, p.Path), keys); err != nil {
+			t.Error(err)
+		}
+	}
+	otherDist := t.TempDir()
+	res, err := build.Run(ctx, build.Options{Root: testutil.RepoRoot(t), Out: filepath.Join(otherDist, "packages"),
+		Keys: ok, Formats: []string{"apk"}, Arches: []string{"amd64"}, SourceDateEpoch: m.SourceDateEpoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign := filepath.Join(otherDist, "packages", res.Find("apk", "faas-runtime", "")[0].Path)
+	if err := repo.VerifyAPK(foreign, keys); err == nil || !strings.Contains(err.Error(), "does not verify") {
+		t.Errorf("VerifyAPK accepted a package signed by another key: %v", err)
+	}
+	err = repo.Build(ctx, repo.Options{Packages: filepath.Join(otherDist, "packages"), Out: filepath.Join(otherDist, "repo"), Keys: repoKeys(t)})
+	if err == nil || !strings.Contains(err.Error(), "signed with key") {
+		t.Errorf("repo.Build with packages signed by another key: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(otherDist, "repo")); !os.IsNotExist(err) {
+		t.Errorf("a failed repo.Build left %s behind", filepath.Join(otherDist, "repo"))
+	}
+}
+
+func TestPacman(t *testing.T) {
+	testutil.NeedRoot(t)
+	testutil.Need(t, "pacman", "gpg")
+	base := repotest.ServeRepo(t)
+	dir := repotest.Dir(t)
+	_, m := manifest(t)
+
+	// A pacman keyring that trusts our key (what pacman-key --add and
+	// --lsign-key do, without generating a master key).
+	gpgdir := t.TempDir()
+	run(t, "", nil, "gpg", "--homedir", gpgdir, "--batch", "--import", filepath.Join(dir, repo.PGPPublicKey))
+	rm, err := repo.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fpr := rm.KeyFingerprint
+	cmd := exec.Command("gpg", "--homedir", gpgdir, "--batch", "--import-ownertrust")
+	cmd.Stdin = strings.NewReader(fpr + ":6:\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("import-ownertrust: %v\n%s", err, out)
+	}
+
+	install := func(section, arch string, pkgs ...string) (string, error) {
+		root := t.TempDir()
+		os.MkdirAll(filepath.Join(root, "var/lib/pacman"), 0o755)
+		conf := fmt.Sprintf("[options]\nArchitecture = %s\nSigLevel = Required DatabaseRequired\nDisableSandbox\n%s", arch, section)
+		cf := filepath.Join(t.TempDir(), "pacman.conf")
+		os.WriteFile(cf, []byte(conf), 0o644)
+		out, err := runErr("", nil, "pacman", append([]string{"--root", root, "--config", cf, "--dbpath", filepath.Join(root, "var/lib/pacman"),
+			"--cachedir", t.TempDir(), "--gpgdir", gpgdir, "--noconfirm", "--noprogressbar", "-Sy"}, pkgs...)...)
+		if err != nil {
+			return out, err
+		}
+		return root, nil
+	}
+
+	root, err := install(repo.PacmanSection(base, false), "x86_64", "faas-runtime", "runtime-init")
+	if err != nil {
+		t.Fatalf("pacman -S: %v\n%s", err, root)
+	}
+	checkBinary(t, filepath.Join(root, "usr/bin/faas-runtime"), "amd64", m.Version)
+	checkBinary(t, filepath.Join(root, "usr/bin/runtime-init"), "amd64", m.Version)
+
+	// arm64 packages install too (pacman's Architecture), and run under qemu.
+	root, err = install(repo.PacmanSection(base, false), "aarch64", "faas-runtime")
+	if err != nil {
+		t.Fatalf("pacman -S (aarch64): %v\n%s", err, root)
+	}
+	checkBinary(t, filepath.Join(root, "usr/bin/faas-runtime"), "arm64", m.Version)
+
+	// MSYS2: the prebuilt package lays out /ucrt64/bin/*.exe.
+	root, err = install(repo.PacmanSection(base, true), "x86_64", "mingw-w64-ucrt-x86_64-runtime-init")
+	if err != nil {
+		t.Fatalf("pacman -S (msys2): %v\n%s", err, root)
+	}
+	for _, exe := range []string{"ucrt64/bin/runtime-init.exe", "ucrt64/bin/faas-runtime.exe"} {
+		b := readFile(t, filepath.Join(root, exe))
+		if !bytes.HasPrefix(b, []byte("MZ")) {
+			t.Errorf("%s is not a Windows executable", exe)
+		}
+	}
+
+	// A database signed by another key is refused.
+	other := t.TempDir()
+	copyTree(t, filepath.Join(dir, repo.ArchDir), filepath.Join(other, repo.ArchDir))
+	k := otherKeys(t)
+	for _, db := range []string{"faas-runtime.db", "faas-runtime.db.tar.gz"} {
+		p := filepath.Join(other, repo.ArchDir, "x86_64", db)
+		sig, err := k.DetachSign(bytes.NewReader(readFile(t, p)), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(p+".sig", sig, 0o644)
+	}
+	if out, err := install(repo.PacmanSection(repotest.Serve(t, other), false), "x86_64", "faas-runtime"); err == nil {
+		t.Errorf("pacman accepted a database signed by another key (root %s)", out)
+	}
+}
+
+func TestPKGBUILD(t *testing.T) {
+	testutil.NeedRoot(t)
+	testutil.Need(t, "makepkg", "useradd", "runuser")
+	pkgs, m := manifest(t)
+	src := filepath.Join(pkgs, m.Find("pkgbuild", "", "")[0].Path)
+	// makepkg refuses root: run it as an unprivileged build user.
+	if _, err := runErr("", nil, "id", "faasbuild"); err != nil {
+		run(t, "", nil, "useradd", "--system", "--no-create-home", "--shell", "/bin/sh", "faasbuild")
+	}
+	work := t.TempDir()
+	os.Chmod(work, 0o777)
+	os.WriteFile(filepath.Join(work, "PKGBUILD"), readFile(t, src), 0o644)
+	out := run(t, work, nil, "runuser", "-u", "faasbuild", "--", "env", "MINGW_PACKAGE_PREFIX=mingw-w64-ucrt-x86_64",
+		"MINGW_PREFIX=/ucrt64", "makepkg", "--printsrcinfo")
+	sum := m.Find("source", "", "")[0].SHA256
+	for _, want := range []string{
+		"pkgbase = mingw-w64-runtime-init",
+		"pkgname = mingw-w64-ucrt-x86_64-runtime-init",
+		"makedepends = mingw-w64-ucrt-x86_64-go",
+		"sha256sums = " + sum,
+		"source = " + build.SourceURL(build.DefaultDownloadURL, m.Version),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf(".SRCINFO lacks %q:\n%s", want, out)
+		}
+	}
+	pkgbuild := string(readFile(t, src))
+	for _, want := range []string{"_realname=runtime-init", "pkgbase=mingw-w64-${_realname}", `pkgname=("${MINGW_PACKAGE_PREFIX}-${_realname}")`,
+		"mingw_arch=('ucrt64' 'clang64' 'clangarm64')"} {
+		if !strings.Contains(pkgbuild, want) {
+			t.Errorf("PKGBUILD lacks %q", want)
+		}
+	}
+}
+
+func TestHomebrewFormula(t *testing.T) {
+	testutil.Need(t, "ruby")
+	dir := repotest.Dir(t)
+	pkgs, m := manifest(t)
+	formula := filepath.Join(dir, repo.HomebrewDir, "Formula", "faas-runtime.rb")
+	if out := run(t, "", nil, "ruby", "-c", formula); !strings.Contains(out, "Syntax OK") {
+		t.Errorf("ruby -c: %s", out)
+	}
+	text := string(readFile(t, formula))
+	srcs := m.Find("source", "", "")
+	if len(srcs) != 1 {
+		t.Fatalf("source archives: %v", srcs)
+	}
+	sum, _, err := fileSum(filepath.Join(pkgs, srcs[0].Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`url "` + build.SourceURL(build.DefaultDownloadURL, m.Version) + `"`,
+		`sha256 "` + sum + `"`,
+		`depends_on "go" => :build`, "std_go_args", `#{bin}/faas-runtime --version`, `#{bin}/runtime-init --version`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("formula lacks %q", want)
+		}
+	}
+	if filepath.Base(srcs[0].Path) != filepath.Base(build.SourceURL(build.DefaultDownloadURL, m.Version)) {
+		t.Errorf("formula url names %s, the archive built is %s", build.SourceURL(build.DefaultDownloadURL, m.Version), srcs[0].Path)
+	}
+	for _, l := range strings.Split(text, "\n") {
+		if d, ok := strings.CutPrefix(strings.TrimSpace(l), "desc "); ok && len(d)-2 >= 80 {
+			t.Errorf("desc is %d characters, Homebrew wants under 80", len(d)-2)
+		}
+	}
+	// The archive holds the tree the formula builds from.
+	out := run(t, "", nil, "tar", "-tzf", filepath.Join(pkgs, srcs[0].Path))
+	for _, f := range []string{"cmd/faas-runtime/main.go", "cmd/runtime-init/main.go", "go.mod", "LICENSE"} {
+		if !strings.Contains(out, "faas-runtime-"+m.Version+"/"+f) {
+			t.Errorf("source archive lacks %s", f)
+		}
+	}
+}
