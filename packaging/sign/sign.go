@@ -220,7 +220,8 @@ func WriteSecret(w io.Writer, e *openpgp.Entity) error {
 	if err != nil {
 		return err
 	}
-	if err := e.SerializePrivate(aw, nil); err != nil {
+	// Without re-signing: the self-signatures exist, and a locked key could not sign.
+	if err := e.SerializePrivateWithoutSigning(aw, nil); err != nil {
 		return err
 	}
 	return aw.Close()

@@ -21,6 +21,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/packaging/build"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/version"
 )
 
 func main() { os.Exit(run(os.Args[1:])) }
@@ -67,6 +68,15 @@ func runErr(args []string) error {
 			return usageError{fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a positive Unix time", s)}
 		}
 		sde = v
+	}
+	// Check the cheap inputs before loading (or generating) keys.
+	if _, err := build.Targets(split(*formats), split(*arches)); err != nil {
+		return usageError{err}
+	}
+	if *ver != "" {
+		if _, err := version.Parse(*ver); err != nil {
+			return usageError{err}
+		}
 	}
 	keys, err := sign.Load(os.Getenv, filepath.Join(*dist, "keys"), os.Stderr)
 	if err != nil {
