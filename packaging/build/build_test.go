@@ -80,7 +80,12 @@ func TestReproducible(t *testing.T) {
 	if len(r1.Files) != len(r2.Files) {
 		t.Errorf("builds made %d and %d files", len(r1.Files), len(r2.Files))
 	}
-	for kind, n := range map[string]int{"rpm": 4, "deb": 4, "apk": 4, "archlinux": 4, "msys2": 1, "layer": 2, "source": 1, "formula": 1, "pkgbuild": 1} {
+	want := map[string]int{"layer": 2, "source": 1, "formula": 1, "pkgbuild": 1}
+	targets, _ := build.Targets(nil, nil)
+	for _, tg := range targets {
+		want[tg.Format]++
+	}
+	for kind, n := range want {
 		if kinds[kind] != n {
 			t.Errorf("%d %s artifacts, want %d", kinds[kind], kind, n)
 		}

@@ -67,6 +67,9 @@ func TestNfpmsMatchMeta(t *testing.T) {
 	builds := map[string]string{} // build id -> main
 	for _, b := range c.Builds {
 		builds[b.ID] = b.Main
+		if b.ID == "faas-runtime-sharedlib" {
+			continue // glibc Linux only
+		}
 		if strings.Join(b.Goos, ",") != "linux,darwin,windows" || strings.Join(b.Goarch, ",") != "amd64,arm64" {
 			t.Errorf("build %s: goos %v goarch %v, want linux,darwin,windows x amd64,arm64", b.ID, b.Goos, b.Goarch)
 		}
@@ -181,6 +184,10 @@ func TestGoReleaserSnapshot(t *testing.T) {
 			p+"_0.0.1_pre-r1_x86_64.apk", p+"_0.0.1_pre-r1_aarch64.apk",
 			p+"-0.0.1pre-1-x86_64.pkg.tar.zst", p+"-0.0.1pre-1-aarch64.pkg.tar.zst")
 	}
+	for _, a := range []string{"x86_64", "aarch64"} {
+		expect = append(expect, "faas-runtime-sharedlib-0.0.1~pre-1."+a+".rpm", "faas-runtime-sharedlib-0.0.1pre-1-"+a+".pkg.tar.zst")
+	}
+	expect = append(expect, "faas-runtime-sharedlib_0.0.1~pre-1_amd64.deb", "faas-runtime-sharedlib_0.0.1~pre-1_arm64.deb")
 	for _, f := range expect {
 		if _, err := os.Stat(filepath.Join(dist, f)); err != nil {
 			missing = append(missing, f)
