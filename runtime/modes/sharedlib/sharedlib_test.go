@@ -9,9 +9,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/emulator"
+	"github.com/faas-runtime/faas-runtime/runtime/local"
 )
 
 func TestCExample(t *testing.T) {
@@ -201,5 +203,32 @@ func TestConcurrencyDeclaration(t *testing.T) {
 				t.Errorf("thread-safe library was never called concurrently (bodies %q)", bodies)
 			}
 		})
+	}
+}
+
+// A handler that does not return cannot be stopped in-process: at the
+// function timeout the emulator, like Lambda, reports Sandbox.Timedout and
+// resets the environment; the next invocation gets a fresh runtime.
+func TestHangIsTimedOutAndNextStartWorks(t *testing.T) {
+	rt, _ := runtimes(t)
+	log := &syncBuffer{}
+	sb, err := local.Start(local.Options{Command: []string{rt, testLib(t, "testfn.so")}, Timeout: time.Second, Stdout: log, Stderr: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	res := invoke(t, sb, "hang")
+	if res.Outcome != emulator.OutcomeTimeout || res.ErrorType != api.ErrTypeTimeout {
+		t.Fatalf("hang: %s %s %s", res.Outcome, res.ErrorType, res.Body)
+	}
+	if res := invoke(t, sb, "after"); string(res.Body) != "after" {
+		t.Fatalf("after the timeout: %s %s", res.Outcome, res.Body)
+	}
+	if n := sb.Starts(); n != 2 {
+		t.Errorf("runtime started %d times, want 2", n)
+	}
+	// The hung request is the one allowed to end without a post.
+	if err := sb.Emulator().CheckExactlyOnce(map[string]bool{res.RequestID: true}); err != nil {
+		t.Error(err)
 	}
 }

@@ -80,6 +80,10 @@ FAAS_EXPORT int32_t faas_handle(const faas_context *ctx, const uint8_t *event, s
         raise(SIGSEGV);
     }
     if (is(event, n, "error-no-message")) return 7;
+    if (is(event, n, "hang")) { /* never returns in time */
+        struct timespec ts = {60, 0};
+        nanosleep(&ts, NULL);
+    }
     if (n > 4 && memcmp(event, "big ", 4) == 0) { /* "big N": N bytes of 'x', in 1000-byte writes */
         long want = strtol((const char *)event + 4, NULL, 10);
         char chunk[1000];
