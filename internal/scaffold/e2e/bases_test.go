@@ -189,3 +189,25 @@ func tail(b []byte) string {
 	}
 	return string(b)
 }
+
+// golangStandIn builds ref, the golang image the Dockerfiles name, as the
+// official image is made: Debian bookworm (the debootstrap'd one, which
+// must be imported as debianRef first) with Go in /usr/local/go — here
+// this machine's Go toolchain. Labelled as a stand-in.
+func golangStandIn(t *testing.T, debianRef, ref string) {
+	t.Helper()
+	goroot := strings.TrimSpace(run(t, "go", "env", "GOROOT"))
+	ctx := t.TempDir()
+	run(t, "tar", "-C", filepath.Dir(goroot), "-cf", filepath.Join(ctx, "go.tar"),
+		"--exclude=testdata", "--exclude=*_test.go", "--exclude="+filepath.Base(goroot)+"/test",
+		"--exclude="+filepath.Base(goroot)+"/doc", "--exclude="+filepath.Base(goroot)+"/api",
+		"--transform=s,^"+filepath.Base(goroot)+",go,", filepath.Base(goroot))
+	containerfile := "FROM " + debianRef + "\n" +
+		"ADD go.tar /usr/local/\n" +
+		"ENV PATH=/usr/local/go/bin:/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin GOPATH=/go GOTOOLCHAIN=local\n" +
+		"LABEL " + standin.Label + "=\"stand-in for golang:bookworm: debootstrap'd bookworm with this machine's Go in /usr/local/go\"\n"
+	if err := os.WriteFile(filepath.Join(ctx, "Containerfile"), []byte(containerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	podman(t, "build", "--pull=never", "--tag", ref, ctx)
+}

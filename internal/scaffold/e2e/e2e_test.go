@@ -99,6 +99,19 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 				}
 			})
 
+			if arch == "amd64" {
+				t.Run("go: the function compiled by the Dockerfile's golang stage", func(t *testing.T) {
+					golangStandIn(t, scaffold.DebianImage, scaffold.GolangImage)
+					dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "go")
+					image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+					checkImage(t, image, arch)
+					res := invoke(t, image, []byte(`{"name":"golang stage"}`))
+					if !bytes.Contains(res.Body, []byte(`"message":"hello, golang stage"`)) {
+						t.Fatalf("response %s", res.Body)
+					}
+				})
+			}
+
 			t.Run("exec, runtime from a local .deb", func(t *testing.T) {
 				dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
 				generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
