@@ -30,7 +30,7 @@ const BootstrapCommand = "__bootstrap"
 // functionFlags are shared by invoke and serve.
 func functionFlags() []ucli.Flag {
 	return []ucli.Flag{
-		&ucli.DurationFlag{Name: "timeout", Value: 3 * time.Second, Usage: "function timeout (whole seconds, 1s to 900s)"},
+		&ucli.DurationFlag{Name: "timeout", Value: 3 * time.Second, Usage: "function timeout (whole seconds, 1s to 900s; default: AWS_LAMBDA_FUNCTION_TIMEOUT seconds, else 3s)"},
 		&ucli.StringSliceFlag{Name: "env", Usage: "environment variable `K=V` for the function (repeatable)"},
 		&ucli.StringFlag{Name: "mode", Usage: "handler mode: exec | http | sharedlib (default: inferred, as faas-runtime does)"},
 		&ucli.StringFlag{Name: "runtime", Usage: "run this faas-runtime binary instead of the built-in runtime (on Linux a .so handler defaults to faas-runtime-sharedlib next to runtime-init or in PATH)"},
@@ -122,6 +122,14 @@ func sandboxOptions(c *ucli.Context) (local.Options, error) {
 		return local.Options{}, Usagef("%s: no handler given: runtime-init %s [flags] -- HANDLER [ARGS...]", c.Command.Name, c.Command.Name)
 	}
 	timeout := c.Duration("timeout")
+	if !c.IsSet("timeout") {
+		// As in the AWS emulator: AWS_LAMBDA_FUNCTION_TIMEOUT, in seconds.
+		t, err := emulator.TimeoutFromEnv(os.Getenv)
+		if err != nil {
+			return local.Options{}, Usagef("%v", err)
+		}
+		timeout = t
+	}
 	if timeout < time.Second || timeout > 900*time.Second || timeout%time.Second != 0 {
 		return local.Options{}, Usagef("--timeout %s: Lambda timeouts are whole seconds from 1s to 900s", timeout)
 	}

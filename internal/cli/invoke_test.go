@@ -100,6 +100,16 @@ func TestInvokeEnvAndTimeout(t *testing.T) {
 	if code != 1 || !strings.Contains(out, api.ErrTypeTimeout) {
 		t.Fatalf("exit %d: %q", code, out)
 	}
+	// AWS_LAMBDA_FUNCTION_TIMEOUT (whole seconds) is the default, as in RIE.
+	t.Setenv("AWS_LAMBDA_FUNCTION_TIMEOUT", "1")
+	out, _, code = runCLI(t, "", "invoke", "--env", "SLEEP=5", "--", h)
+	if code != 1 || !strings.Contains(out, api.ErrTypeTimeout) {
+		t.Fatalf("AWS_LAMBDA_FUNCTION_TIMEOUT=1: exit %d: %q", code, out)
+	}
+	t.Setenv("AWS_LAMBDA_FUNCTION_TIMEOUT", "soon")
+	if _, stderr, code := runCLI(t, "", "invoke", "--", h); code != 2 || !strings.Contains(stderr, "AWS_LAMBDA_FUNCTION_TIMEOUT") {
+		t.Fatalf("bad AWS_LAMBDA_FUNCTION_TIMEOUT: exit %d: %q", code, stderr)
+	}
 }
 
 // serve keeps the function behind RIE's invoke endpoint; curl-style
