@@ -16,8 +16,14 @@ import (
 // generators make the meta.Generated files. They read runtime-init's
 // command tree directly, so completions and the man page follow the CLI.
 var generators = map[string]func() ([]byte, error){
-	"man:runtime-init":  manPage,
-	"man:faas-runtime":  func() ([]byte, error) { return gzipN([]byte(faasRuntimeMan)) },
+	"man:runtime-init": manPage,
+	"man:faas-runtime": func() ([]byte, error) { return gzipN([]byte(faasRuntimeMan)) },
+	"man:faas-runtime-sharedlib": func() ([]byte, error) {
+		page := strings.NewReplacer(".TH FAAS-RUNTIME 1", ".TH FAAS-RUNTIME-SHAREDLIB 1",
+			"faas-runtime \\- AWS Lambda custom runtime (bootstrap)", "faas-runtime-sharedlib \\- AWS Lambda custom runtime (bootstrap, glibc build with sharedlib mode)",
+			".B faas-runtime\n", ".B faas-runtime-sharedlib\n").Replace(faasRuntimeMan)
+		return gzipN([]byte(page))
+	},
 	"bash:runtime-init": func() ([]byte, error) { return []byte(bashCompletion(cli.App())), nil },
 	"zsh:runtime-init":  func() ([]byte, error) { return []byte(zshCompletion(cli.App())), nil },
 	"fish:runtime-init": func() ([]byte, error) {

@@ -19,6 +19,7 @@ func init() {
 		Files: []File{
 			{Kind: Binary, Src: "./cmd/faas-runtime", Dst: "/usr/bin/faas-runtime-sharedlib", Mode: 0o755},
 			{Kind: Source, Src: "include/faas/function.h", Dst: "/usr/include/faas/function.h", Mode: 0o644},
+			{Kind: Generated, Src: "man:faas-runtime-sharedlib", Dst: "/usr/share/man/man1/faas-runtime-sharedlib.1.gz", Mode: 0o644, Doc: true},
 		},
 	})
 }

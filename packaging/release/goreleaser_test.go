@@ -180,14 +180,14 @@ func TestGoReleaserSnapshot(t *testing.T) {
 	for _, p := range []string{"faas-runtime", "runtime-init"} {
 		expect = append(expect,
 			p+"-0.0.1~pre-1.x86_64.rpm", p+"-0.0.1~pre-1.aarch64.rpm",
-			p+"_0.0.1~pre-1_amd64.deb", p+"_0.0.1~pre-1_arm64.deb",
-			p+"_0.0.1_pre-r1_x86_64.apk", p+"_0.0.1_pre-r1_aarch64.apk",
+			p+"_0.0.1~pre_amd64.deb", p+"_0.0.1~pre_arm64.deb",
+			p+"_0.0.1_pre_x86_64.apk", p+"_0.0.1_pre_aarch64.apk",
 			p+"-0.0.1pre-1-x86_64.pkg.tar.zst", p+"-0.0.1pre-1-aarch64.pkg.tar.zst")
 	}
 	for _, a := range []string{"x86_64", "aarch64"} {
 		expect = append(expect, "faas-runtime-sharedlib-0.0.1~pre-1."+a+".rpm", "faas-runtime-sharedlib-0.0.1pre-1-"+a+".pkg.tar.zst")
 	}
-	expect = append(expect, "faas-runtime-sharedlib_0.0.1~pre-1_amd64.deb", "faas-runtime-sharedlib_0.0.1~pre-1_arm64.deb")
+	expect = append(expect, "faas-runtime-sharedlib_0.0.1~pre_amd64.deb", "faas-runtime-sharedlib_0.0.1~pre_arm64.deb")
 	for _, f := range expect {
 		if _, err := os.Stat(filepath.Join(dist, f)); err != nil {
 			missing = append(missing, f)

@@ -271,7 +271,10 @@ func (k *Keys) config() *packet.Config {
 	if c := k.PGP.PrimaryKey.CreationTime; !t.IsZero() && t.Before(c) {
 		t = c
 	}
-	return &packet.Config{DefaultHash: crypto.SHA256, Time: func() time.Time {
+	// No random salt notation: the same input must give the same
+	// signature (reproducible packages); RSA PKCS#1 v1.5 is deterministic.
+	deterministic := false
+	return &packet.Config{DefaultHash: crypto.SHA256, NonDeterministicSignaturesViaNotation: &deterministic, Time: func() time.Time {
 		if t.IsZero() {
 			return time.Now()
 		}
