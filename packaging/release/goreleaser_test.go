@@ -172,7 +172,7 @@ func TestGoReleaserSnapshot(t *testing.T) {
 	runIn(t, work, gr, "release", "--snapshot", "--clean")
 	dist := filepath.Join(work, "dist", "goreleaser")
 	var missing []string
-	expect := []string{"checksums.txt", "faas-runtime-0.0.1-pre.tar.gz", "homebrew/Casks/faas-runtime.rb"}
+	expect := []string{"checksums.txt", "faas-runtime-0.0.1-pre.tar.gz", "homebrew/Casks/faas-runtime-bin.rb"}
 	for _, osarch := range []string{"linux_amd64", "linux_arm64", "darwin_amd64", "darwin_arm64"} {
 		expect = append(expect, "faas-runtime_0.0.1-pre_"+osarch+".tar.gz")
 	}
