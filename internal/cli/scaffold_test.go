@@ -132,6 +132,21 @@ func TestScaffoldDryRun(t *testing.T) {
 	}
 }
 
+// --mode sharedlib on distroless: distroless cc, the glibc runtime, the .so.
+func TestScaffoldSharedlibDryRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	out, logs, code := scaffoldCLI(t, nil, "scaffold", dir, "--dry-run", "--base", "distroless", "--arch", "amd64", "--mode", "sharedlib", "--lang", "c", "--name", "fn")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, logs)
+	}
+	for _, want := range []string{"ARG BASE_IMAGE=gcr.io/distroless/cc-debian12:nonroot", `ENTRYPOINT ["/usr/bin/faas-runtime-sharedlib"]`,
+		`CMD ["/var/task/fn.so"]`, "ENV FAAS_MODE=sharedlib", "==> " + filepath.Join(dir, "function.c"), "-shared -fPIC"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q", want)
+		}
+	}
+}
+
 func TestScaffoldBadInputExit2(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -139,11 +154,16 @@ func TestScaffoldBadInputExit2(t *testing.T) {
 	}{
 		{[]string{"--base", "ubuntu"}, `unknown --base "ubuntu": valid values are ubi-minimal, ubi-micro, alpine, distroless`},
 		{[]string{"--arch", "x86_64"}, `unknown --arch "x86_64": valid values are amd64, arm64`},
-		{[]string{"--mode", "grpc"}, `unknown --mode "grpc": valid values are exec, http`},
-		{[]string{"--lang", "cobol"}, `unknown --lang "cobol": valid values are go, rust, script, prebuilt`},
+		{[]string{"--mode", "grpc"}, `unknown --mode "grpc": valid values are exec, http, sharedlib`},
+		{[]string{"--lang", "cobol"}, `unknown --lang "cobol": valid values are go, rust, script, prebuilt, c`},
 		{[]string{"--name", "Bad_Name"}, `invalid --name "Bad_Name"`},
 		{[]string{"--lang", "script", "--base", "distroless"}, "--lang script needs a shell and distroless has none"},
 		{[]string{"--lang", "script", "--base", "alpine", "--mode", "http"}, "--lang script cannot serve HTTP"},
+		{[]string{"--mode", "sharedlib", "--base", "alpine", "--lang", "c"}, "--mode sharedlib needs a glibc base and alpine has none (musl): faas-runtime-sharedlib and the function library link against glibc. Use --base ubi-minimal, ubi-micro, distroless"},
+		{[]string{"--mode", "sharedlib", "--base", "distroless", "--lang", "go"}, "--mode sharedlib cannot host Go"},
+		{[]string{"--mode", "sharedlib", "--base", "ubi-micro", "--lang", "script"}, "a script is not one"},
+		{[]string{"--mode", "sharedlib", "--base", "distroless", "--lang", "c", "--image", "BASE_IMAGE=gcr.io/distroless/static-debian12"}, "distroless static has none"},
+		{[]string{"--mode", "exec", "--lang", "c"}, "--lang c is scaffolded for --mode sharedlib only"},
 		{[]string{"--image", "FOO_IMAGE=x:1"}, `unknown --image "FOO_IMAGE": valid values are BASE_IMAGE, UBI_IMAGE, DEBIAN_IMAGE, GOLANG_IMAGE, RUST_IMAGE`},
 		{[]string{"--image", "RUST_IMAGE=r:1"}, "--image RUST_IMAGE: this project's Dockerfile has no RUST_IMAGE"},
 		{[]string{"--image", "BASE_IMAGE"}, "want ARG=REF"},

@@ -20,6 +20,11 @@ func testCases() []Options {
 		}
 		out = append(out, fixed(o))
 	}
+	// sharedlib's debug variants: distroless cc :debug-nonroot, and
+	// ubi-micro's whole root filesystem.
+	out = append(out,
+		fixed(Options{Name: "hello", Base: "distroless", Arch: "arm64", Mode: "sharedlib", Lang: "c", Debug: true}),
+		fixed(Options{Name: "hello", Base: "ubi-micro", Arch: "amd64", Mode: "sharedlib", Lang: "rust", Debug: true}))
 	return out
 }
 
@@ -51,9 +56,10 @@ func render(t *testing.T, o Options) map[string]File {
 }
 
 func TestCombinationCount(t *testing.T) {
-	// 4 bases × 2 arches × 2 modes × 4 languages = 64, less script on
-	// distroless (4) and script in http mode elsewhere (6).
-	if n := len(Combinations()); n != 54 {
-		t.Fatalf("%d valid combinations, want 54", n)
+	// exec and http: 4 bases × 2 arches × 2 modes × 4 languages (not c)
+	// = 64, less script on distroless (4) and script in http mode elsewhere
+	// (6) = 54. sharedlib: 3 glibc bases × 2 arches × c, rust, prebuilt = 18.
+	if n := len(Combinations()); n != 72 {
+		t.Fatalf("%d valid combinations, want 72", n)
 	}
 }

@@ -16,6 +16,13 @@ var baseImages = map[string]struct{ normal, debug string }{
 	"distroless":  {"gcr.io/distroless/static-debian12:nonroot", "gcr.io/distroless/static-debian12:debug-nonroot"},
 }
 
+// sharedlibDistroless is the distroless flavour for --mode sharedlib:
+// faas-runtime-sharedlib and the function library need glibc, which
+// distroless cc has and static does not.
+var sharedlibDistroless = struct{ normal, debug string }{
+	"gcr.io/distroless/cc-debian12:nonroot", "gcr.io/distroless/cc-debian12:debug-nonroot",
+}
+
 // Builder images, each needed only by some projects.
 const (
 	UBIImage    = "registry.access.redhat.com/ubi9/ubi:9.6" // ubi-micro: dnf --installroot
@@ -28,6 +35,9 @@ const (
 // name, with o.Images' overrides applied.
 func ImagesFor(o Options) map[string]string {
 	b := baseImages[o.Base]
+	if o.Mode == "sharedlib" && o.Base == "distroless" {
+		b = sharedlibDistroless
+	}
 	m := map[string]string{"BASE_IMAGE": b.normal}
 	if o.Debug {
 		m["BASE_IMAGE"] = b.debug
@@ -43,6 +53,14 @@ func ImagesFor(o Options) map[string]string {
 		m["GOLANG_IMAGE"] = GolangImage
 	case "rust":
 		m["RUST_IMAGE"] = RustImage
+	case "c":
+		// gcc runs on the base's own distribution, so the library links
+		// against the same glibc it will load into.
+		if o.Base == "distroless" {
+			m["DEBIAN_IMAGE"] = DebianImage
+		} else {
+			m["UBI_IMAGE"] = UBIImage
+		}
 	}
 	for arg, ref := range o.Images {
 		if _, used := m[arg]; used {

@@ -153,7 +153,7 @@ func TestDockerfileStructure(t *testing.T) {
 				t.Errorf("%s: no ARG %s", name, arg)
 			}
 		}
-		var user, workdir, entrypoint, cmd string
+		var user, workdir, entrypoint, cmd, faasMode string
 		var lastCopyDest string
 		for _, c := range final.Commands {
 			switch c := c.(type) {
@@ -171,7 +171,16 @@ func TestDockerfileStructure(t *testing.T) {
 				}
 			case *instructions.CopyCommand:
 				lastCopyDest = c.DestPath
-			case *instructions.RunCommand, *instructions.EnvCommand:
+			case *instructions.EnvCommand:
+				for _, kv := range c.Env {
+					if kv.Key == "FAAS_MODE" {
+						faasMode = kv.Value
+					}
+				}
+				if lastCopyDest == "/var/task/" || strings.HasPrefix(lastCopyDest, "/var/task/") {
+					t.Errorf("%s: %s after the function layer", name, c.Name())
+				}
+			case *instructions.RunCommand:
 				if lastCopyDest == "/var/task/" || strings.HasPrefix(lastCopyDest, "/var/task/") {
 					t.Errorf("%s: %s after the function layer", name, c.Name())
 				}
@@ -183,8 +192,42 @@ func TestDockerfileStructure(t *testing.T) {
 		if workdir != "/var/task" {
 			t.Errorf("%s: WORKDIR %q", name, workdir)
 		}
-		if entrypoint != "/usr/bin/faas-runtime" {
-			t.Errorf("%s: ENTRYPOINT %q (exec form)", name, entrypoint)
+		// sharedlib mode needs the glibc build of the runtime.
+		wantEntry := "/usr/bin/faas-runtime"
+		if o.Mode == "sharedlib" {
+			wantEntry = "/usr/bin/faas-runtime-sharedlib"
+		}
+		if entrypoint != wantEntry {
+			t.Errorf("%s: ENTRYPOINT %q (exec form), want %s", name, entrypoint, wantEntry)
+		}
+		if faasMode != o.Mode {
+			t.Errorf("%s: FAAS_MODE=%q, want %s", name, faasMode, o.Mode)
+		}
+		if o.Mode == "sharedlib" {
+			// No musl and no static base anywhere in a sharedlib image:
+			// the runtime and the library are glibc-linked.
+			df := string(render(t, o)["Dockerfile"].Data)
+			for _, bad := range []string{"linux-musl", "rustup target add", "distroless/static"} {
+				if strings.Contains(df, bad) {
+					t.Errorf("%s: sharedlib Dockerfile mentions %s", name, bad)
+				}
+			}
+			if o.Base == "distroless" && !strings.HasPrefix(f.metaArgs["BASE_IMAGE"], "gcr.io/distroless/cc-debian12:") {
+				t.Errorf("%s: BASE_IMAGE %q, want distroless cc", name, f.metaArgs["BASE_IMAGE"])
+			}
+			// The function is built in a stage of its own for the target
+			// platform (the glibc it links against), not in the final one.
+			if o.Lang != "prebuilt" {
+				var build *instructions.Stage
+				for i := range f.stages {
+					if f.stages[i].Name == "build-"+o.Arch {
+						build = &f.stages[i]
+					}
+				}
+				if build == nil || build.Platform != "linux/"+o.Arch {
+					t.Errorf("%s: no build-%s stage on linux/%s", name, o.Arch, o.Arch)
+				}
+			}
 		}
 		if want := newData(o).Handler; cmd != want {
 			t.Errorf("%s: CMD %q, want %q", name, cmd, want)
@@ -260,12 +303,16 @@ func TestDockerignore(t *testing.T) {
 		// Generated sources the build reads are in; everything else is out.
 		for p := range files {
 			inContext := !ignored(p)
-			wantIn := slices.Contains([]string{"main.go", "go.mod", "Cargo.toml", "Cargo.lock", "src/main.rs", "handler.sh", "packages/README.md"}, p)
+			wantIn := slices.Contains([]string{"main.go", "go.mod", "Cargo.toml", "Cargo.lock", "src/main.rs", "src/lib.rs", "handler.sh",
+				"function.c", "Makefile", "include/faas/function.h", "packages/README.md"}, p)
 			if inContext != wantIn {
 				t.Errorf("%s: %s in the build context = %v, want %v", name, p, inContext, wantIn)
 			}
 		}
-		if o.Lang == "prebuilt" && ignored("function/handler") {
+		if o.Lang == "prebuilt" && o.Mode == "sharedlib" && ignored("function/"+o.Name+".so") {
+			t.Errorf("%s: function/%s.so is left out of the context", name, o.Name)
+		}
+		if o.Lang == "prebuilt" && o.Mode != "sharedlib" && ignored("function/handler") {
 			t.Errorf("%s: function/handler is left out of the context", name)
 		}
 		if o.Lang == "go" && !ignored("secrets.env") {
@@ -274,12 +321,18 @@ func TestDockerignore(t *testing.T) {
 	}
 }
 
-// TestEveryTemplateIsUsed: each base × mode has its Dockerfile template.
+// TestEveryTemplateIsUsed: each base × mode that scaffold offers has its
+// Dockerfile template, and there is no template for one it refuses
+// (alpine × sharedlib).
 func TestEveryTemplateIsUsed(t *testing.T) {
 	for _, b := range Bases {
 		for _, m := range Modes {
-			if _, err := execute(DockerfileTemplate(b, m), newData(fixed(Options{Name: "x", Base: b, Arch: "amd64", Mode: m, Lang: "prebuilt"}))); err != nil {
+			o := fixed(Options{Name: "x", Base: b, Arch: "amd64", Mode: m, Lang: "prebuilt"})
+			_, err := execute(DockerfileTemplate(b, m), newData(o))
+			if offered := o.Validate() == nil; offered && err != nil {
 				t.Errorf("%s × %s: %v", b, m, err)
+			} else if !offered && err == nil {
+				t.Errorf("%s × %s is refused but has a template", b, m)
 			}
 		}
 	}

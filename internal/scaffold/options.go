@@ -21,8 +21,8 @@ var (
 	// (images/dockerfile/<base>.<mode>.Dockerfile.tmpl), its function
 	// templates (images/project/lang/<lang>/<mode>/), and a rule below for
 	// the bases or languages it cannot serve.
-	Modes = []string{"exec", "http"}
-	Langs = []string{"go", "rust", "script", "prebuilt"}
+	Modes = []string{"exec", "http", "sharedlib"}
+	Langs = []string{"go", "rust", "script", "prebuilt", "c"}
 )
 
 // Defaults are used for missing flags when nobody can be asked.
@@ -54,6 +54,21 @@ type rule struct {
 
 // rules are checked after each value is known to be valid on its own.
 var rules = []rule{
+	// sharedlib mode loads the function into faas-runtime-sharedlib, which
+	// is linked against glibc (purego): musl bases cannot run it.
+	{
+		applies: func(o Options) bool { return o.Mode == "sharedlib" && !slices.Contains(SharedlibBases, o.Base) },
+		reason: "--mode sharedlib needs a glibc base and " + basePlaceholder + " has none (musl): faas-runtime-sharedlib and the function library link against glibc. " +
+			"Use --base " + strings.Join(SharedlibBases, ", ") + " (distroless means distroless cc, gcr.io/distroless/cc-debian12, not static), or --mode exec or http on " + basePlaceholder,
+	},
+	{
+		applies: func(o Options) bool { return o.Mode == "sharedlib" && o.Lang == "go" },
+		reason:  "--mode sharedlib cannot host Go: a Go c-shared library would put a second Go runtime into faas-runtime's process, which is not supported. Use --mode exec or http for Go, or --lang c, rust or prebuilt (a C-ABI .so) for sharedlib",
+	},
+	{
+		applies: func(o Options) bool { return o.Mode == "sharedlib" && o.Lang == "script" },
+		reason:  "--mode sharedlib loads a shared library and a script is not one: use --lang c, rust or prebuilt (a C-ABI .so), or --mode exec for a script",
+	},
 	{
 		applies: func(o Options) bool { return o.Lang == "script" && o.Base == "distroless" },
 		reason:  "--lang script needs a shell and distroless has none: choose --base alpine, ubi-minimal or ubi-micro, or --lang go, rust or prebuilt",
@@ -62,13 +77,18 @@ var rules = []rule{
 		applies: func(o Options) bool { return o.Lang == "script" && o.Mode == "http" },
 		reason:  "--lang script cannot serve HTTP: use --mode exec, or --lang go, rust or prebuilt for a web server",
 	},
+	{
+		applies: func(o Options) bool { return o.Lang == "c" && o.Mode != "sharedlib" },
+		reason:  "--lang c is scaffolded for --mode sharedlib only (a C-ABI .so loaded in-process): use --mode sharedlib, or --lang prebuilt with your compiled program for exec or http",
+	},
 }
 
-// SharedlibNotOffered answers --mode sharedlib: the runtime has the mode,
-// scaffold has no templates for it yet (README "Shared-library functions").
-const SharedlibNotOffered = "--mode sharedlib is not scaffolded yet: a shared-library function needs a glibc base " +
-	"(ubi-minimal, ubi-micro, or distroless cc/base — not alpine or distroless static) with the faas-runtime-sharedlib " +
-	"package and ENTRYPOINT /usr/bin/faas-runtime-sharedlib; see README \"Shared-library functions\". scaffold offers --mode exec or http"
+// SharedlibBases are the glibc bases --mode sharedlib runs on. For
+// distroless the final image is then distroless cc (glibc), not static.
+var SharedlibBases = []string{"ubi-minimal", "ubi-micro", "distroless"}
+
+// basePlaceholder in a rule's reason is replaced by the chosen base.
+const basePlaceholder = "{base}"
 
 // nameRE: lower case so one name serves as ECR repository (lower case only),
 // Lambda function, image and crate name; at most 64 like a Lambda function.
@@ -117,9 +137,6 @@ func (e *ChoiceError) Error() string {
 // Validate checks every option and returns the first problem: an unknown
 // value (a *ChoiceError), a bad name, or a combination that cannot work.
 func (o Options) Validate() error {
-	if o.Mode == "sharedlib" {
-		return fmt.Errorf("%s", SharedlibNotOffered)
-	}
 	for _, c := range []struct {
 		flag, value string
 		valid       []string
@@ -135,7 +152,7 @@ func (o Options) Validate() error {
 	}
 	for _, r := range rules {
 		if r.applies(o) {
-			return fmt.Errorf("%s", r.reason)
+			return fmt.Errorf("%s", strings.ReplaceAll(r.reason, basePlaceholder, o.Base))
 		}
 	}
 	for arg, ref := range o.Images {
@@ -144,6 +161,11 @@ func (o Options) Validate() error {
 		}
 		if strings.TrimSpace(ref) == "" || strings.ContainsAny(ref, " \t\n\"'$\\") {
 			return fmt.Errorf("invalid --image %s=%q: want an image reference such as registry.example.com/name:tag", arg, ref)
+		}
+		// The one override that is sure to fail at run time: a static
+		// distroless base has no glibc for faas-runtime-sharedlib.
+		if arg == "BASE_IMAGE" && o.Mode == "sharedlib" && strings.Contains(ref, "distroless/static") {
+			return fmt.Errorf("--image BASE_IMAGE=%s: --mode sharedlib needs glibc and distroless static has none; use gcr.io/distroless/cc-debian12 (or base-debian12)", ref)
 		}
 	}
 	return nil

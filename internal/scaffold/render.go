@@ -35,8 +35,9 @@ type Data struct {
 	Stage          string            // final stage name; carries the arch (BuildKit's FromPlatformFlagConstDisallowed)
 	LambdaArch     string            // x86_64 or arm64, as Lambda spells it
 	RPMArch        string            // x86_64 or aarch64, as rpm and apk spell it
-	RustTarget     string            // musl target for the arch
+	RustTarget     string            // musl target for the arch (glibc in sharedlib mode)
 	RustLinkerEnv  string            // cargo's linker variable for RustTarget
+	RustCrate      string            // sharedlib: the crate's library name (lib<RustCrate>.so)
 	Handler        string            // the command's program, under /var/task
 	CommandJSON    string            // the image's CMD as a JSON array
 	Port           int               // http mode: the web app's port (AWS_LWA_PORT)
@@ -64,6 +65,15 @@ func newData(o Options) *Data {
 	d.RustLinkerEnv = "CARGO_TARGET_" + strings.ToUpper(strings.ReplaceAll(d.RustTarget, "-", "_")) + "_LINKER"
 	if o.Lang == "script" {
 		d.Handler = "/var/task/handler.sh"
+	}
+	if o.Mode == "sharedlib" {
+		// faas-runtime-sharedlib loads the library CMD names.
+		d.Handler = "/var/task/" + o.Name + ".so"
+		d.RustTarget = "x86_64-unknown-linux-gnu"
+		if o.Arch == "arm64" {
+			d.RustTarget = "aarch64-unknown-linux-gnu"
+		}
+		d.RustCrate = strings.ReplaceAll(o.Name, "-", "_")
 	}
 	cmd, _ := json.Marshal([]string{d.Handler})
 	d.CommandJSON = string(cmd)
