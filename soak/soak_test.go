@@ -165,6 +165,21 @@ var sharedlibTarget = target{
 // targets lists every mode the soak covers.
 var targets = []target{execTarget, httpTarget, sharedlibTarget}
 
+// runtimeLog is where the runtime's and the functions' logs go: nowhere,
+// unless SOAK_LOG names a file (for looking into a failure).
+func runtimeLog(t *testing.T) io.Writer {
+	p := os.Getenv("SOAK_LOG")
+	if p == "" {
+		return io.Discard
+	}
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
 type summary struct {
 	config      string
 	invocations int
@@ -245,8 +260,8 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 		// A hang costs this much; the heaviest faults (7 MB of output, a
 		// 2 MB stderr flood) need well under it even on a loaded machine.
 		Timeout: 5 * time.Second,
-		Stdout:  io.Discard,
-		Stderr:  io.Discard,
+		Stdout:  runtimeLog(t),
+		Stderr:  runtimeLog(t),
 		Wrap:    func(h http.Handler) http.Handler { return apiFaults(h, &epoch, markDying) },
 	})
 	if err != nil {

@@ -190,6 +190,7 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 			return errResult(inv.id, OutcomeInitError, ae), nil
 		}
 		e.mu.Unlock()
+		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond) // let the sandbox reap it
 	}
 	e.byID[inv.id] = inv
 	e.ledger = append(e.ledger, inv)

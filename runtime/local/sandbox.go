@@ -148,15 +148,18 @@ func (s *Sandbox) watch(cmd *exec.Cmd, exited chan struct{}) {
 	if err != nil {
 		status = err.Error()
 	}
+	// Tell the emulator while still holding the lock, before proc is
+	// cleared: otherwise an invocation could start the next runtime in
+	// between, and this late notice would mark that one dead.
 	s.mu.Lock()
+	s.exits++
+	s.emu.RuntimeExited(status)
 	if s.proc == cmd {
 		s.proc = nil
 	}
 	s.lastRC = cmd.ProcessState.ExitCode()
-	s.exits++
 	s.mu.Unlock()
 	close(exited)
-	s.emu.RuntimeExited(status)
 	// Events still queued wait for a runtime: start a fresh one, as Lambda
 	// starts a new execution environment.
 	if s.emu.Pending() > 0 {
