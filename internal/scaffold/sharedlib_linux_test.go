@@ -47,6 +47,9 @@ func TestGeneratedSharedlibFunctions(t *testing.T) {
 			if out, err := build.CombinedOutput(); err != nil {
 				t.Fatalf("%v: %v\n%s", build.Args, err, out)
 			}
+			if lang == "rust" {
+				glibcCheck(t, o.Name, lib)
+			}
 			invoke := func(event string) (string, string, error) {
 				ev := filepath.Join(t.TempDir(), "event.json")
 				os.WriteFile(ev, []byte(event), 0o644)
@@ -79,4 +82,33 @@ func findCargo(t *testing.T) string {
 		}
 	}
 	return cargo
+}
+
+// glibcCheck runs the UBI Dockerfiles' own glibc-version check (lines
+// `newer=...` and the test after it) on a library built here: the check
+// must pass for the std-only Rust library, and fail for one that asks for
+// a symbol version newer than UBI 9's 2.34 (shown with a fake objdump).
+func glibcCheck(t *testing.T, name, lib string) {
+	t.Helper()
+	testutil.Need(t, "objdump")
+	df := string(render(t, fixed(Options{Name: name, Base: "ubi-minimal", Arch: "amd64", Mode: "sharedlib", Lang: "rust"}))["Dockerfile"].Data)
+	i := strings.Index(df, "newer=$(")
+	if i < 0 {
+		t.Fatal("no glibc check in the ubi-minimal Dockerfile")
+	}
+	var script []string
+	for _, l := range strings.SplitN(df[i:], "\n", 3)[:2] {
+		script = append(script, strings.TrimSuffix(strings.TrimSpace(l), "\\"))
+	}
+	sh := "set -eu; " + strings.ReplaceAll(strings.Join(script, " "), "/out/"+name+".so", lib)
+	if out, err := exec.Command("sh", "-c", sh).CombinedOutput(); err != nil {
+		t.Errorf("the glibc check refuses the std-only library: %v\n%s", err, out)
+	}
+	fake := t.TempDir()
+	os.WriteFile(filepath.Join(fake, "objdump"), []byte("#!/bin/sh\necho '0000 DF *UND* 0 (GLIBC_2.38) __isoc23_strtol'\n"), 0o755)
+	cmd := exec.Command("sh", "-c", sh)
+	cmd.Env = append(os.Environ(), "PATH="+fake+":"+os.Getenv("PATH"))
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "GLIBC_2.38, newer than UBI 9's glibc 2.34") {
+		t.Errorf("the glibc check accepts GLIBC_2.38: %v\n%s", err, out)
+	}
 }
