@@ -160,7 +160,6 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-
 func mustRef(t *testing.T, s string) name.Reference {
 	t.Helper()
 	r, err := name.ParseReference(s)

@@ -5,13 +5,11 @@
 package reliability
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,23 +23,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	testutil.CleanupBinaries()
 	os.Exit(code)
-}
-
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func writeScript(t *testing.T, body string) string {
@@ -75,7 +56,7 @@ func TestGracefulShutdownWithinLambdaBudget(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			logs := &logBuffer{}
+			logs := &testutil.SyncBuffer{}
 			sb, err := local.Start(local.Options{Command: tc.cmd, Env: tc.env, Timeout: 60 * time.Second, Stderr: logs, Stdout: logs})
 			if err != nil {
 				t.Fatal(err)
@@ -157,7 +138,7 @@ func TestRuntimeLogsNoSecrets(t *testing.T) {
 		{"http error status", []string{rt, testutil.Binary(t, "./examples/http-go")}, []string{"AWS_LWA_PORT=" + testutil.FreePort(t), "AWS_LWA_ERROR_STATUS_CODES=200-599"}, string(httpEvent)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			logs := &logBuffer{}
+			logs := &testutil.SyncBuffer{}
 			sb, err := local.Start(local.Options{Command: tc.cmd, Env: append(env, tc.env...), Timeout: time.Second, Stderr: logs, Stdout: logs})
 			if err != nil {
 				t.Fatal(err)

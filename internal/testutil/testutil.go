@@ -4,6 +4,7 @@
 package testutil
 
 import (
+	"bytes"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // InCI reports whether the tests run in CI, where nothing may be skipped.
@@ -133,4 +135,35 @@ func FreePort(t testing.TB) string {
 	defer ln.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port
+}
+
+// SyncBuffer is a bytes.Buffer that a runtime's output pipes and the test
+// can use at once: logs to assert on.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String is what was written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// WaitFor reports whether the output contains want within 5 seconds: a
+// runtime's stderr is copied from a pipe, and may trail its response.
+func (s *SyncBuffer) WaitFor(want string) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(s.String(), want) {
+			return true
+		}
+	}
+	return false
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/runtime/emulator"
+	"github.com/faas-runtime/faas-runtime/runtime/procgroup"
 )
 
 // Options describe the runtime process and the function.
@@ -130,7 +131,7 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 		"AWS_REGION=us-east-1",
 	)
 	cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
-	setProcessGroup(cmd)
+	procgroup.Isolate(cmd, false)
 	s.emu.RuntimeStarted()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("local: starting the runtime %s: %w", s.opts.Command[0], err)
@@ -175,7 +176,7 @@ func (s *Sandbox) kill() {
 	if cmd == nil {
 		return
 	}
-	killGroup(cmd)
+	procgroup.Signal(cmd, true)
 	<-exited
 }
 
@@ -188,11 +189,11 @@ func (s *Sandbox) Stop(grace time.Duration) error {
 	if cmd == nil {
 		return nil
 	}
-	terminate(cmd)
+	procgroup.Terminate(cmd.Process)
 	select {
 	case <-exited:
 	case <-time.After(grace):
-		killGroup(cmd)
+		procgroup.Signal(cmd, true)
 		<-exited
 	}
 	if cmd.ProcessState != nil && !cmd.ProcessState.Success() {

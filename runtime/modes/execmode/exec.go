@@ -20,6 +20,7 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/handler"
+	"github.com/faas-runtime/faas-runtime/runtime/procgroup"
 )
 
 func init() { handler.Register("exec", New) }
@@ -86,7 +87,7 @@ func (e *Exec) Invoke(ctx context.Context, inv *api.Invocation) handler.Response
 	cmd.Stderr = errTail
 	cmd.Env = e.env(inv)
 	cmd.WaitDelay = 100 * time.Millisecond // don't wait forever on pipes a detached grandchild holds
-	setProcessGroup(cmd)
+	procgroup.Isolate(cmd, false)
 
 	if err := cmd.Start(); err != nil {
 		return handler.Fail(api.ErrTypeInvalidHandler, "RequestId: %s Error: cannot start %s: %v", inv.RequestID, e.path, err)
@@ -136,12 +137,12 @@ func stopSchedule(ctx context.Context) (<-chan time.Time, time.Duration) {
 
 // stop sends SIGTERM to the process group, then SIGKILL after grace.
 func stop(cmd *exec.Cmd, done <-chan error, grace time.Duration) error {
-	signalGroup(cmd, false)
+	procgroup.Signal(cmd, false)
 	select {
 	case err := <-done:
 		return err
 	case <-time.After(grace):
-		signalGroup(cmd, true)
+		procgroup.Signal(cmd, true)
 		return <-done
 	}
 }

@@ -1,7 +1,6 @@
 package execmode_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -38,10 +37,10 @@ func script(t *testing.T, dir, name, body string) string {
 // sandbox runs the real faas-runtime binary against the emulator and checks,
 // when the test ends, that every invocation got exactly one outcome post
 // (allowNone lists those the runtime could not answer, e.g. it was killed).
-func sandbox(t *testing.T, handler []string, timeout time.Duration, env ...string) (*local.Sandbox, *syncBuffer) {
+func sandbox(t *testing.T, handler []string, timeout time.Duration, env ...string) (*local.Sandbox, *testutil.SyncBuffer) {
 	t.Helper()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	sb, err := local.Start(local.Options{
 		Command: append([]string{rt}, handler...),
 		Env:     env,
@@ -59,23 +58,6 @@ func sandbox(t *testing.T, handler []string, timeout time.Duration, env ...strin
 		}
 	})
 	return sb, logs
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
 }
 
 func invoke(t *testing.T, sb *local.Sandbox, payload string) *emulator.Result {
@@ -330,7 +312,7 @@ func TestRuntimeAPIGoneMidInvocation(t *testing.T) {
 	dir := t.TempDir()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
 	h := script(t, dir, "slow.sh", `cat >/dev/null; sleep 0.5; echo late`)
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	sb, err := local.Start(local.Options{Command: []string{rt, h}, Stderr: logs, Stdout: logs})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"sync"
 	"time"
+
+	"github.com/faas-runtime/faas-runtime/runtime/procgroup"
 )
 
 // child is one run of the web app. Its stdout and stderr go straight to the
@@ -27,7 +29,7 @@ func startChild(argv []string, env []string) (*child, error) {
 	tail := &tailWriter{w: os.Stderr, max: 2048}
 	cmd.Stderr = tail
 	cmd.WaitDelay = 100 * time.Millisecond // a grandchild holding the pipes must not block Wait
-	setProcessGroup(cmd)
+	procgroup.Isolate(cmd, true)           // the app must not outlive the runtime that answers for it
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -61,11 +63,11 @@ func (c *child) stop(grace time.Duration) {
 	if c.dead() {
 		return
 	}
-	signalGroup(c.cmd, false)
+	procgroup.Signal(c.cmd, false)
 	select {
 	case <-c.exited:
 	case <-time.After(grace):
-		signalGroup(c.cmd, true)
+		procgroup.Signal(c.cmd, true)
 		<-c.exited
 	}
 }

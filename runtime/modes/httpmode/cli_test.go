@@ -78,7 +78,7 @@ func TestServeCLIStreams(t *testing.T) {
 	listen := "127.0.0.1:" + testutil.FreePort(t)
 	cmd := exec.Command(cli, "serve", "--listen", listen, "--env", "AWS_LWA_PORT="+testutil.FreePort(t),
 		"--env", "AWS_LWA_INVOKE_MODE=response_stream", "--", app)
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	cmd.Stderr, cmd.Stdout = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -59,7 +59,7 @@ func apps(t *testing.T) map[string][]string {
 
 type box struct {
 	*local.Sandbox
-	logs      *syncBuffer
+	logs      *testutil.SyncBuffer
 	allowNone map[string]bool // invocations answered by an init error
 }
 
@@ -69,7 +69,7 @@ type box struct {
 func sandbox(t *testing.T, app []string, timeout time.Duration, env ...string) *box {
 	t.Helper()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
-	b := &box{logs: &syncBuffer{}, allowNone: map[string]bool{}}
+	b := &box{logs: &testutil.SyncBuffer{}, allowNone: map[string]bool{}}
 	sb, err := local.Start(local.Options{
 		Command: append([]string{rt}, app...),
 		Env:     append([]string{"AWS_LWA_PORT=" + testutil.FreePort(t)}, env...),
@@ -642,21 +642,4 @@ func TestSIGTERM(t *testing.T) {
 			}
 		})
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
 }

@@ -3,12 +3,10 @@
 package sharedlib_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,41 +80,12 @@ func testLib(t testing.TB, name string, defines ...string) string {
 	return cLib(t, "runtime/modes/sharedlib/testdata/testfn.c", name, defines...)
 }
 
-// syncBuffer collects the runtime's log.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// WaitFor reports whether the log contains want within a few seconds: the
-// runtime's stderr is copied from a pipe, after the response may arrive.
-func (s *syncBuffer) WaitFor(want string) bool {
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if strings.Contains(s.String(), want) {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // sandbox runs cmd (runtime, library, args...) behind the emulator and
 // checks the exactly-once ledger at the end; allowNone lists request ids
 // that may end without a post (runtime crashes).
-func sandbox(t *testing.T, cmd []string, env ...string) (*local.Sandbox, *syncBuffer, map[string]bool) {
+func sandbox(t *testing.T, cmd []string, env ...string) (*local.Sandbox, *testutil.SyncBuffer, map[string]bool) {
 	t.Helper()
-	log := &syncBuffer{}
+	log := &testutil.SyncBuffer{}
 	sb, err := local.Start(local.Options{Command: cmd, Env: env, Timeout: 10 * time.Second, Stdout: log, Stderr: log})
 	if err != nil {
 		t.Fatal(err)

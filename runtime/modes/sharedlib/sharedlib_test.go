@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 	"github.com/faas-runtime/faas-runtime/runtime/local"
@@ -211,7 +212,7 @@ func TestConcurrencyDeclaration(t *testing.T) {
 // resets the environment; the next invocation gets a fresh runtime.
 func TestHangIsTimedOutAndNextStartWorks(t *testing.T) {
 	rt, _ := runtimes(t)
-	log := &syncBuffer{}
+	log := &testutil.SyncBuffer{}
 	sb, err := local.Start(local.Options{Command: []string{rt, testLib(t, "testfn.so")}, Timeout: time.Second, Stdout: log, Stderr: log})
 	if err != nil {
 		t.Fatal(err)

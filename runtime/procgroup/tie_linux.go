@@ -1,0 +1,7 @@
+//go:build linux
+
+package procgroup
+
+import "syscall"
+
+func tie(a *syscall.SysProcAttr) { a.Pdeathsig = syscall.SIGKILL }
