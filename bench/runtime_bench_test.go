@@ -14,10 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +62,7 @@ func build(b *testing.B) binaries {
 		}
 		bins.faas = testutil.GoBuild(b, dir, "./cmd/faas-runtime", "faas-runtime")
 		bins.floor = testutil.GoBuild(b, dir, "./bench/floor", "floor")
-		bins.awsEcho = goBuildTags(b, dir, "./bench/awslambdaecho", "aws-lambda-go-echo", "lambda.norpc")
+		bins.awsEcho = testutil.GoBuildTags(b, dir, "./bench/awslambdaecho", "aws-lambda-go-echo", "lambda.norpc")
 		bins.cat = filepath.Join(dir, "cat")
 		if out, err := exec.Command("gcc", "-static", "-O2", "-s", "-o", bins.cat, filepath.Join(testutil.RepoRoot(b), "bench/testdata/cat.c")).CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("gcc -static cat.c: %v\n%s", err, out)
@@ -75,17 +72,6 @@ func build(b *testing.B) binaries {
 		b.Fatal(binErr)
 	}
 	return bins
-}
-
-func goBuildTags(b *testing.B, dir, pkg, name, tags string) string {
-	out := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-tags", tags, "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
-	cmd.Dir = testutil.RepoRoot(b)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if o, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("go build %s: %v\n%s", pkg, err, o)
-	}
-	return out
 }
 
 var event = []byte(`{"hello":"world","n":12345}`)
@@ -125,7 +111,7 @@ func BenchmarkWarm(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			p50, p99 := percentile(lat, 50), percentile(lat, 99)
+			p50, p99 := testutil.Percentile(lat, 50), testutil.Percentile(lat, 99)
 			b.ReportMetric(float64(p50.Microseconds()), "p50-µs")
 			b.ReportMetric(float64(p99.Microseconds()), "p99-µs")
 			b.ReportMetric(float64(time.Second)/float64(mean(lat)), "inv/s")
@@ -151,8 +137,8 @@ func BenchmarkForkExec(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(percentile(lat, 50).Microseconds()), "p50-µs")
-	record("forkexec/p50", float64(percentile(lat, 50).Microseconds()))
+	b.ReportMetric(float64(testutil.Percentile(lat, 50).Microseconds()), "p50-µs")
+	record("forkexec/p50", float64(testutil.Percentile(lat, 50).Microseconds()))
 }
 
 // BenchmarkColdStart measures exec of the bootstrap to its first GET /next,
@@ -193,13 +179,13 @@ func BenchmarkColdStart(b *testing.B) {
 					b.Fatal("no /next within 10 s")
 				}
 				lat = append(lat, time.Since(t0))
-				if kb, err := rssKB(cmd.Process.Pid); err == nil {
+				if kb, err := testutil.RSSKiB(cmd.Process.Pid); err == nil {
 					rss = append(rss, kb)
 				}
 				cmd.Process.Kill()
 				cmd.Wait()
 			}
-			p50 := percentile(lat, 50)
+			p50 := testutil.Percentile(lat, 50)
 			b.ReportMetric(float64(p50.Microseconds()), "p50-µs")
 			record("cold/"+v.name+"/p50", float64(p50.Microseconds()))
 			if len(rss) > 0 {
@@ -212,32 +198,6 @@ func BenchmarkColdStart(b *testing.B) {
 			record("size/"+v.name, float64(st.Size()))
 		})
 	}
-}
-
-// rssKB reads VmRSS of a process (Linux).
-func rssKB(pid int) (float64, error) {
-	if runtime.GOOS != "linux" {
-		return 0, fmt.Errorf("no /proc")
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			return strconv.ParseFloat(f[1], 64)
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS")
-}
-
-func percentile(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[min(len(s)-1, len(s)*p/100)]
 }
 
 func mean(d []time.Duration) time.Duration {

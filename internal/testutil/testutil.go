@@ -5,11 +5,14 @@ package testutil
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -166,4 +169,34 @@ func (s *SyncBuffer) WaitFor(want string) bool {
 		}
 	}
 	return false
+}
+
+// GoBuildTags is GoBuild with build tags.
+func GoBuildTags(t testing.TB, dir, pkg, name, tags string) string {
+	t.Helper()
+	return GoBuild(t, dir, pkg, name, "GOFLAGS=-buildvcs=false -tags="+tags)
+}
+
+// Percentile is the p-th percentile (0-100) of d, for benchmark tables.
+func Percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+// RSSKiB is a process's resident set size (VmRSS), Linux only.
+func RSSKiB(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			return strconv.ParseFloat(f[1], 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for process %d", pid)
 }

@@ -8,8 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -65,12 +63,6 @@ func printBenchTable() {
 	row("exec to ready p50, Python example app", "ready-python/faas-runtime/p50", "ready-python/poll-10ms/p50", "µs", time.Microsecond)
 }
 
-func percentile(d []time.Duration, p float64) time.Duration {
-	s := slices.Clone(d)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[min(len(s)-1, int(float64(len(s))*p))]
-}
-
 // BenchmarkWarm: one invocation at a time through the emulator and the
 // runtime process: an API Gateway v2 event to the Go example's /echo, vs
 // the same event through aws-lambda-go's in-process echo (lambda.Start,
@@ -81,7 +73,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 func BenchmarkWarm(b *testing.B) {
 	rt := testutil.Binary(b, "./cmd/faas-runtime")
 	app := testutil.Binary(b, "./examples/http-go")
-	awsEcho := buildTags(b, "./bench/awslambdaecho", "lambda.norpc")
+	awsEcho := testutil.GoBuildTags(b, b.TempDir(), "./bench/awslambdaecho", filepath.Base("./bench/awslambdaecho"), "lambda.norpc")
 	event := shapes()[1].build("GET", "/echo", "")
 	ctx := context.Background()
 
@@ -153,7 +145,7 @@ func BenchmarkWarm(b *testing.B) {
 }
 
 func report(b *testing.B, key string, lat []time.Duration) {
-	p50, p99 := percentile(lat, 0.5), percentile(lat, 0.99)
+	p50, p99 := testutil.Percentile(lat, 50), testutil.Percentile(lat, 99)
 	name := key[strings.LastIndexByte(key, '/')+1:]
 	b.ReportMetric(float64(p50.Microseconds()), name+"-p50-µs")
 	b.ReportMetric(float64(p99.Microseconds()), name+"-p99-µs")
@@ -238,7 +230,7 @@ func BenchmarkExecToReady(b *testing.B) {
 					latOurs = append(latOurs, ours())
 				}
 			}
-			po, pb := percentile(latOurs, 0.5), percentile(latBase, 0.5)
+			po, pb := testutil.Percentile(latOurs, 50), testutil.Percentile(latBase, 50)
 			b.ReportMetric(float64(po.Microseconds()), "ours-p50-µs")
 			b.ReportMetric(float64(pb.Microseconds()), "poll10ms-p50-µs")
 			recordBench(a.key+"/faas-runtime/p50", po)
@@ -257,18 +249,6 @@ func probe(c *h1.Client) bool {
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode >= 100 && resp.StatusCode < 500
-}
-
-// buildTags builds pkg with build tags, -s -w, static.
-func buildTags(b *testing.B, pkg, tags string) string {
-	out := filepath.Join(b.TempDir(), filepath.Base(pkg))
-	cmd := exec.Command("go", "build", "-tags", tags, "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
-	cmd.Dir = testutil.RepoRoot(b)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if o, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("go build %s: %v\n%s", pkg, err, o)
-	}
-	return out
 }
 
 // BenchmarkInvokeInProcess: http mode's own share of a warm round trip:

@@ -10,10 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,7 +48,7 @@ func BenchmarkWarmRoundTrip(b *testing.B) {
 		cmd  []string
 	}{
 		{"floor", []string{testutil.GoBuild(b, dir, "./bench/floor", "floor")}},
-		{"aws-lambda-go", []string{goBuildTags(b, dir, "./bench/awslambdaecho", "aws-lambda-go-echo", "lambda.norpc")}},
+		{"aws-lambda-go", []string{testutil.GoBuildTags(b, dir, "./bench/awslambdaecho", "aws-lambda-go-echo", "lambda.norpc")}},
 		{"sharedlib-c-echo", []string{rt, cLib(b, "examples/sharedlib-c/echo.c", "echo.so")}},
 	}
 	sbs := make([]*local.Sandbox, len(contenders))
@@ -85,7 +82,7 @@ func BenchmarkWarmRoundTrip(b *testing.B) {
 	}
 	b.StopTimer()
 	for i, c := range contenders {
-		p50, p99 := pct(lat[i], 50), pct(lat[i], 99)
+		p50, p99 := testutil.Percentile(lat[i], 50), testutil.Percentile(lat[i], 99)
 		b.ReportMetric(float64(p50.Microseconds()), c.name+"-p50-µs")
 		record("warm/"+c.name+"/p50", float64(p50.Microseconds()))
 		record("warm/"+c.name+"/p99", float64(p99.Microseconds()))
@@ -131,7 +128,7 @@ func BenchmarkIdle(b *testing.B) {
 				case <-time.After(10 * time.Second):
 					b.Fatal("no /next within 10 s")
 				}
-				if kb, err := vmRSS(cmd.Process.Pid); err == nil {
+				if kb, err := testutil.RSSKiB(cmd.Process.Pid); err == nil {
 					rss = append(rss, kb)
 				}
 				cmd.Process.Kill()
@@ -145,29 +142,6 @@ func BenchmarkIdle(b *testing.B) {
 			record("size/"+c.name, float64(st.Size()))
 		})
 	}
-}
-
-func goBuildTags(b *testing.B, dir, pkg, name, tags string) string {
-	return testutil.GoBuild(b, dir, pkg, name, "GOFLAGS=-buildvcs=false -tags="+tags)
-}
-
-func vmRSS(pid int) (float64, error) {
-	s, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(s), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			return strconv.ParseFloat(f[1], 64)
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS for %d", pid)
-}
-
-func pct(d []time.Duration, p int) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, len(s)*p/100)]
 }
 
 // printBenchTable prints the rows for OPTIMIZATION.md's sharedlib section.
