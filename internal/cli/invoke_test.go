@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -29,16 +28,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, 
 	cmd := exec.Command(testutil.Binary(t, "./cmd/runtime-init"), args...)
 	cmd.Dir = testutil.RepoRoot(t)
 	cmd.Stdin = strings.NewReader(stdin)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	code = 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return o.String(), e.String(), code
+	return testutil.Run(t, cmd)
 }
 
 func TestInvokeShellExample(t *testing.T) {

@@ -26,15 +26,7 @@ func scaffoldCLI(t *testing.T, env []string, args ...string) (stdout, stderr str
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = strings.NewReader("")
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return o.String(), e.String(), code
+	return testutil.Run(t, cmd)
 }
 
 func listFiles(t *testing.T, dir string) []string {

@@ -3,7 +3,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,16 +27,7 @@ func TestInvokeSharedlibFindsGlibcRuntime(t *testing.T) {
 	run := func(bin string) (string, string, int) {
 		cmd := exec.Command(bin, "invoke", "--event", filepath.Join(root, "examples/sharedlib-c/event.json"), "--", lib)
 		cmd.Env = append(os.Environ(), "PATH=/usr/bin:/bin") // no faas-runtime-sharedlib there
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return o.String(), e.String(), code
+		return testutil.Run(t, cmd)
 	}
 	if _, err := os.Stat("/usr/bin/faas-runtime-sharedlib"); err == nil {
 		t.Log("faas-runtime-sharedlib is installed in /usr/bin: the not-found case cannot be shown")

@@ -5,6 +5,7 @@ package testutil
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -199,4 +200,31 @@ func RSSKiB(pid int) (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmRSS for process %d", pid)
+}
+
+// Run runs cmd to its end and returns its stdout, stderr and exit code; a
+// failure to start it at all fails the test.
+func Run(t testing.TB, cmd *exec.Cmd) (stdout, stderr string, code int) {
+	t.Helper()
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("%s: %v", cmd.Path, err)
+	}
+	return o.String(), e.String(), code
+}
+
+// podman and buildah need the project's containers.conf (runc, cgroupfs,
+// ulimits a root without systemd can set). The Makefile exports it; a plain
+// `go test` gets it here.
+func init() {
+	if os.Getenv("CONTAINERS_CONF") == "" {
+		_, file, _, _ := runtime.Caller(0)
+		os.Setenv("CONTAINERS_CONF", filepath.Join(filepath.Dir(file), "..", "..", "scripts", "containers.conf"))
+	}
 }

@@ -130,17 +130,7 @@ func startEmulator(t *testing.T) (*emulator.Emulator, string) {
 // exit code.
 func cliRun(t *testing.T, bin string, args ...string) (string, string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
+	return testutil.Run(t, exec.Command(bin, args...))
 }
 
 func mustRun(t *testing.T, bin string, args ...string) string {
