@@ -22,20 +22,23 @@ var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Trans
 
 // CleanHeader returns the headers to forward: hop-by-hop ones (and those
 // the Connection header names) dropped, values with control characters
-// dropped too (API Gateway would refuse the whole response).
+// dropped too (API Gateway would refuse the whole response). Keys are
+// canonicalized first, so a map built by hand with "keep-alive" is cleaned
+// the same as one a header parser built.
 func CleanHeader(h textproto.MIMEHeader) textproto.MIMEHeader {
 	out := make(textproto.MIMEHeader, len(h))
 	for k, vs := range h {
 		if !isToken(k) {
 			continue
 		}
+		k = textproto.CanonicalMIMEHeaderKey(k)
 		for _, v := range vs {
 			if validValue(v) {
 				out[k] = append(out[k], v)
 			}
 		}
 	}
-	for _, v := range h["Connection"] {
+	for _, v := range out["Connection"] {
 		for _, name := range strings.Split(v, ",") {
 			if name = strings.TrimSpace(name); name != "" {
 				out.Del(name)
