@@ -54,5 +54,5 @@ func main() {
 			return
 		}
 	}
-	os.Exit(bootstrap.Main(os.Args[1:]))
+	os.Exit(bootstrap.Main(os.Args[0], os.Args[1:]))
 }

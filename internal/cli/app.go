@@ -59,7 +59,7 @@ func usageError(_ *ucli.Context, err error, _ bool) error { return &UsageError{M
 // Main runs the CLI and returns the process exit code.
 func Main(args []string) int {
 	if len(args) > 1 && args[1] == BootstrapCommand {
-		return bootstrap.Main(args[2:])
+		return bootstrap.Main(args[0], args[2:])
 	}
 	err := App().Run(args)
 	if err == nil {

@@ -116,3 +116,33 @@ func ResponseTooLarge(n int64) *Error {
 func ParseDeadline(v string) (int64, error) {
 	return strconv.ParseInt(v, 10, 64)
 }
+
+// The Extensions API (version 2020-01-01) shares the Runtime API's
+// endpoint. faas-runtime uses it when Lambda starts it as an external
+// extension (from /opt/extensions), the way AWS Lambda Web Adapter runs.
+const (
+	ExtensionVersion         = "2020-01-01"
+	PathExtensionRegister    = "/" + ExtensionVersion + "/extension/register"
+	PathExtensionNext        = "/" + ExtensionVersion + "/extension/event/next"
+	PathExtensionInitError   = "/" + ExtensionVersion + "/extension/init/error"
+	PathExtensionExitError   = "/" + ExtensionVersion + "/extension/exit/error"
+	HeaderExtensionName      = "Lambda-Extension-Name"       // on register: the executable's basename
+	HeaderExtensionID        = "Lambda-Extension-Identifier" // answered by register, sent on every later call
+	HeaderExtensionErrorType = "Lambda-Extension-Function-Error-Type"
+
+	ExtensionEventInvoke   = "INVOKE"
+	ExtensionEventShutdown = "SHUTDOWN"
+)
+
+// ExtensionEvent is what /extension/event/next answers.
+type ExtensionEvent struct {
+	EventType          string `json:"eventType"`
+	DeadlineMs         int64  `json:"deadlineMs"`
+	RequestID          string `json:"requestId,omitempty"`
+	InvokedFunctionArn string `json:"invokedFunctionArn,omitempty"`
+	ShutdownReason     string `json:"shutdownReason,omitempty"`
+	Tracing            *struct {
+		Type  string `json:"type"`
+		Value string `json:"value"`
+	} `json:"tracing,omitempty"`
+}

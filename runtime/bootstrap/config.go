@@ -29,22 +29,10 @@ const ModeEnv = "FAAS_MODE"
 // bootstrap's arguments). An *api.Error return is an init error to report
 // to the Runtime API; endpoint is returned even then when it is known.
 func LoadConfig(args []string, getenv func(string) string) (*Config, *api.Error) {
-	c := &Config{Endpoint: getenv("AWS_LAMBDA_RUNTIME_API"), Concurrency: 1}
-	c.TaskRoot = getenv("LAMBDA_TASK_ROOT")
-	if c.TaskRoot == "" {
-		c.TaskRoot = "/var/task"
+	c, cerr := loadCommon(getenv)
+	if cerr != nil {
+		return c, cerr
 	}
-	if c.Endpoint == "" {
-		return c, api.NewError(api.ErrTypeBadConfig, "AWS_LAMBDA_RUNTIME_API is not set: faas-runtime must run inside Lambda or under an emulator (runtime-init invoke)")
-	}
-	if v := getenv("AWS_LAMBDA_MAX_CONCURRENCY"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1024 {
-			return c, api.NewError(api.ErrTypeBadConfig, fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%q: want a whole number from 1 to 1024", v))
-		}
-		c.Concurrency = n
-	}
-
 	cmd := args
 	if len(cmd) == 0 {
 		if h := strings.TrimSpace(getenv("_HANDLER")); h != "" {
@@ -59,6 +47,45 @@ func LoadConfig(args []string, getenv func(string) string) (*Config, *api.Error)
 	c.Mode = strings.ToLower(strings.TrimSpace(getenv(ModeEnv)))
 	if c.Mode == "" {
 		c.Mode, c.ModeInferred = inferMode(c.Command[0], getenv), true
+	}
+	return c, nil
+}
+
+// LoadExtensionConfig is LoadConfig for the extension role: no handler
+// (the app is the image's entrypoint, started by Lambda) and http mode.
+func LoadExtensionConfig(getenv func(string) string) (*Config, *api.Error) {
+	c, cerr := loadCommon(getenv)
+	if cerr != nil {
+		return c, cerr
+	}
+	c.Mode = strings.ToLower(strings.TrimSpace(getenv(ModeEnv)))
+	switch c.Mode {
+	case "":
+		c.Mode, c.ModeInferred = "http", true
+	case "http":
+	default:
+		return c, api.NewError(api.ErrTypeBadConfig, fmt.Sprintf("%s=%q: started as a Lambda extension (from an extensions directory), faas-runtime serves a web app that Lambda starts: only http mode works this way; for %s mode make faas-runtime the image's ENTRYPOINT instead", ModeEnv, c.Mode, c.Mode))
+	}
+	return c, nil
+}
+
+// loadCommon reads what both roles need: the endpoint, the concurrency
+// and the task root.
+func loadCommon(getenv func(string) string) (*Config, *api.Error) {
+	c := &Config{Endpoint: getenv("AWS_LAMBDA_RUNTIME_API"), Concurrency: 1}
+	c.TaskRoot = getenv("LAMBDA_TASK_ROOT")
+	if c.TaskRoot == "" {
+		c.TaskRoot = "/var/task"
+	}
+	if c.Endpoint == "" {
+		return c, api.NewError(api.ErrTypeBadConfig, "AWS_LAMBDA_RUNTIME_API is not set: faas-runtime must run inside Lambda or under an emulator (runtime-init invoke)")
+	}
+	if v := getenv("AWS_LAMBDA_MAX_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1024 {
+			return c, api.NewError(api.ErrTypeBadConfig, fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%q: want a whole number from 1 to 1024", v))
+		}
+		c.Concurrency = n
 	}
 	return c, nil
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"syscall"
@@ -25,11 +26,16 @@ import (
 const ShutdownGrace = 250 * time.Millisecond
 
 // Main runs the runtime with the process's environment and signals and
-// returns the exit code: 0 after SIGTERM, 1 after a fatal error.
-func Main(args []string) int {
+// returns the exit code: 0 after SIGTERM, 1 after a fatal error. argv0 and
+// args are the process's; started by Lambda as an external extension, it
+// takes the extension role (see RunExtension).
+func Main(argv0 string, args []string) int {
 	log := NewLogger(os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if IsExtension(argv0, args) {
+		return RunExtension(ctx, filepath.Base(argv0), os.Getenv, log)
+	}
 	return Run(ctx, args, os.Getenv, log)
 }
 
@@ -49,20 +55,32 @@ func NewLogger(w *os.File) *slog.Logger {
 // Run is Main with its inputs injected. Cancelling ctx is SIGTERM.
 func Run(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) int {
 	cfg, cerr := LoadConfig(args, getenv)
+	report := func(e *api.Error) int { return initFailed(cfg, e, log) }
 	if cerr != nil {
-		return initFailed(cfg, cerr, log)
+		return report(cerr)
 	}
+	return run(ctx, cfg, getenv, log, report)
+}
+
+// run initialises the mode and serves until SIGTERM. report tells Lambda
+// that init failed (through the Runtime API, or the Extensions API in the
+// extension role) and returns the exit code.
+func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog.Logger, report func(*api.Error) int) int {
 	factory, ok := handler.Lookup(cfg.Mode)
 	if !ok {
-		return initFailed(cfg, api.NewError(api.ErrTypeBadConfig, modeMissing(cfg.Mode)), log)
+		return report(api.NewError(api.ErrTypeBadConfig, modeMissing(cfg.Mode)))
 	}
 	how := "from " + ModeEnv
 	if cfg.ModeInferred {
 		how = "inferred"
 	}
-	log.Info("init", "mode", cfg.Mode, "mode_source", how, "handler", cfg.Command[0], "concurrency", cfg.Concurrency)
+	app := "started by Lambda (extension role)"
+	if len(cfg.Command) > 0 {
+		app = cfg.Command[0]
+	}
+	log.Info("init", "mode", cfg.Mode, "mode_source", how, "handler", app, "concurrency", cfg.Concurrency)
 
-	h, err := factory(handler.Config{Command: cfg.Command, TaskRoot: cfg.TaskRoot, Concurrency: cfg.Concurrency, Log: log, Getenv: getenv})
+	h, err := factory(handler.Config{Command: cfg.Command, ExternalApp: len(cfg.Command) == 0, TaskRoot: cfg.TaskRoot, Concurrency: cfg.Concurrency, Log: log, Getenv: getenv})
 	if err == nil {
 		err = h.Init(ctx)
 	}
@@ -75,7 +93,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, log *sl
 		return 0
 	}
 	if err != nil {
-		return initFailed(cfg, asAPIError(err, api.ErrTypeInitError), log)
+		return report(asAPIError(err, api.ErrTypeInitError))
 	}
 
 	code := serve(ctx, cfg, h, log)

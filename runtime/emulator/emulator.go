@@ -33,6 +33,7 @@ type Config struct {
 	AccountID    string        // default "000000000000"
 	Timeout      time.Duration // default 3 s, Lambda's default
 	Log          *slog.Logger  // default: discard
+	Handler      string        // the function's handler, told to extensions at registration
 
 	// BeforeInvoke runs before an invocation is queued; the sandbox uses it
 	// to (re)start the runtime process lazily, as Lambda does.
@@ -126,6 +127,10 @@ type Emulator struct {
 	initErr *api.Error
 	served  bool // a /next has been answered since the last runtime start
 	alive   bool // a runtime process is running (when a sandbox manages one)
+
+	exts      map[string]*extension // registered extensions, by identifier
+	extOrder  []*extension          // in registration order
+	extNotify chan struct{}         // closed and replaced when exts changes
 }
 
 // New returns an Emulator; serve its Handler on a loopback listener.
@@ -145,7 +150,9 @@ func New(cfg Config) *Emulator {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Emulator{cfg: cfg, queue: make(chan *invocation, 1024), byID: map[string]*invocation{}}
+	e := &Emulator{cfg: cfg, queue: make(chan *invocation, 1024), byID: map[string]*invocation{}}
+	e.resetExtensionsLocked()
+	return e
 }
 
 // FunctionARN is the ARN handed to the runtime.
@@ -249,10 +256,13 @@ func (e *Emulator) finish(inv *invocation, r *Result) bool {
 	return true
 }
 
-// RuntimeStarted is called by the sandbox when it starts a runtime process.
+// RuntimeStarted is called by the sandbox when it starts a new execution
+// environment (its extensions, then its runtime process): extensions of
+// the previous one are forgotten and registration opens again.
 func (e *Emulator) RuntimeStarted() {
 	e.mu.Lock()
 	e.initErr, e.served, e.alive = nil, false, true
+	e.resetExtensionsLocked()
 	e.mu.Unlock()
 }
 
@@ -380,6 +390,10 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathInvoke+"{id}/error", e.serveError)
 	mux.HandleFunc("POST "+api.PathInitError, e.serveInitError)
 	mux.HandleFunc("POST "+api.PathRIEInvoke, e.serveInvoke)
+	mux.HandleFunc("POST "+api.PathExtensionRegister, e.serveExtensionRegister)
+	mux.HandleFunc("GET "+api.PathExtensionNext, e.serveExtensionNext)
+	mux.HandleFunc("POST "+api.PathExtensionInitError, e.serveExtensionError(true))
+	mux.HandleFunc("POST "+api.PathExtensionExitError, e.serveExtensionError(false))
 	return mux
 }
 
@@ -398,6 +412,10 @@ func (e *Emulator) serveNext(w http.ResponseWriter, r *http.Request) {
 			inv.state = delivered
 			inv.deadline = time.Now().Add(e.cfg.Timeout)
 			e.served = true
+			if inv.opts.TraceID == "" {
+				inv.opts.TraceID = newTraceID()
+			}
+			e.notifyInvokeLocked(inv, inv.opts.TraceID)
 		}
 		e.mu.Unlock()
 	}
@@ -405,11 +423,7 @@ func (e *Emulator) serveNext(w http.ResponseWriter, r *http.Request) {
 	h.Set(api.HeaderRequestID, inv.id)
 	h.Set(api.HeaderDeadlineMs, strconv.FormatInt(inv.deadline.UnixMilli(), 10))
 	h.Set(api.HeaderFunctionARN, e.FunctionARN())
-	trace := inv.opts.TraceID
-	if trace == "" {
-		trace = newTraceID()
-	}
-	h.Set(api.HeaderTraceID, trace)
+	h.Set(api.HeaderTraceID, inv.opts.TraceID)
 	setIf(h, api.HeaderClientContext, inv.opts.ClientContext)
 	setIf(h, api.HeaderCognitoIdentity, inv.opts.CognitoIdentity)
 	setIf(h, api.HeaderTenantID, inv.opts.TenantID)

@@ -49,7 +49,12 @@ func startChild(argv []string, env []string) (*child, error) {
 	return c, nil
 }
 
+// dead, exitedChan, stop and stderrNote accept a nil child: an app that
+// Lambda started (extension role) is not ours to watch or stop.
 func (c *child) dead() bool {
+	if c == nil {
+		return false
+	}
 	select {
 	case <-c.exited:
 		return true
@@ -58,9 +63,17 @@ func (c *child) dead() bool {
 	}
 }
 
+// exitedChan is closed when the app exits; never, for a nil child.
+func (c *child) exitedChan() <-chan struct{} {
+	if c == nil {
+		return nil
+	}
+	return c.exited
+}
+
 // stop sends SIGTERM to the app's process group, then SIGKILL after grace.
 func (c *child) stop(grace time.Duration) {
-	if c.dead() {
+	if c == nil || c.dead() {
 		return
 	}
 	procgroup.Signal(c.cmd, false)
@@ -83,6 +96,9 @@ func (c *child) describe() string {
 
 // stderrNote is the last stderr lines as a suffix for an error message.
 func (c *child) stderrNote() string {
+	if c == nil {
+		return ""
+	}
 	if t := c.tail.String(); t != "" {
 		return "\nstderr (last lines):\n" + t
 	}

@@ -43,8 +43,9 @@ const (
 
 // Mode is the http handler mode.
 type Mode struct {
-	cfg   *Config
-	argv  []string
+	cfg      *Config
+	argv     []string
+	external bool // the app is started by Lambda, not by us (extension role)
 	env   []string
 	log   *slog.Logger
 	app   *h1.Client // requests, kept-alive connections (one per concurrent invocation)
@@ -65,7 +66,10 @@ func New(hc handler.Config) (handler.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Mode{cfg: cfg, argv: hc.Command, log: hc.Log.With("mode", "http")}
+	m := &Mode{cfg: cfg, argv: hc.Command, external: hc.ExternalApp, log: hc.Log.With("mode", "http")}
+	if !m.external && len(m.argv) == 0 {
+		return nil, api.NewError(api.ErrTypeInvalidHandler, "http mode: no web app command")
+	}
 	m.app = &h1.Client{Addr: net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)), MaxIdle: max(hc.Concurrency, 1), DialTimeout: 2 * time.Second}
 	m.probe = m.app
 	if cfg.ReadinessPort != cfg.Port {
@@ -104,14 +108,17 @@ func New(hc handler.Config) (handler.Handler, error) {
 func (m *Mode) Init(ctx context.Context) error {
 	m.startMu.Lock()
 	defer m.startMu.Unlock()
-	c, err := m.start()
-	if err != nil {
-		return err
+	var c *child // stays nil for an external app: there is no process of ours to watch
+	if !m.external {
+		var err error
+		if c, err = m.start(); err != nil {
+			return err
+		}
 	}
 	wctx, cancel := context.WithTimeout(ctx, m.cfg.ReadyTimeout)
 	defer cancel()
 	start := time.Now()
-	err = m.waitReady(wctx, c)
+	err := m.waitReady(wctx, c)
 	switch {
 	case err == nil:
 		m.log.Info("web app ready", "port", m.cfg.Port, "after", time.Since(start).Round(time.Microsecond))
@@ -185,7 +192,7 @@ func (m *Mode) waitReady(ctx context.Context, c *child) error {
 		timer.Reset(wait)
 		select {
 		case <-timer.C:
-		case <-c.exited:
+		case <-c.exitedChan():
 			return errors.New("the web app exited")
 		case <-ctx.Done():
 			return ctx.Err()
@@ -219,18 +226,18 @@ func (m *Mode) check(ctx context.Context) bool {
 // ensure returns the running, ready app, restarting it if it died and
 // waiting for it if it is not ready yet (async init).
 func (m *Mode) ensure(ctx context.Context) (*child, error) {
-	if c := m.readyChild(); c != nil {
+	if c, ok := m.readyApp(); ok {
 		return c, nil
 	}
 	m.startMu.Lock()
 	defer m.startMu.Unlock()
-	if c := m.readyChild(); c != nil {
+	if c, ok := m.readyApp(); ok {
 		return c, nil
 	}
 	m.mu.Lock()
 	c := m.cur
 	m.mu.Unlock()
-	if c == nil || c.dead() {
+	if !m.external && (c == nil || c.dead()) {
 		var err error
 		if c, err = m.start(); err != nil {
 			return nil, err
@@ -250,13 +257,20 @@ func (m *Mode) ensure(ctx context.Context) (*child, error) {
 	return c, nil
 }
 
-func (m *Mode) readyChild() *child {
+// readyApp reports whether the app has passed its readiness check and is
+// still running; c is its process (nil for an external app).
+func (m *Mode) readyApp() (c *child, ok bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.cur != nil && m.ready && !m.cur.dead() {
-		return m.cur
+	switch {
+	case !m.ready:
+		return nil, false
+	case m.external:
+		return nil, true
+	case m.cur != nil && !m.cur.dead():
+		return m.cur, true
 	}
-	return nil
+	return nil, false
 }
 
 // Invoke sends the event to the app as an HTTP request.
