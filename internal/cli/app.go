@@ -61,6 +61,9 @@ func Main(args []string) int {
 	if len(args) > 1 && args[1] == BootstrapCommand {
 		return bootstrap.Main(args[0], args[2:])
 	}
+	if len(args) > 0 && bootstrap.IsExtension(args[0], args[1:]) {
+		return bootstrap.Main(args[0], nil) // started as /opt/extensions/faas-runtime (invoke --as-extension)
+	}
 	err := App().Run(args)
 	if err == nil {
 		return ExitOK

@@ -34,6 +34,8 @@ func functionFlags() []ucli.Flag {
 		&ucli.StringSliceFlag{Name: "env", Usage: "environment variable `K=V` for the function (repeatable)"},
 		&ucli.StringFlag{Name: "mode", Usage: "handler mode: exec | http | sharedlib (default: inferred, as faas-runtime does)"},
 		&ucli.StringFlag{Name: "runtime", Usage: "run this faas-runtime binary instead of the built-in runtime (on Linux a .so handler defaults to faas-runtime-sharedlib next to runtime-init or in PATH)"},
+		&ucli.BoolFlag{Name: "as-extension", Usage: "run faas-runtime as a Lambda extension, where AWS Lambda Web Adapter runs: HANDLER is the web app itself, started as the image's entrypoint (http mode)"},
+		&ucli.StringSliceFlag{Name: "extension", Usage: "also start executable `FILE` as an external extension, as Lambda starts /opt/extensions/* (repeatable)"},
 	}
 }
 
@@ -147,7 +149,33 @@ func sandboxOptions(c *ucli.Context) (local.Options, error) {
 		}
 		env = append(env, kv)
 	}
+	var exts []local.Extension
+	for _, x := range c.StringSlice("extension") {
+		abs, err := filepath.Abs(x)
+		if err != nil {
+			return local.Options{}, err
+		}
+		if fi, err := os.Stat(abs); err != nil || fi.IsDir() {
+			return local.Options{}, Usagef("--extension %s: not an executable file", x)
+		}
+		exts = append(exts, local.Extension{Path: abs})
+	}
 	runtime := c.String("runtime")
+	if c.Bool("as-extension") {
+		// faas-runtime is the extension; the app is the runtime process.
+		x := local.Extension{Path: runtime, Name: "faas-runtime"}
+		if runtime == "" {
+			self, err := os.Executable()
+			if err != nil {
+				return local.Options{}, fmt.Errorf("finding runtime-init's own executable: %w", err)
+			}
+			x.Path = self // runtime-init started as /opt/extensions/faas-runtime takes the extension role
+		} else if x.Path, err = filepath.Abs(runtime); err != nil {
+			return local.Options{}, err
+		}
+		return local.Options{Command: args, Extensions: append([]local.Extension{x}, exts...), Env: env, Timeout: timeout,
+			Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}, nil
+	}
 	var cmd []string
 	if runtime != "" {
 		abs, err := filepath.Abs(runtime)
@@ -168,7 +196,7 @@ func sandboxOptions(c *ucli.Context) (local.Options, error) {
 		}
 		cmd = append([]string{self, BootstrapCommand}, args...)
 	}
-	return local.Options{Command: cmd, Env: env, Timeout: timeout, Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}, nil
+	return local.Options{Command: cmd, Extensions: exts, Env: env, Timeout: timeout, Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}, nil
 }
 
 func readEvent(name string, stdin io.Reader) ([]byte, error) {

@@ -80,3 +80,39 @@ func TestConfigErrors(t *testing.T) {
 		t.Errorf("%+v %v", c, err)
 	}
 }
+
+// TestExtensionRole: started as Lambda starts external extensions, the
+// runtime takes the extension role; anything else is the runtime role.
+func TestExtensionRole(t *testing.T) {
+	for _, tc := range []struct {
+		argv0 string
+		args  []string
+		want  bool
+	}{
+		{"/opt/extensions/faas-runtime", nil, true},
+		{"/opt/extensions/lambda-adapter", nil, true},
+		{"/opt/extensions/faas-runtime", []string{"app"}, false}, // used as an entrypoint with a CMD
+		{"/usr/bin/faas-runtime", nil, false},
+		{"faas-runtime", nil, false},
+	} {
+		if got := IsExtension(tc.argv0, tc.args); got != tc.want {
+			t.Errorf("IsExtension(%q, %q) = %v", tc.argv0, tc.args, got)
+		}
+	}
+
+	base := map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}
+	c, err := LoadExtensionConfig(envOf(base))
+	if err != nil || c.Mode != "http" || !c.ModeInferred || len(c.Command) != 0 {
+		t.Errorf("extension config %+v, %v", c, err)
+	}
+	for mode, bad := range map[string]bool{"http": false, "exec": true, "sharedlib": true} {
+		env := map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "FAAS_MODE": mode}
+		_, err := LoadExtensionConfig(envOf(env))
+		if (err != nil) != bad || (bad && err.Type != api.ErrTypeBadConfig) {
+			t.Errorf("FAAS_MODE=%s in the extension role: %v", mode, err)
+		}
+	}
+	if _, err := LoadExtensionConfig(envOf(nil)); err == nil {
+		t.Error("no AWS_LAMBDA_RUNTIME_API: no error")
+	}
+}

@@ -330,6 +330,15 @@ func (e *Emulator) Pending() int {
 	return n
 }
 
+// FailInit ends the current environment's init with ae before a runtime
+// process ran (an extension failed): queued invocations get ae.
+func (e *Emulator) FailInit(ae *api.Error) {
+	e.mu.Lock()
+	e.initErr, e.alive = ae, false
+	e.mu.Unlock()
+	e.cfg.Log.Warn("init failed", "type", ae.Type, "msg", ae.Message)
+}
+
 // InitError is the last /init/error posted since the runtime started.
 func (e *Emulator) InitError() *api.Error {
 	e.mu.Lock()

@@ -29,6 +29,7 @@ type extension struct {
 	invoke   bool
 	shutdown bool
 	ready    bool                    // has called /event/next at least once
+	shutSent bool                    // SHUTDOWN goes out once
 	events   chan api.ExtensionEvent // buffered; INVOKE events are dropped if it never reads
 	gone     chan struct{}           // closed when its execution environment ends
 	exitErr  *api.Error
@@ -103,7 +104,8 @@ func (e *Emulator) Shutdown(reason string, deadline time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, x := range e.extOrder {
-		if x.shutdown {
+		if x.shutdown && !x.shutSent {
+			x.shutSent = true
 			select {
 			case x.events <- api.ExtensionEvent{EventType: api.ExtensionEventShutdown, ShutdownReason: reason, DeadlineMs: deadline.UnixMilli()}:
 			default:

@@ -15,10 +15,12 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 	"github.com/faas-runtime/faas-runtime/runtime/procgroup"
 )
@@ -37,6 +39,34 @@ type Options struct {
 	// Wrap, when set, wraps the emulator's handler: fault injection between
 	// the runtime and the Runtime API, for the soak test.
 	Wrap func(http.Handler) http.Handler
+	// Extensions are external extensions, started as Lambda starts the
+	// files in /opt/extensions: before the runtime, with no arguments and
+	// argv[0] /opt/extensions/<name>; the runtime starts once all have
+	// registered.
+	Extensions []Extension
+}
+
+// Extension is one external extension: an executable and the file name it
+// would have in /opt/extensions (default: the executable's).
+type Extension struct {
+	Path string
+	Name string
+}
+
+// ExtensionRegisterTimeout is how long the sandbox waits for extensions to
+// register before it fails the init.
+const ExtensionRegisterTimeout = 5 * time.Second
+
+// extensionGrace is how long extensions get to exit after SHUTDOWN when
+// their environment ends (Lambda gives 300 ms to 2 s).
+const extensionGrace = 500 * time.Millisecond
+
+// extProc is one running extension.
+type extProc struct {
+	name   string
+	cmd    *exec.Cmd
+	exited chan struct{}
+	status string // set before exited closes
 }
 
 // Sandbox is one emulated execution environment.
@@ -49,6 +79,8 @@ type Sandbox struct {
 	mu      sync.Mutex
 	proc    *exec.Cmd
 	exited  chan struct{} // closed when proc has exited
+	exts    []*extProc    // the current environment's extensions
+	cause   string        // why the environment is being torn down (an extension crashed)
 	starts  int
 	closing bool
 	lastRC  int
@@ -120,20 +152,20 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 	if s.proc != nil {
 		return nil
 	}
+	s.emu.RuntimeStarted() // a new execution environment
+	s.cause = ""
+	if ae := s.startExtensions(); ae != nil {
+		s.emu.FailInit(ae)
+		return nil // the invocation gets the init error, as from Lambda
+	}
 	cmd := exec.Command(s.opts.Command[0], s.opts.Command[1:]...)
 	cmd.Dir = s.opts.Dir
-	cmd.Env = append(append(os.Environ(), s.opts.Env...),
-		"AWS_LAMBDA_RUNTIME_API="+s.Addr(),
-		"AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(int(s.emu.Timeout()/time.Second)),
-		"AWS_LAMBDA_FUNCTION_NAME=function",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
-		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-		"AWS_REGION=us-east-1",
-	)
+	cmd.Env = s.environ()
 	cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
 	procgroup.Isolate(cmd, false)
-	s.emu.RuntimeStarted()
 	if err := cmd.Start(); err != nil {
+		s.endExtensions(s.exts, "failure")
+		s.exts = nil
 		return fmt.Errorf("local: starting the runtime %s: %w", s.opts.Command[0], err)
 	}
 	s.proc, s.exited = cmd, make(chan struct{})
@@ -142,13 +174,135 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 	return nil
 }
 
-// watch reaps the runtime process and fails what it held.
+// environ is the environment Lambda gives the runtime and extensions.
+func (s *Sandbox) environ() []string {
+	return append(append(os.Environ(), s.opts.Env...),
+		"AWS_LAMBDA_RUNTIME_API="+s.Addr(),
+		"AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(int(s.emu.Timeout()/time.Second)),
+		"AWS_LAMBDA_FUNCTION_NAME=function",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_REGION=us-east-1",
+	)
+}
+
+// startExtensions starts the extensions and waits until all have
+// registered; the caller holds s.mu. A failure is the environment's init
+// error, with Lambda's error types.
+func (s *Sandbox) startExtensions() *api.Error {
+	s.exts = nil
+	if len(s.opts.Extensions) == 0 {
+		return nil
+	}
+	anyExited := make(chan *extProc, len(s.opts.Extensions))
+	for _, ext := range s.opts.Extensions {
+		path, name := ext.Path, ext.Name
+		if name == "" {
+			name = filepath.Base(path)
+		}
+		cmd := exec.Command(path)
+		cmd.Args[0] = "/opt/extensions/" + name // how Lambda starts it; the extension may look
+		cmd.Dir = s.opts.Dir
+		cmd.Env = s.environ()
+		cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
+		procgroup.Isolate(cmd, false)
+		if err := cmd.Start(); err != nil {
+			s.endExtensions(s.exts, "failure")
+			s.exts = nil
+			return api.NewError("Extension.LaunchError", fmt.Sprintf("cannot start extension %s: %v", path, err))
+		}
+		x := &extProc{name: name, cmd: cmd, exited: make(chan struct{})}
+		s.exts = append(s.exts, x)
+		go s.watchExtension(x, anyExited)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ExtensionRegisterTimeout)
+	defer cancel()
+	registered := make(chan error, 1)
+	go func() { registered <- s.emu.WaitExtensions(ctx, len(s.exts)) }()
+	var ae *api.Error
+	select {
+	case err := <-registered:
+		if err != nil {
+			ae = api.NewError("Extension.InitError", fmt.Sprintf("extensions did not register within %s: %v", ExtensionRegisterTimeout, err))
+		}
+	case x := <-anyExited:
+		cancel()
+		<-registered
+		if ie := s.emu.InitError(); ie != nil {
+			ae = ie // it said why before exiting (/extension/init/error)
+		} else {
+			ae = api.NewError("Extension.Crash", fmt.Sprintf("extension %s exited during init: %s", x.name, x.status))
+		}
+	}
+	if ae != nil {
+		s.endExtensions(s.exts, "failure")
+		s.exts = nil
+	}
+	return ae
+}
+
+// watchExtension reaps an extension. One that ends while its environment
+// is serving takes the environment down, as in Lambda (Extension.Crash).
+func (s *Sandbox) watchExtension(x *extProc, anyExited chan<- *extProc) {
+	err := x.cmd.Wait()
+	x.status = "exit status 0"
+	if err != nil {
+		x.status = err.Error()
+	}
+	close(x.exited)
+	anyExited <- x
+	s.mu.Lock()
+	current := false
+	for _, y := range s.exts {
+		current = current || y == x
+	}
+	proc := s.proc
+	if current && proc != nil && s.cause == "" {
+		s.cause = "extension " + x.name + " exited: " + x.status
+	}
+	s.mu.Unlock()
+	if current && proc != nil {
+		procgroup.Signal(proc, true)
+	}
+}
+
+// endExtensions sends SHUTDOWN to the extensions that asked for it, gives
+// them extensionGrace to exit, then kills them.
+func (s *Sandbox) endExtensions(exts []*extProc, reason string) {
+	if len(exts) == 0 {
+		return
+	}
+	s.emu.Shutdown(reason, time.Now().Add(extensionGrace))
+	deadline := time.After(extensionGrace)
+	for _, x := range exts {
+		select {
+		case <-x.exited:
+		case <-deadline:
+			procgroup.Signal(x.cmd, true)
+			<-x.exited
+		}
+	}
+}
+
+// watch reaps the runtime process, ends its environment's extensions and
+// fails what it held.
 func (s *Sandbox) watch(cmd *exec.Cmd, exited chan struct{}) {
 	err := cmd.Wait()
 	status := "exit status 0"
 	if err != nil {
 		status = err.Error()
 	}
+	s.mu.Lock()
+	exts, stopping := s.exts, s.closing
+	if s.cause != "" {
+		status = s.cause
+	}
+	s.mu.Unlock()
+	reason := "failure"
+	if stopping || status == "exit status 0" {
+		reason = "spindown"
+	}
+	s.endExtensions(exts, reason)
 	// Tell the emulator while still holding the lock, before proc is
 	// cleared: otherwise an invocation could start the next runtime in
 	// between, and this late notice would mark that one dead.
@@ -156,7 +310,7 @@ func (s *Sandbox) watch(cmd *exec.Cmd, exited chan struct{}) {
 	s.exits++
 	s.emu.RuntimeExited(status)
 	if s.proc == cmd {
-		s.proc = nil
+		s.proc, s.exts = nil, nil
 	}
 	s.lastRC = cmd.ProcessState.ExitCode()
 	s.mu.Unlock()
@@ -189,6 +343,7 @@ func (s *Sandbox) Stop(grace time.Duration) error {
 	if cmd == nil {
 		return nil
 	}
+	s.emu.Shutdown("spindown", time.Now().Add(grace))
 	procgroup.Terminate(cmd.Process)
 	select {
 	case <-exited:
@@ -251,4 +406,15 @@ func (s *Sandbox) Close() error {
 	defer cancel()
 	_ = s.srv.Shutdown(ctx)
 	return err
+}
+
+// ExtensionPIDs are the process ids of the running extensions.
+func (s *Sandbox) ExtensionPIDs() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var pids []int
+	for _, x := range s.exts {
+		pids = append(pids, x.cmd.Process.Pid)
+	}
+	return pids
 }

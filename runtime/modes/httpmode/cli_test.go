@@ -122,3 +122,26 @@ func TestServeCLIStreams(t *testing.T) {
 	}
 	checkStreamed(t, at, all)
 }
+
+// TestInvokeCLIAsExtension: `runtime-init invoke --as-extension` runs the
+// app the adapter's way (the app is the entrypoint, faas-runtime an
+// extension), through runtime-init alone; --extension refuses a missing
+// file with a usage error.
+func TestInvokeCLIAsExtension(t *testing.T) {
+	cli := testutil.Binary(t, "./cmd/runtime-init")
+	app := testutil.Binary(t, "./examples/http-go")
+	event := filepath.Join(testutil.RepoRoot(t), "examples", "http-go", "event.json")
+	cmd := exec.Command(cli, "invoke", "--as-extension", "--event", event, "--env", "AWS_LWA_PORT="+testutil.FreePort(t), "--", app)
+	stdout, stderr, code := testutil.Run(t, cmd)
+	if code != 0 || !strings.Contains(stdout, `"statusCode":200`) || !strings.Contains(stdout, `\"path\":\"/echo\"`) {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "role=extension") || !strings.Contains(stderr, "shutdown event") {
+		t.Errorf("stderr does not show the extension role and its SHUTDOWN:\n%s", stderr)
+	}
+
+	cmd = exec.Command(cli, "invoke", "--extension", "/nonexistent/ext", "--", app)
+	if _, stderr, code := testutil.Run(t, cmd); code != 2 || !strings.Contains(stderr, "--extension /nonexistent/ext") {
+		t.Errorf("missing extension: exit %d, stderr %s", code, stderr)
+	}
+}
