@@ -53,7 +53,7 @@ func AnswerMargin(remaining time.Duration) time.Duration {
 
 // Config is what every mode gets from the bootstrap.
 type Config struct {
-	Command     []string // handler path (resolved) and its arguments
+	Command []string // handler path (resolved) and its arguments
 	// ExternalApp: the function is not ours to start. faas-runtime runs as
 	// a Lambda extension and the app is the image's entrypoint, started by
 	// Lambda (only http mode supports this); Command is empty.

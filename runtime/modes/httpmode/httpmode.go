@@ -46,11 +46,11 @@ type Mode struct {
 	cfg      *Config
 	argv     []string
 	external bool // the app is started by Lambda, not by us (extension role)
-	env   []string
-	log   *slog.Logger
-	app   *h1.Client // requests, kept-alive connections (one per concurrent invocation)
-	probe *h1.Client // readiness checks: app itself when the ports match, so the first invocation finds a warm connection
-	evo   httpevent.Options
+	env      []string
+	log      *slog.Logger
+	app      *h1.Client // requests, kept-alive connections (one per concurrent invocation)
+	probe    *h1.Client // readiness checks: app itself when the ports match, so the first invocation finds a warm connection
+	evo      httpevent.Options
 
 	startMu sync.Mutex // serialises (re)starts
 
