@@ -84,7 +84,9 @@ func CheckLink(root, name, target string) error {
 	}
 	abs := target
 	if !path.IsAbs(target) {
-		abs = path.Join("/", path.Dir(name), target)
+		// The link's directory, from its cleaned name: "var/task/" is the
+		// link var/task itself, whose target resolves from var.
+		abs = path.Join(path.Dir(path.Clean("/"+name)), target)
 	}
 	abs = path.Clean(abs)
 	r := path.Clean("/" + root)
