@@ -41,6 +41,9 @@ LAMBDA_COGNITO_IDENTITY and LAMBDA_TENANT_ID.
 http mode starts the handler once as a web app and sends it each event as an
 HTTP request, a drop-in for AWS Lambda Web Adapter: it reads the same
 AWS_LWA_* variables (AWS_LWA_PORT, AWS_LWA_INVOKE_MODE=response_stream, ...).
+Copied to /opt/extensions (where the adapter goes), faas-runtime runs as a
+Lambda extension instead and serves the app that Lambda starts from the
+image's ENTRYPOINT/CMD.
 `
 
 func main() {
