@@ -23,6 +23,10 @@ func FuzzHandler(f *testing.F) {
 	f.Add("POST", api.PathInitError, "Runtime.Y", []byte("not json"))
 	f.Add("POST", api.PathRIEInvoke, "", []byte(`{"a":1}`))
 	f.Add("PUT", "/2018-06-01/runtime/invocation/../../x", "", []byte{0})
+	f.Add("POST", api.PathExtensionRegister, "", []byte(`{"events":["INVOKE","SHUTDOWN"]}`))
+	f.Add("POST", api.PathExtensionRegister, "", []byte(`{"events":["LOGS"]}`))
+	f.Add("GET", api.PathExtensionNext, "", []byte(nil))
+	f.Add("POST", api.PathExtensionInitError, "Extension.X", []byte(`{"errorMessage":"m"}`))
 	f.Fuzz(func(t *testing.T, method, path, errType string, body []byte) {
 		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\t") || method == "" || strings.ContainsAny(method, " \r\n\t()<>@,;:\\\"/[]?={}") {
 			return // not a request net/http would deliver
@@ -34,6 +38,8 @@ func FuzzHandler(f *testing.F) {
 		}
 		if errType != "" && !strings.ContainsAny(errType, "\r\n\x00") {
 			req.Header.Set(api.HeaderErrorType, errType)
+			req.Header.Set(api.HeaderExtensionName, errType)
+			req.Header.Set(api.HeaderExtensionID, errType)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
 		defer cancel()
@@ -45,7 +51,8 @@ func FuzzHandler(f *testing.F) {
 		default:
 			t.Fatalf("%s %s: status %d", method, path, rec.Code)
 		}
-		runtimeAPI := strings.HasPrefix(path, "/"+api.Version+"/runtime/") && method == "POST"
+		runtimeAPI := (strings.HasPrefix(path, "/"+api.Version+"/runtime/") && method == "POST") ||
+			strings.HasPrefix(path, "/"+api.ExtensionVersion+"/extension/")
 		if runtimeAPI && rec.Code >= 400 && rec.Code != 404 && rec.Code != 405 {
 			var ae api.Error
 			if err := json.Unmarshal(rec.Body.Bytes(), &ae); err != nil || ae.Type == "" {
