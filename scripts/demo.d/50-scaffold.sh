@@ -1,5 +1,5 @@
 # Sourced by scripts/demo.sh: a deployable image project in one command.
-step "7. Scaffold a Lambda image project (distroless, amd64, exec mode, Go function)"
+step "9. Scaffold a Lambda image project (distroless, amd64, exec mode, Go function)"
 run bin/runtime-init scaffold "$work/hello-fn" --base distroless --arch amd64 --mode exec --lang go --name hello-fn
 echo "The Dockerfile's final stage:"
 awk '/^FROM .* AS lambda-/{p=1} p' "$work/hello-fn/Dockerfile" | grep -v "^#" | grep -v "^$" | head -15
