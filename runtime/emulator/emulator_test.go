@@ -55,10 +55,23 @@ func next(t *testing.T, base string) (*http.Response, []byte) {
 
 func post(t *testing.T, url, ctype string, body []byte, h map[string]string) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", ctype)
+	hh := map[string]string{"Content-Type": ctype}
 	for k, v := range h {
-		req.Header.Set(k, v)
+		hh[k] = v
+	}
+	code, _, b := request(t, http.MethodPost, url, body, hh)
+	return code, b
+}
+
+// request sends one request with headers h (an empty value is left out)
+// and returns the status, the answer's headers and its body.
+func request(t *testing.T, method, url string, body []byte, h map[string]string) (int, http.Header, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+	for k, v := range h {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -66,7 +79,7 @@ func post(t *testing.T, url, ctype string, body []byte, h map[string]string) (in
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return resp.StatusCode, resp.Header, b
 }
 
 func errType(t *testing.T, b []byte) string {

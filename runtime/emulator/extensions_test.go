@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,41 +16,14 @@ import (
 // identifier header and the body.
 func register(t *testing.T, base, name, body string) (int, string, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+api.PathExtensionRegister, strings.NewReader(body))
-	if name != "" {
-		req.Header.Set(api.HeaderExtensionName, name)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get(api.HeaderExtensionID), b
+	code, h, b := request(t, http.MethodPost, base+api.PathExtensionRegister, []byte(body), map[string]string{api.HeaderExtensionName: name})
+	return code, h.Get(api.HeaderExtensionID), b
 }
 
 func extNext(t *testing.T, base, id string) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+api.PathExtensionNext, nil)
-	if id != "" {
-		req.Header.Set(api.HeaderExtensionID, id)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
-}
-
-func errorTypeOf(t *testing.T, b []byte) string {
-	t.Helper()
-	var e api.Error
-	if err := json.Unmarshal(b, &e); err != nil {
-		t.Fatalf("error body %q: %v", b, err)
-	}
-	return e.Type
+	code, _, b := request(t, http.MethodGet, base+api.PathExtensionNext, nil, map[string]string{api.HeaderExtensionID: id})
+	return code, b
 }
 
 // TestExtensionsAPI pins the emulator's Extensions API to Lambda's: what
@@ -69,7 +41,7 @@ func TestExtensionsAPI(t *testing.T) {
 		{"configurationKeys", "x", `{"events":[],"configurationKeys":["k"]}`, "InvalidRequestFormat"},
 	}
 	for _, r := range refusals {
-		if code, id, b := register(t, base, r.extName, r.body); code != 403 || id != "" || errorTypeOf(t, b) != r.typ {
+		if code, id, b := register(t, base, r.extName, r.body); code != 403 || id != "" || errType(t, b) != r.typ {
 			t.Errorf("%s: %d %q %s, want 403 %s", r.name, code, id, b, r.typ)
 		}
 	}
@@ -79,7 +51,7 @@ func TestExtensionsAPI(t *testing.T) {
 	if code != 200 || invokeID == "" || json.Unmarshal(b, &info) != nil || info["functionName"] != "fn" || info["handler"] != "app.py" {
 		t.Fatalf("register: %d %q %s", code, invokeID, b)
 	}
-	if code, _, b := register(t, base, "watcher", `{"events":[]}`); code != 403 || errorTypeOf(t, b) != "Extension.InvalidExtensionState" {
+	if code, _, b := register(t, base, "watcher", `{"events":[]}`); code != 403 || errType(t, b) != "Extension.InvalidExtensionState" {
 		t.Errorf("same name twice: %d %s", code, b)
 	}
 	code, quietID, _ := register(t, base, "quiet", `{"events":[]}`)
@@ -97,7 +69,7 @@ func TestExtensionsAPI(t *testing.T) {
 		{"not-a-uuid", "Extension.InvalidExtensionIdentifier"},
 		{"6f0d1b8e-3f59-4f57-9f4e-6d2f3b1a2c3d", "Extension.UnknownExtensionIdentifier"},
 	} {
-		if code, b := extNext(t, base, c.id); code != 403 || errorTypeOf(t, b) != c.typ {
+		if code, b := extNext(t, base, c.id); code != 403 || errType(t, b) != c.typ {
 			t.Errorf("next with identifier %q: %d %s, want 403 %s", c.id, code, b, c.typ)
 		}
 	}
@@ -131,7 +103,7 @@ func TestExtensionsAPI(t *testing.T) {
 	}
 
 	// Registration closes once the runtime has taken an invocation.
-	if code, _, b := register(t, base, "late", `{"events":[]}`); code != 403 || errorTypeOf(t, b) != "Extension.RegistrationClosed" {
+	if code, _, b := register(t, base, "late", `{"events":[]}`); code != 403 || errType(t, b) != "Extension.RegistrationClosed" {
 		t.Errorf("late registration: %d %s", code, b)
 	}
 

@@ -25,27 +25,7 @@ import (
 func extensionBox(t *testing.T, app []string, timeout time.Duration, env ...string) *box {
 	t.Helper()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
-	b := &box{logs: &testutil.SyncBuffer{}, allowNone: map[string]bool{}}
-	sb, err := local.Start(local.Options{
-		Command:    app,
-		Extensions: []local.Extension{{Path: rt}},
-		Env:        append([]string{"AWS_LWA_PORT=" + testutil.FreePort(t)}, env...),
-		Timeout:    timeout, Stderr: b.logs, Stdout: b.logs,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.Sandbox = sb
-	t.Cleanup(func() {
-		sb.Close()
-		if err := sb.Emulator().CheckExactlyOnce(b.allowNone); err != nil {
-			t.Error(err)
-		}
-		if t.Failed() {
-			t.Logf("runtime and app logs:\n%s", b.logs)
-		}
-	})
-	return b
+	return newBox(t, local.Options{Command: app, Extensions: []local.Extension{{Path: rt}}}, timeout, env...)
 }
 
 // TestExtensionRole: the one-line switch from the adapter. Every event

@@ -69,12 +69,17 @@ type box struct {
 func sandbox(t *testing.T, app []string, timeout time.Duration, env ...string) *box {
 	t.Helper()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
+	return newBox(t, local.Options{Command: append([]string{rt}, app...)}, timeout, env...)
+}
+
+// newBox starts a sandbox with o (the app on a free AWS_LWA_PORT, logs
+// kept) and checks exactly-once when the test ends.
+func newBox(t *testing.T, o local.Options, timeout time.Duration, env ...string) *box {
+	t.Helper()
 	b := &box{logs: &testutil.SyncBuffer{}, allowNone: map[string]bool{}}
-	sb, err := local.Start(local.Options{
-		Command: append([]string{rt}, app...),
-		Env:     append([]string{"AWS_LWA_PORT=" + testutil.FreePort(t)}, env...),
-		Timeout: timeout, Stderr: b.logs, Stdout: b.logs,
-	})
+	o.Env = append([]string{"AWS_LWA_PORT=" + testutil.FreePort(t)}, env...)
+	o.Timeout, o.Stderr, o.Stdout = timeout, b.logs, b.logs
+	sb, err := local.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
