@@ -7,7 +7,7 @@ VERSION   ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed 's/
 ifeq ($(strip $(VERSION)),)
 VERSION   := 0.1.0
 endif
-LDFLAGS   := -s -w -X github.com/faas-runtime/faas-runtime/internal/version.Version=$(VERSION)
+LDFLAGS   := -s -w -X github.com/faas-runtime/faas-runtime/runtime/version.Version=$(VERSION)
 GOBUILD   := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
 BIN       := bin
 export CONTAINERS_CONF := $(CURDIR)/scripts/containers.conf

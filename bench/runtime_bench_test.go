@@ -20,9 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
 )
 
 // results collects every row so TestMain can print one table with ratios.
@@ -86,7 +86,7 @@ func BenchmarkWarm(b *testing.B) {
 	contenders := []struct {
 		name string
 		cmd  []string
-		sb   *local.Sandbox
+		sb   *sandbox.Sandbox
 		lat  []time.Duration
 	}{
 		{name: "floor", cmd: []string{bb.floor}},
@@ -96,7 +96,7 @@ func BenchmarkWarm(b *testing.B) {
 	ctx := context.Background()
 	for i := range contenders {
 		c := &contenders[i]
-		sb, err := local.Start(local.Options{Command: c.cmd, Env: []string{"_HANDLER=echo"}, Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
+		sb, err := sandbox.Start(sandbox.Options{Command: c.cmd, Env: []string{"_HANDLER=echo"}, Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
 		if err != nil {
 			b.Fatal(err)
 		}

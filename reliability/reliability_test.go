@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/cli"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
 )
 
 func TestMain(m *testing.M) {
@@ -57,7 +57,7 @@ func TestGracefulShutdownWithinLambdaBudget(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			logs := &testutil.SyncBuffer{}
-			sb, err := local.Start(local.Options{Command: tc.cmd, Env: tc.env, Timeout: 60 * time.Second, Stderr: logs, Stdout: logs})
+			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: tc.env, Timeout: 60 * time.Second, Stderr: logs, Stdout: logs})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +95,7 @@ func TestGracefulShutdownWithinLambdaBudget(t *testing.T) {
 	}
 }
 
-func waitDelivered(t *testing.T, sb *local.Sandbox) {
+func waitDelivered(t *testing.T, sb *sandbox.Sandbox) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
@@ -139,7 +139,7 @@ func TestRuntimeLogsNoSecrets(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			logs := &testutil.SyncBuffer{}
-			sb, err := local.Start(local.Options{Command: tc.cmd, Env: append(env, tc.env...), Timeout: time.Second, Stderr: logs, Stdout: logs})
+			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: append(env, tc.env...), Timeout: time.Second, Stderr: logs, Stdout: logs})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,7 +163,7 @@ func TestRuntimeLogsNoSecrets(t *testing.T) {
 // TestListenersDefaultToLoopback: nothing the project starts listens beyond
 // this machine unless told to.
 func TestListenersDefaultToLoopback(t *testing.T) {
-	sb, err := local.Start(local.Options{Command: []string{"/bin/true"}})
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{"/bin/true"}})
 	if err != nil {
 		t.Fatal(err)
 	}

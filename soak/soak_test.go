@@ -27,10 +27,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
 )
 
 var (
@@ -248,13 +248,13 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 	// dyingUntil is the exit count at which a runtime hit by a fault will
 	// have gone: until then, invocations it picks up may be failed.
 	var dyingUntil atomic.Int64
-	var sbRef atomic.Pointer[local.Sandbox]
+	var sbRef atomic.Pointer[sandbox.Sandbox]
 	markDying := func() {
 		if sb := sbRef.Load(); sb != nil {
 			dyingUntil.Store(int64(sb.Exits()) + 1)
 		}
 	}
-	sb, err := local.Start(local.Options{
+	sb, err := sandbox.Start(sandbox.Options{
 		Command: tg.cmd(t),
 		Env:     append([]string{fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%d", conc)}, tg.env(t)...),
 		// A hang costs this much; the heaviest faults (7 MB of output, a

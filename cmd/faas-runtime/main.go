@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/faas-runtime/faas-runtime/internal/version"
 	"github.com/faas-runtime/faas-runtime/runtime/bootstrap"
-	"github.com/faas-runtime/faas-runtime/runtime/handler"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
+	"github.com/faas-runtime/faas-runtime/runtime/version"
 
 	// Handler modes register themselves by import.
 	_ "github.com/faas-runtime/faas-runtime/runtime/modes/execmode"
@@ -53,7 +53,7 @@ func main() {
 			fmt.Println("faas-runtime", version.Version)
 			return
 		case "--help", "-help", "-h":
-			fmt.Printf(usage, version.Version, handler.Names())
+			fmt.Printf(usage, version.Version, modes.Registered())
 			return
 		}
 	}

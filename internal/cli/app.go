@@ -9,8 +9,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/faas-runtime/faas-runtime/internal/version"
 	"github.com/faas-runtime/faas-runtime/runtime/bootstrap"
+	"github.com/faas-runtime/faas-runtime/runtime/version"
 )
 
 // Exit codes shared by every command.

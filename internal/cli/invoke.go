@@ -12,9 +12,9 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/runtime/bootstrap"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
 
 	// The modes the built-in runtime offers.
 	_ "github.com/faas-runtime/faas-runtime/runtime/modes/execmode"
@@ -58,7 +58,7 @@ func invokeCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			sb, err := local.Start(opts)
+			sb, err := sandbox.Start(opts)
 			if err != nil {
 				return err
 			}
@@ -99,7 +99,7 @@ func serveCommand() *ucli.Command {
 				return err
 			}
 			opts.Listen = c.String("listen")
-			sb, err := local.Start(opts)
+			sb, err := sandbox.Start(opts)
 			if err != nil {
 				return err
 			}
@@ -118,26 +118,26 @@ func serveCommand() *ucli.Command {
 
 // sandboxOptions turns the shared flags and the handler arguments into the
 // runtime process to run.
-func sandboxOptions(c *ucli.Context) (local.Options, error) {
+func sandboxOptions(c *ucli.Context) (sandbox.Options, error) {
 	args := c.Args().Slice()
 	if len(args) == 0 {
-		return local.Options{}, Usagef("%s: no handler given: runtime-init %s [flags] -- HANDLER [ARGS...]", c.Command.Name, c.Command.Name)
+		return sandbox.Options{}, Usagef("%s: no handler given: runtime-init %s [flags] -- HANDLER [ARGS...]", c.Command.Name, c.Command.Name)
 	}
 	timeout := c.Duration("timeout")
 	if !c.IsSet("timeout") {
 		// As in the AWS emulator: AWS_LAMBDA_FUNCTION_TIMEOUT, in seconds.
 		t, err := emulator.TimeoutFromEnv(os.Getenv)
 		if err != nil {
-			return local.Options{}, Usagef("%v", err)
+			return sandbox.Options{}, Usagef("%v", err)
 		}
 		timeout = t
 	}
 	if timeout < time.Second || timeout > 900*time.Second || timeout%time.Second != 0 {
-		return local.Options{}, Usagef("--timeout %s: Lambda timeouts are whole seconds from 1s to 900s", timeout)
+		return sandbox.Options{}, Usagef("--timeout %s: Lambda timeouts are whole seconds from 1s to 900s", timeout)
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
-		return local.Options{}, err
+		return sandbox.Options{}, err
 	}
 	env := []string{"LAMBDA_TASK_ROOT=" + cwd}
 	if m := c.String("mode"); m != "" {
@@ -145,58 +145,58 @@ func sandboxOptions(c *ucli.Context) (local.Options, error) {
 	}
 	for _, kv := range c.StringSlice("env") {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return local.Options{}, Usagef("--env %q: want K=V", kv)
+			return sandbox.Options{}, Usagef("--env %q: want K=V", kv)
 		}
 		env = append(env, kv)
 	}
-	var exts []local.Extension
+	var exts []sandbox.Extension
 	for _, x := range c.StringSlice("extension") {
 		abs, err := filepath.Abs(x)
 		if err != nil {
-			return local.Options{}, err
+			return sandbox.Options{}, err
 		}
 		if fi, err := os.Stat(abs); err != nil || fi.IsDir() {
-			return local.Options{}, Usagef("--extension %s: not an executable file", x)
+			return sandbox.Options{}, Usagef("--extension %s: not an executable file", x)
 		}
-		exts = append(exts, local.Extension{Path: abs})
+		exts = append(exts, sandbox.Extension{Path: abs})
 	}
 	runtime := c.String("runtime")
 	if c.Bool("as-extension") {
 		// faas-runtime is the extension; the app is the runtime process.
-		x := local.Extension{Path: runtime, Name: "faas-runtime"}
+		x := sandbox.Extension{Path: runtime, Name: "faas-runtime"}
 		if runtime == "" {
 			self, err := os.Executable()
 			if err != nil {
-				return local.Options{}, fmt.Errorf("finding runtime-init's own executable: %w", err)
+				return sandbox.Options{}, fmt.Errorf("finding runtime-init's own executable: %w", err)
 			}
 			x.Path = self // runtime-init started as /opt/extensions/faas-runtime takes the extension role
 		} else if x.Path, err = filepath.Abs(runtime); err != nil {
-			return local.Options{}, err
+			return sandbox.Options{}, err
 		}
-		return local.Options{Command: args, Extensions: append([]local.Extension{x}, exts...), Env: env, Timeout: timeout,
+		return sandbox.Options{Command: args, Extensions: append([]sandbox.Extension{x}, exts...), Env: env, Timeout: timeout,
 			Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}, nil
 	}
 	var cmd []string
 	if runtime != "" {
 		abs, err := filepath.Abs(runtime)
 		if err != nil {
-			return local.Options{}, err
+			return sandbox.Options{}, err
 		}
 		cmd = append([]string{abs}, args...)
 	} else if !builtinSharedlib && wantsSharedlib(c.String("mode"), args[0]) {
 		rt, err := findSharedlibRuntime()
 		if err != nil {
-			return local.Options{}, err
+			return sandbox.Options{}, err
 		}
 		cmd = append([]string{rt}, args...)
 	} else {
 		self, err := os.Executable()
 		if err != nil {
-			return local.Options{}, fmt.Errorf("finding runtime-init's own executable: %w", err)
+			return sandbox.Options{}, fmt.Errorf("finding runtime-init's own executable: %w", err)
 		}
 		cmd = append([]string{self, BootstrapCommand}, args...)
 	}
-	return local.Options{Command: cmd, Extensions: exts, Env: env, Timeout: timeout, Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}, nil
+	return sandbox.Options{Command: cmd, Extensions: exts, Env: env, Timeout: timeout, Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}, nil
 }
 
 func readEvent(name string, stdin io.Reader) ([]byte, error) {

@@ -5,22 +5,21 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
 // SharedlibRuntime is the glibc build of the runtime that has sharedlib mode.
 const SharedlibRuntime = "faas-runtime-sharedlib"
 
-// wantsSharedlib mirrors the bootstrap's mode choice for the handler.
+// wantsSharedlib tells whether the bootstrap will run handler in sharedlib
+// mode: --mode when given, else the bootstrap's own inference.
 func wantsSharedlib(mode, handler string) bool {
 	if mode != "" {
-		return strings.EqualFold(mode, "sharedlib")
+		n, _ := modes.Parse(mode)
+		return n == modes.Sharedlib
 	}
-	switch strings.ToLower(filepath.Ext(handler)) {
-	case ".so", ".dylib", ".dll":
-		return true
-	}
-	return false
+	return modes.Infer(handler, os.Getenv) == modes.Sharedlib
 }
 
 // findSharedlibRuntime looks for faas-runtime-sharedlib next to

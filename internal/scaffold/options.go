@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
 // The choices the command offers, in the order shown to users; the first of
@@ -21,7 +23,7 @@ var (
 	// (images/dockerfile/<base>.<mode>.Dockerfile.tmpl), its function
 	// templates (images/project/lang/<lang>/<mode>/), and a rule below for
 	// the bases or languages it cannot serve.
-	Modes = []string{"exec", "http", "sharedlib"}
+	Modes = modes.Strings()
 	Langs = []string{"go", "rust", "script", "prebuilt", "c"}
 )
 

@@ -13,7 +13,7 @@ import (
 	"text/template"
 
 	"github.com/faas-runtime/faas-runtime/images"
-	"github.com/faas-runtime/faas-runtime/internal/version"
+	"github.com/faas-runtime/faas-runtime/runtime/version"
 )
 
 // DefaultRepoURL is the published package repository (rpm/, deb/, alpine/).

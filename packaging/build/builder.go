@@ -27,7 +27,7 @@ import (
 )
 
 // VersionVar is the linker variable that --version prints.
-const VersionVar = "github.com/faas-runtime/faas-runtime/internal/version.Version"
+const VersionVar = "github.com/faas-runtime/faas-runtime/runtime/version.Version"
 
 type builder struct {
 	opts Options

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
 // Config is everything the bootstrap reads from its arguments and the
@@ -16,7 +17,7 @@ import (
 type Config struct {
 	Endpoint     string   // AWS_LAMBDA_RUNTIME_API
 	Command      []string // resolved handler and its arguments
-	Mode         string
+	Mode         modes.Name
 	ModeInferred bool
 	Concurrency  int
 	TaskRoot     string
@@ -44,9 +45,9 @@ func LoadConfig(args []string, getenv func(string) string) (*Config, *api.Error)
 	}
 	c.Command = append([]string{resolveHandler(cmd[0], c.TaskRoot)}, cmd[1:]...)
 
-	c.Mode = strings.ToLower(strings.TrimSpace(getenv(ModeEnv)))
+	c.Mode = modes.Name(strings.ToLower(strings.TrimSpace(getenv(ModeEnv))))
 	if c.Mode == "" {
-		c.Mode, c.ModeInferred = inferMode(c.Command[0], getenv), true
+		c.Mode, c.ModeInferred = modes.Infer(c.Command[0], getenv), true
 	}
 	return c, nil
 }
@@ -58,11 +59,11 @@ func LoadExtensionConfig(getenv func(string) string) (*Config, *api.Error) {
 	if cerr != nil {
 		return c, cerr
 	}
-	c.Mode = strings.ToLower(strings.TrimSpace(getenv(ModeEnv)))
+	c.Mode = modes.Name(strings.ToLower(strings.TrimSpace(getenv(ModeEnv))))
 	switch c.Mode {
 	case "":
-		c.Mode, c.ModeInferred = "http", true
-	case "http":
+		c.Mode, c.ModeInferred = modes.HTTP, true
+	case modes.HTTP:
 	default:
 		return c, api.NewError(api.ErrTypeBadConfig, fmt.Sprintf("%s=%q: started as a Lambda extension (from an extensions directory), faas-runtime serves a web app that Lambda starts: only http mode works this way; for %s mode make faas-runtime the image's ENTRYPOINT instead", ModeEnv, c.Mode, c.Mode))
 	}
@@ -105,17 +106,6 @@ func resolveHandler(h, taskRoot string) string {
 		return p
 	}
 	return inRoot // reported as not found by the mode's Init
-}
-
-func inferMode(handler string, getenv func(string) string) string {
-	switch strings.ToLower(filepath.Ext(handler)) {
-	case ".so", ".dylib", ".dll":
-		return "sharedlib"
-	}
-	if getenv("AWS_LWA_PORT") != "" || getenv("FAAS_HTTP_PORT") != "" {
-		return "http"
-	}
-	return "exec"
 }
 
 func fileExists(p string) bool {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -15,7 +16,7 @@ func TestModeInference(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		env  map[string]string
-		mode string
+		mode modes.Name
 	}{
 		{[]string{"fn"}, nil, "exec"},
 		{[]string{"libfn.so"}, nil, "sharedlib"},

@@ -18,7 +18,7 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/client"
-	"github.com/faas-runtime/faas-runtime/runtime/handler"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
 // ShutdownGrace is how long in-flight work gets after SIGTERM. Lambda gives
@@ -66,7 +66,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, log *sl
 // that init failed (through the Runtime API, or the Extensions API in the
 // extension role) and returns the exit code.
 func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog.Logger, report func(*api.Error) int) int {
-	factory, ok := handler.Lookup(cfg.Mode)
+	factory, ok := modes.Lookup(cfg.Mode)
 	if !ok {
 		return report(api.NewError(api.ErrTypeBadConfig, modeMissing(cfg.Mode)))
 	}
@@ -80,7 +80,7 @@ func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog
 	}
 	log.Info("init", "mode", cfg.Mode, "mode_source", how, "handler", app, "concurrency", cfg.Concurrency)
 
-	h, err := factory(handler.Config{Command: cfg.Command, ExternalApp: len(cfg.Command) == 0, TaskRoot: cfg.TaskRoot, Concurrency: cfg.Concurrency, Log: log, Getenv: getenv})
+	h, err := factory(modes.Config{Command: cfg.Command, ExternalApp: len(cfg.Command) == 0, TaskRoot: cfg.TaskRoot, Concurrency: cfg.Concurrency, Log: log, Getenv: getenv})
 	if err == nil {
 		err = h.Init(ctx)
 	}
@@ -105,9 +105,9 @@ func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog
 	return code
 }
 
-func modeMissing(mode string) string {
-	msg := fmt.Sprintf("%s=%q is not a handler mode of this build (have %v)", ModeEnv, mode, handler.Names())
-	if mode == "sharedlib" {
+func modeMissing(mode modes.Name) string {
+	msg := fmt.Sprintf("%s=%q is not a handler mode of this build (have %v)", ModeEnv, mode, modes.Registered())
+	if mode == modes.Sharedlib {
 		msg += "; sharedlib needs the glibc build: install the faas-runtime-sharedlib package and make /usr/bin/faas-runtime-sharedlib the entrypoint" +
 			" (glibc bases: ubi-minimal, ubi-micro, distroless cc or base, Debian; not alpine or distroless static)"
 	}
@@ -128,7 +128,7 @@ func initFailed(cfg *Config, e *api.Error, log *slog.Logger) int {
 
 // serve runs cfg.Concurrency loops until ctx is cancelled (exit 0) or one
 // of them hits a fatal Runtime API error (exit 1).
-func serve(ctx context.Context, cfg *Config, h handler.Handler, log *slog.Logger) int {
+func serve(ctx context.Context, cfg *Config, h modes.Mode, log *slog.Logger) int {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	stopHandler := context.AfterFunc(ctx, func() {
@@ -174,7 +174,7 @@ func serve(ctx context.Context, cfg *Config, h handler.Handler, log *slog.Logger
 
 type loop struct {
 	c           *client.Client
-	h           handler.Handler
+	h           modes.Mode
 	log         *slog.Logger
 	setTraceEnv bool
 }

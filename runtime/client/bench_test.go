@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/client"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 )
 
 // BenchmarkRoundTrip is one warm invocation as the loop sees it — GET next,

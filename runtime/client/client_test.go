@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/client"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 )
 
 // rig is the real emulator served on 127.0.0.1, with a recorder of the

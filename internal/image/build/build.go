@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/faas-runtime/faas-runtime/internal/image/layer"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
 // Fixed paths and defaults of every image.
@@ -41,9 +42,6 @@ const (
 	CommentRuntime  = "faas-runtime: runtime layer"
 	CommentFunction = "faas-runtime: function layer"
 )
-
-// Modes faas-runtime knows.
-var Modes = []string{"exec", "http", "sharedlib"}
 
 // Options describe one single-arch image.
 type Options struct {
@@ -98,9 +96,11 @@ func (o *Options) Check() error {
 	if err != nil {
 		return fmt.Errorf("function %s: %w", o.Function, err)
 	}
-	if !contains(Modes, o.Mode) {
-		return fmt.Errorf("mode %q: want one of %s", o.Mode, strings.Join(Modes, ", "))
+	mode, err := modes.Parse(o.Mode)
+	if err != nil {
+		return err
 	}
+	o.Mode = string(mode)
 	if o.Handler == "" {
 		if fi.IsDir() {
 			return fmt.Errorf("function %s is a directory: --handler names the file to run in it", o.Function)
@@ -136,15 +136,6 @@ func (o *Options) Check() error {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Image builds the image. Nothing is written anywhere: layers are in memory

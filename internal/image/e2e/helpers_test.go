@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 )
 
 // freeAddr picks a free loopback port for a server the test starts.

@@ -22,10 +22,10 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/image/standin"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/scaffold"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 )
 
 func TestMain(m *testing.M) {

@@ -19,11 +19,11 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/handler"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 	"github.com/faas-runtime/faas-runtime/runtime/procgroup"
 )
 
-func init() { handler.Register("exec", New) }
+func init() { modes.Register(modes.Exec, New) }
 
 // Environment variables that carry the invocation context to the process.
 const (
@@ -39,8 +39,8 @@ const (
 // stderrTail is how much of a failed process's stderr goes into the error.
 const stderrTail = 2048
 
-// Exec is the exec handler mode.
-type Exec struct {
+// Mode is the exec handler mode.
+type Mode struct {
 	path    string
 	args    []string
 	baseEnv []string
@@ -52,13 +52,13 @@ type Exec struct {
 }
 
 // New builds the exec mode from the bootstrap's configuration.
-func New(cfg handler.Config) (handler.Handler, error) {
-	return &Exec{path: cfg.Command[0], args: cfg.Command[1:], log: cfg.Log, stopping: make(chan struct{})}, nil
+func New(cfg modes.Config) (modes.Mode, error) {
+	return &Mode{path: cfg.Command[0], args: cfg.Command[1:], log: cfg.Log, stopping: make(chan struct{})}, nil
 }
 
 // Init checks that the handler is an executable file, so a bad image fails
 // at init (one /init/error) instead of on every invocation.
-func (e *Exec) Init(context.Context) error {
+func (e *Mode) Init(context.Context) error {
 	st, err := os.Stat(e.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -75,7 +75,7 @@ func (e *Exec) Init(context.Context) error {
 }
 
 // Invoke runs the executable once.
-func (e *Exec) Invoke(ctx context.Context, inv *api.Invocation) handler.Response {
+func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	e.running.Add(1)
 	defer e.running.Done()
 
@@ -92,7 +92,7 @@ func (e *Exec) Invoke(ctx context.Context, inv *api.Invocation) handler.Response
 	procgroup.Isolate(cmd, false)
 
 	if err := cmd.Start(); err != nil {
-		return handler.Fail(api.ErrTypeInvalidHandler, "RequestId: %s Error: cannot start %s: %v", inv.RequestID, e.path, err)
+		return modes.Fail(api.ErrTypeInvalidHandler, "RequestId: %s Error: cannot start %s: %v", inv.RequestID, e.path, err)
 	}
 	release() // the child has its own copy of the pipe's read end
 	done := make(chan error, 1)
@@ -113,17 +113,17 @@ func (e *Exec) Invoke(ctx context.Context, inv *api.Invocation) handler.Response
 
 	switch {
 	case cause == "timeout":
-		return handler.Fail(api.ErrTypeTimeout, "RequestId: %s Error: Task timed out: the function did not finish before its deadline and was stopped", inv.RequestID)
+		return modes.Fail(api.ErrTypeTimeout, "RequestId: %s Error: Task timed out: the function did not finish before its deadline and was stopped", inv.RequestID)
 	case cause == "shutdown" && waitErr != nil:
-		return handler.Fail(api.ErrTypeExit, "RequestId: %s Error: the runtime is shutting down (SIGTERM); the function was stopped%s", inv.RequestID, tailNote(errTail))
+		return modes.Fail(api.ErrTypeExit, "RequestId: %s Error: the runtime is shutting down (SIGTERM); the function was stopped%s", inv.RequestID, tailNote(errTail))
 	}
 	if waitErr != nil && !errors.Is(waitErr, exec.ErrWaitDelay) {
-		return handler.Fail(api.ErrTypeExit, "RequestId: %s Error: Runtime exited with error: %s%s", inv.RequestID, exitDescription(waitErr), tailNote(errTail))
+		return modes.Fail(api.ErrTypeExit, "RequestId: %s Error: Runtime exited with error: %s%s", inv.RequestID, exitDescription(waitErr), tailNote(errTail))
 	}
 	if out.total > api.MaxPayload {
-		return handler.Response{Err: api.ResponseTooLarge(out.total)}
+		return modes.Response{Err: api.ResponseTooLarge(out.total)}
 	}
-	return handler.Response{Body: out.buf.Bytes(), ContentType: "application/json"}
+	return modes.Response{Body: out.buf.Bytes(), ContentType: "application/json"}
 }
 
 // stdinDirect is the largest event written into the stdin pipe before the
@@ -162,7 +162,7 @@ func stopSchedule(ctx context.Context) (<-chan time.Time, time.Duration) {
 		return nil, 0
 	}
 	remaining := time.Until(dl)
-	margin := handler.AnswerMargin(remaining)
+	margin := modes.AnswerMargin(remaining)
 	return time.After(remaining - margin), margin / 2
 }
 
@@ -180,7 +180,7 @@ func stop(cmd *exec.Cmd, done <-chan error, grace time.Duration) error {
 
 // Shutdown forwards SIGTERM to running processes (through the stopping
 // channel) and waits for their invocations to be answered.
-func (e *Exec) Shutdown(ctx context.Context) error {
+func (e *Mode) Shutdown(ctx context.Context) error {
 	e.stopOnce.Do(func() { close(e.stopping) })
 	idle := make(chan struct{})
 	go func() { e.running.Wait(); close(idle) }()
@@ -192,7 +192,7 @@ func (e *Exec) Shutdown(ctx context.Context) error {
 	}
 }
 
-func (e *Exec) env(inv *api.Invocation) []string {
+func (e *Mode) env(inv *api.Invocation) []string {
 	env := make([]string, len(e.baseEnv), len(e.baseEnv)+7)
 	copy(env, e.baseEnv)
 	return append(env,

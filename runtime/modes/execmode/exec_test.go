@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
 )
 
 func TestMain(m *testing.M) {
@@ -34,14 +34,14 @@ func script(t *testing.T, dir, name, body string) string {
 	return p
 }
 
-// sandbox runs the real faas-runtime binary against the emulator and checks,
+// startBox runs the real faas-runtime binary against the emulator and checks,
 // when the test ends, that every invocation got exactly one outcome post
 // (allowNone lists those the runtime could not answer, e.g. it was killed).
-func sandbox(t *testing.T, handler []string, timeout time.Duration, env ...string) (*local.Sandbox, *testutil.SyncBuffer) {
+func startBox(t *testing.T, handler []string, timeout time.Duration, env ...string) (*sandbox.Sandbox, *testutil.SyncBuffer) {
 	t.Helper()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
 	logs := &testutil.SyncBuffer{}
-	sb, err := local.Start(local.Options{
+	sb, err := sandbox.Start(sandbox.Options{
 		Command: append([]string{rt}, handler...),
 		Env:     env,
 		Timeout: timeout,
@@ -60,7 +60,7 @@ func sandbox(t *testing.T, handler []string, timeout time.Duration, env ...strin
 	return sb, logs
 }
 
-func invoke(t *testing.T, sb *local.Sandbox, payload string) *emulator.Result {
+func invoke(t *testing.T, sb *sandbox.Sandbox, payload string) *emulator.Result {
 	t.Helper()
 	res, err := sb.Invoke(context.Background(), []byte(payload), emulator.InvokeOptions{})
 	if err != nil {
@@ -95,7 +95,7 @@ func wantError(t *testing.T, res *emulator.Result, typ, msgPart string) {
 
 func TestEchoAndPassThrough(t *testing.T) {
 	dir := t.TempDir()
-	sb, _ := sandbox(t, []string{script(t, dir, "cat.sh", "cat")}, 3*time.Second)
+	sb, _ := startBox(t, []string{script(t, dir, "cat.sh", "cat")}, 3*time.Second)
 	wantOK(t, invoke(t, sb, `{"a":1}`), `{"a":1}`)
 	// Lambda payloads are the function's business: not JSON passes through.
 	wantOK(t, invoke(t, sb, `not json at all`), `not json at all`)
@@ -112,7 +112,7 @@ func TestEchoAndPassThrough(t *testing.T) {
 func TestContextReachesTheFunction(t *testing.T) {
 	dir := t.TempDir()
 	h := script(t, dir, "env.sh", `cat >/dev/null; printf '%s|%s|%s|%s|%s|%s|%s' "$LAMBDA_REQUEST_ID" "$LAMBDA_DEADLINE_MS" "$LAMBDA_FUNCTION_ARN" "$_X_AMZN_TRACE_ID" "$LAMBDA_CLIENT_CONTEXT" "$LAMBDA_COGNITO_IDENTITY" "$LAMBDA_TENANT_ID"`)
-	sb, _ := sandbox(t, []string{h}, 3*time.Second)
+	sb, _ := startBox(t, []string{h}, 3*time.Second)
 	res, err := sb.Invoke(context.Background(), []byte(`{}`), emulator.InvokeOptions{
 		ClientContext: `{"client":{"app":"x"}}`, CognitoIdentity: `{"cognitoIdentityId":"id-1"}`,
 		TenantID: "tenant-7", TraceID: "Root=1-5e1b4151-5ac6c58f5b5dbd6a1b3cb9d0;Parent=1;Sampled=1",
@@ -140,7 +140,7 @@ func TestContextReachesTheFunction(t *testing.T) {
 func TestExitErrorCarriesStatusAndStderr(t *testing.T) {
 	dir := t.TempDir()
 	h := script(t, dir, "fail.sh", `if grep -q boom; then echo "first line" >&2; echo "it went boom" >&2; exit 3; fi; echo ok`)
-	sb, _ := sandbox(t, []string{h}, 3*time.Second)
+	sb, _ := startBox(t, []string{h}, 3*time.Second)
 	wantError(t, invoke(t, sb, `{"x":"boom"}`), api.ErrTypeExit, "exit status 3")
 	res := invoke(t, sb, `{"x":"boom"}`)
 	wantError(t, res, api.ErrTypeExit, "it went boom")
@@ -150,7 +150,7 @@ func TestExitErrorCarriesStatusAndStderr(t *testing.T) {
 func TestHandlerThatCrashesAtOnce(t *testing.T) {
 	dir := t.TempDir()
 	// Exits without reading its stdin: the runtime must not block writing it.
-	sb, _ := sandbox(t, []string{script(t, dir, "crash.sh", `kill -SEGV $$`)}, 3*time.Second)
+	sb, _ := startBox(t, []string{script(t, dir, "crash.sh", `kill -SEGV $$`)}, 3*time.Second)
 	big := strings.Repeat("x", 1<<20)
 	wantError(t, invoke(t, sb, big), api.ErrTypeExit, "signal")
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeExit, "signal")
@@ -160,7 +160,7 @@ func TestHandlerThatCrashesAtOnce(t *testing.T) {
 }
 
 func TestMissingHandlerIsAnInitError(t *testing.T) {
-	sb, logs := sandbox(t, []string{"/nonexistent/handler"}, 3*time.Second)
+	sb, logs := startBox(t, []string{"/nonexistent/handler"}, 3*time.Second)
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeHandlerNotFound, "/nonexistent/handler does not exist")
 	// Lambda retries init on the next invocation: it fails the same way,
 	// once, without a crash loop.
@@ -177,9 +177,9 @@ func TestNonExecutableHandlerIsAnInitError(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "handler")
 	os.WriteFile(p, []byte("#!/bin/sh\necho hi\n"), 0o644)
-	sb, _ := sandbox(t, []string{p}, 3*time.Second)
+	sb, _ := startBox(t, []string{p}, 3*time.Second)
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeInvalidHandler, "not executable")
-	sb2, _ := sandbox(t, []string{dir}, 3*time.Second)
+	sb2, _ := startBox(t, []string{dir}, 3*time.Second)
 	wantError(t, invoke(t, sb2, `{}`), api.ErrTypeInvalidHandler, "is a directory")
 }
 
@@ -187,13 +187,13 @@ func TestHandlerFromTaskRootAndHandlerEnv(t *testing.T) {
 	dir := t.TempDir()
 	script(t, dir, "fn.sh", `echo from-task-root`)
 	// Relative CMD resolves against LAMBDA_TASK_ROOT.
-	sb, _ := sandbox(t, []string{"fn.sh"}, 3*time.Second, "LAMBDA_TASK_ROOT="+dir)
+	sb, _ := startBox(t, []string{"fn.sh"}, 3*time.Second, "LAMBDA_TASK_ROOT="+dir)
 	wantOK(t, invoke(t, sb, `{}`), "from-task-root")
 	// No CMD: _HANDLER.
-	sb2, _ := sandbox(t, nil, 3*time.Second, "LAMBDA_TASK_ROOT="+dir, "_HANDLER=fn.sh")
+	sb2, _ := startBox(t, nil, 3*time.Second, "LAMBDA_TASK_ROOT="+dir, "_HANDLER=fn.sh")
 	wantOK(t, invoke(t, sb2, `{}`), "from-task-root")
 	// Neither: a clear init error.
-	sb3, _ := sandbox(t, nil, 3*time.Second, "LAMBDA_TASK_ROOT="+dir, "_HANDLER=")
+	sb3, _ := startBox(t, nil, 3*time.Second, "LAMBDA_TASK_ROOT="+dir, "_HANDLER=")
 	wantError(t, invoke(t, sb3, `{}`), api.ErrTypeInvalidHandler, "no handler")
 }
 
@@ -201,12 +201,12 @@ func TestOversizeResponse(t *testing.T) {
 	dir := t.TempDir()
 	// 7 MB of output: over Lambda's 6 MB (6,291,456 bytes) limit.
 	h := script(t, dir, "big.sh", `cat >/dev/null; if [ -n "$BIG" ]; then head -c 7340032 /dev/zero | tr '\0' a; else echo small; fi`)
-	sb, _ := sandbox(t, []string{h}, 5*time.Second, "BIG=1")
+	sb, _ := startBox(t, []string{h}, 5*time.Second, "BIG=1")
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeResponseTooBig, "6291456")
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeResponseTooBig, "7340032 bytes")
 	// Exactly at the limit is fine.
 	h2 := script(t, dir, "exact.sh", `cat >/dev/null; head -c 6291456 /dev/zero | tr '\0' a`)
-	sb2, _ := sandbox(t, []string{h2}, 5*time.Second)
+	sb2, _ := startBox(t, []string{h2}, 5*time.Second)
 	res := invoke(t, sb2, `{}`)
 	wantOK(t, res, "")
 	if len(res.Body) != api.MaxPayload {
@@ -219,7 +219,7 @@ func TestTimeoutKillsTheProcessGroup(t *testing.T) {
 	marker := filepath.Join(dir, "grandchild-alive")
 	// The function starts a grandchild, then never exits.
 	h := script(t, dir, "hang.sh", `if grep -q hang; then (trap '' TERM; while :; do touch `+marker+`; sleep 0.05; done) & sleep 1000; fi; echo fine`)
-	sb, _ := sandbox(t, []string{h}, time.Second)
+	sb, _ := startBox(t, []string{h}, time.Second)
 	res := invoke(t, sb, `{"hang":1}`)
 	wantError(t, res, api.ErrTypeTimeout, "timed out")
 	if res.Outcome != emulator.OutcomeError {
@@ -242,7 +242,7 @@ func TestStderrFloodStreamsWithoutBuffering(t *testing.T) {
 	// 64 MB of logs: streamed through, only a small tail is kept.
 	h := script(t, dir, "flood.sh", `cat >/dev/null; head -c 67108864 /dev/zero | tr '\0' e >&2; echo done`)
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
-	sb, err := local.Start(local.Options{Command: []string{rt, h}, Stderr: io.Discard, Stdout: io.Discard, Timeout: 30 * time.Second})
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: io.Discard, Stdout: io.Discard, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestConcurrentInvocations(t *testing.T) {
 	dir := t.TempDir()
 	// Each invocation waits (up to 2 s) until 4 are running at once.
 	h := script(t, dir, "gather.sh", `cat >/dev/null; touch `+dir+`/run.$LAMBDA_REQUEST_ID; i=0; while [ $(ls `+dir+` | grep -c '^run\.') -lt 4 ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done; ls `+dir+` | grep -c '^run\.'`)
-	sb, _ := sandbox(t, []string{h}, 5*time.Second, "AWS_LAMBDA_MAX_CONCURRENCY=4")
+	sb, _ := startBox(t, []string{h}, 5*time.Second, "AWS_LAMBDA_MAX_CONCURRENCY=4")
 	var wg sync.WaitGroup
 	results := make([]*emulator.Result, 4)
 	for i := range results {
@@ -272,14 +272,14 @@ func TestConcurrentInvocations(t *testing.T) {
 
 func TestBadConcurrencyIsAnInitError(t *testing.T) {
 	dir := t.TempDir()
-	sb, _ := sandbox(t, []string{script(t, dir, "ok.sh", "echo ok")}, 3*time.Second, "AWS_LAMBDA_MAX_CONCURRENCY=zero")
+	sb, _ := startBox(t, []string{script(t, dir, "ok.sh", "echo ok")}, 3*time.Second, "AWS_LAMBDA_MAX_CONCURRENCY=zero")
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeBadConfig, "AWS_LAMBDA_MAX_CONCURRENCY")
 }
 
 func TestSIGTERMIsForwardedAndTheRuntimeExitsZero(t *testing.T) {
 	dir := t.TempDir()
 	h := script(t, dir, "slow.sh", `trap 'echo got-term >&2; exit 143' TERM; sleep 30 & wait`)
-	sb, logs := sandbox(t, []string{h}, 60*time.Second)
+	sb, logs := startBox(t, []string{h}, 60*time.Second)
 	done := make(chan *emulator.Result, 1)
 	go func() { done <- invoke(t, sb, `{}`) }()
 	for sb.Emulator().Pending() > 0 || len(sb.Emulator().Ledger()) == 0 {
@@ -313,7 +313,7 @@ func TestRuntimeAPIGoneMidInvocation(t *testing.T) {
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
 	h := script(t, dir, "slow.sh", `cat >/dev/null; sleep 0.5; echo late`)
 	logs := &testutil.SyncBuffer{}
-	sb, err := local.Start(local.Options{Command: []string{rt, h}, Stderr: logs, Stdout: logs})
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: logs, Stdout: logs})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,12 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 	"github.com/faas-runtime/faas-runtime/runtime/h1"
-	"github.com/faas-runtime/faas-runtime/runtime/handler"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 	"github.com/faas-runtime/faas-runtime/runtime/modes/httpmode"
 )
 
@@ -77,8 +77,8 @@ func BenchmarkWarm(b *testing.B) {
 	event := shapes()[1].build("GET", "/echo", "")
 	ctx := context.Background()
 
-	start := func(cmd []string, env ...string) *local.Sandbox {
-		sb, err := local.Start(local.Options{Command: cmd, Env: env, Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
+	start := func(cmd []string, env ...string) *sandbox.Sandbox {
+		sb, err := sandbox.Start(sandbox.Options{Command: cmd, Env: env, Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -88,7 +88,7 @@ func BenchmarkWarm(b *testing.B) {
 	defer aws.Close()
 	ours := start([]string{rt, app}, "AWS_LWA_PORT="+testutil.FreePort(b))
 	defer ours.Close()
-	invoke := func(sb *local.Sandbox) time.Duration {
+	invoke := func(sb *sandbox.Sandbox) time.Duration {
 		t0 := time.Now()
 		r, err := sb.Invoke(ctx, event, emulator.InvokeOptions{})
 		d := time.Since(t0)
@@ -189,7 +189,7 @@ func BenchmarkExecToReady(b *testing.B) {
 			env := map[string]string{"AWS_LWA_PORT": port}
 			getenv := func(k string) string { return env[k] }
 			ours := func() time.Duration {
-				h, err := httpmode.New(handler.Config{Command: a.cmd, Concurrency: 1, Getenv: getenv, Log: slog.New(slog.DiscardHandler)})
+				h, err := httpmode.New(modes.Config{Command: a.cmd, Concurrency: 1, Getenv: getenv, Log: slog.New(slog.DiscardHandler)})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -257,7 +257,7 @@ func probe(c *h1.Client) bool {
 func BenchmarkInvokeInProcess(b *testing.B) {
 	app := testutil.Binary(b, "./examples/http-go")
 	env := map[string]string{"AWS_LWA_PORT": testutil.FreePort(b)}
-	h, err := httpmode.New(handler.Config{Command: []string{app}, Concurrency: 1, Getenv: func(k string) string { return env[k] }, Log: slog.New(slog.DiscardHandler)})
+	h, err := httpmode.New(modes.Config{Command: []string{app}, Concurrency: 1, Getenv: func(k string) string { return env[k] }, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

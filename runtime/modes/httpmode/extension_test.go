@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
 )
 
 // extensionBox runs faas-runtime where AWS Lambda Web Adapter runs: as an
@@ -25,7 +25,7 @@ import (
 func extensionBox(t *testing.T, app []string, timeout time.Duration, env ...string) *box {
 	t.Helper()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
-	return newBox(t, local.Options{Command: app, Extensions: []local.Extension{{Path: rt}}}, timeout, env...)
+	return newBox(t, sandbox.Options{Command: app, Extensions: []sandbox.Extension{{Path: rt}}}, timeout, env...)
 }
 
 // TestExtensionRole: the one-line switch from the adapter. Every event

@@ -20,11 +20,11 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/h1"
-	"github.com/faas-runtime/faas-runtime/runtime/handler"
 	"github.com/faas-runtime/faas-runtime/runtime/httpevent"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
-func init() { handler.Register("http", New) }
+func init() { modes.Register(modes.HTTP, New) }
 
 // Error types of this mode, besides the shared ones in package api.
 const (
@@ -61,7 +61,7 @@ type Mode struct {
 }
 
 // New builds the mode from the bootstrap's configuration.
-func New(hc handler.Config) (handler.Handler, error) {
+func New(hc modes.Config) (modes.Mode, error) {
 	cfg, err := LoadConfig(hc.Getenv)
 	if err != nil {
 		return nil, err
@@ -274,10 +274,10 @@ func (m *Mode) readyApp() (c *child, ok bool) {
 }
 
 // Invoke sends the event to the app as an HTTP request.
-func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) handler.Response {
+func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	req, err := httpevent.Translate(inv, &m.evo)
 	if err != nil {
-		return handler.Response{Err: prefixed(inv, err.(*api.Error))}
+		return modes.Response{Err: prefixed(inv, err.(*api.Error))}
 	}
 	// Answer before Lambda's deadline: a timeout is posted as an error
 	// rather than left for Lambda to find.
@@ -291,17 +291,17 @@ func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) handler.Response
 
 	c, err := m.ensure(dctx)
 	if err != nil {
-		return handler.Response{Err: m.failure(inv, dctx, nil, err, "the web app is not ready")}
+		return modes.Response{Err: m.failure(inv, dctx, nil, err, "the web app is not ready")}
 	}
 	hreq := &h1.Request{Method: req.Method, Path: req.Target(), Host: req.Host, Header: req.Header,
 		Body: bytes.NewReader(req.Body), ContentLength: int64(len(req.Body))}
 	resp, err := m.app.Do(dctx, hreq)
 	if err != nil {
-		return handler.Response{Err: m.failure(inv, dctx, c, err, "the request to the web app failed")}
+		return modes.Response{Err: m.failure(inv, dctx, c, err, "the request to the web app failed")}
 	}
 	if m.cfg.ErrorStatus.has(resp.StatusCode) {
 		resp.Body.Close()
-		return handler.Response{Err: api.NewError(ErrTypeErrorStatus, fmt.Sprintf("RequestId: %s Error: Request failed with configured error status code: %d (AWS_LWA_ERROR_STATUS_CODES)", inv.RequestID, resp.StatusCode))}
+		return modes.Response{Err: api.NewError(ErrTypeErrorStatus, fmt.Sprintf("RequestId: %s Error: Request failed with configured error status code: %d (AWS_LWA_ERROR_STATUS_CODES)", inv.RequestID, resp.StatusCode))}
 	}
 
 	if m.cfg.Streaming {
@@ -312,25 +312,25 @@ func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) handler.Response
 			if ct == "" {
 				ct = "application/octet-stream"
 			}
-			return handler.Response{Stream: s, ContentType: ct}
+			return modes.Response{Stream: s, ContentType: ct}
 		}
 		s.prelude = httpevent.Prelude(&httpevent.Response{Status: resp.StatusCode, Header: resp.Header})
-		return handler.Response{Stream: s, ContentType: api.ContentTypeHTTPIntegration}
+		return modes.Response{Stream: s, ContentType: api.ContentTypeHTTPIntegration}
 	}
 
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, api.MaxPayload+1))
 	if err != nil {
-		return handler.Response{Err: m.failure(inv, dctx, c, err, "reading the web app's response failed")}
+		return modes.Response{Err: m.failure(inv, dctx, c, err, "reading the web app's response failed")}
 	}
 	if len(body) > api.MaxPayload {
-		return handler.Response{Err: api.ResponseTooLarge(int64(len(body)))}
+		return modes.Response{Err: api.ResponseTooLarge(int64(len(body)))}
 	}
 	out := &httpevent.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	if m.cfg.Compression && req.Kind != httpevent.PassThrough {
 		httpevent.Compress(req.Header.Get("Accept-Encoding"), out)
 	}
-	return handler.Response{Body: httpevent.Encode(req, out), ContentType: "application/json"}
+	return modes.Response{Body: httpevent.Encode(req, out), ContentType: "application/json"}
 }
 
 // failure turns a transport error into the error Lambda should see.
@@ -368,7 +368,7 @@ func withMargin(ctx context.Context) (context.Context, context.CancelFunc) {
 		return context.WithCancel(ctx)
 	}
 	remaining := time.Until(dl)
-	return context.WithDeadline(ctx, dl.Add(-handler.AnswerMargin(remaining)))
+	return context.WithDeadline(ctx, dl.Add(-modes.AnswerMargin(remaining)))
 }
 
 // Shutdown forwards SIGTERM to the app and kills it after the grace period

@@ -17,10 +17,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
 )
 
 func TestMain(m *testing.M) {
@@ -58,28 +58,28 @@ func apps(t *testing.T) map[string][]string {
 }
 
 type box struct {
-	*local.Sandbox
+	*sandbox.Sandbox
 	logs      *testutil.SyncBuffer
 	allowNone map[string]bool // invocations answered by an init error
 }
 
-// sandbox runs the real faas-runtime binary with the app as its handler
+// startBox runs the real faas-runtime binary with the app as its handler
 // (http mode inferred from AWS_LWA_PORT) and checks at the end that every
 // invocation got exactly one outcome.
-func sandbox(t *testing.T, app []string, timeout time.Duration, env ...string) *box {
+func startBox(t *testing.T, app []string, timeout time.Duration, env ...string) *box {
 	t.Helper()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
-	return newBox(t, local.Options{Command: append([]string{rt}, app...)}, timeout, env...)
+	return newBox(t, sandbox.Options{Command: append([]string{rt}, app...)}, timeout, env...)
 }
 
 // newBox starts a sandbox with o (the app on a free AWS_LWA_PORT, logs
 // kept) and checks exactly-once when the test ends.
-func newBox(t *testing.T, o local.Options, timeout time.Duration, env ...string) *box {
+func newBox(t *testing.T, o sandbox.Options, timeout time.Duration, env ...string) *box {
 	t.Helper()
 	b := &box{logs: &testutil.SyncBuffer{}, allowNone: map[string]bool{}}
 	o.Env = append([]string{"AWS_LWA_PORT=" + testutil.FreePort(t)}, env...)
 	o.Timeout, o.Stderr, o.Stdout = timeout, b.logs, b.logs
-	sb, err := local.Start(o)
+	sb, err := sandbox.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ var sqsEvent = mustJSON(events.SQSEvent{Records: []events.SQSMessage{{MessageId:
 func TestEventShapes(t *testing.T) {
 	for name, app := range apps(t) {
 		t.Run(name, func(t *testing.T) {
-			b := sandbox(t, app, 5*time.Second)
+			b := startBox(t, app, 5*time.Second)
 			for _, s := range shapes() {
 				t.Run(s.name, func(t *testing.T) {
 					res, lr := b.ok(t, s.build("POST", "/echo/a b", "payload \x00 bytes"))
@@ -373,7 +373,7 @@ func (c *chunkRecorder) arrival(s string) time.Time {
 func TestStreaming(t *testing.T) {
 	for name, app := range apps(t) {
 		t.Run(name, func(t *testing.T) {
-			b := sandbox(t, app, 5*time.Second, "AWS_LWA_INVOKE_MODE=response_stream")
+			b := startBox(t, app, 5*time.Second, "AWS_LWA_INVOKE_MODE=response_stream")
 			for _, s := range shapes() {
 				t.Run(s.name, func(t *testing.T) {
 					ev := s.build("GET", "/stream", "")
@@ -451,7 +451,7 @@ func TestStreaming(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	goApp := apps(t)["go"]
 	v2 := shapes()[1].build
-	b := sandbox(t, goApp, 2*time.Second, "AWS_LWA_ERROR_STATUS_CODES=500,502-504")
+	b := startBox(t, goApp, 2*time.Second, "AWS_LWA_ERROR_STATUS_CODES=500,502-504")
 	next := func(t *testing.T) {
 		t.Helper()
 		if _, lr := b.ok(t, v2("GET", "/echo", "")); lr.StatusCode != 200 {
@@ -516,7 +516,7 @@ touch "$MARK"
 echo "app.sh: cannot bind 127.0.0.1:$AWS_LWA_PORT: permission denied" >&2
 exec sleep 30
 `), 0o755)
-	b := sandbox(t, []string{script}, 3*time.Second, "FAAS_HTTP_READY_TIMEOUT=1s", "MARK="+filepath.Join(dir, "started"), "APP="+goApp[0])
+	b := startBox(t, []string{script}, 3*time.Second, "FAAS_HTTP_READY_TIMEOUT=1s", "MARK="+filepath.Join(dir, "started"), "APP="+goApp[0])
 	res := b.invoke(t, shapes()[1].build("GET", "/echo", ""))
 	b.allowNone[res.RequestID] = true
 	if res.Outcome != emulator.OutcomeInitError || res.ErrorType != "Runtime.AppNotReady" || !strings.Contains(string(res.Body), "cannot bind") {
@@ -532,7 +532,7 @@ func TestReadiness(t *testing.T) {
 	goApp := apps(t)["go"]
 	ev := shapes()[1].build("GET", "/echo", "")
 	t.Run("unhealthy status", func(t *testing.T) {
-		b := sandbox(t, goApp, 3*time.Second, "AWS_LWA_READINESS_CHECK_PATH=/status/503", "FAAS_HTTP_READY_TIMEOUT=200ms")
+		b := startBox(t, goApp, 3*time.Second, "AWS_LWA_READINESS_CHECK_PATH=/status/503", "FAAS_HTTP_READY_TIMEOUT=200ms")
 		res := b.invoke(t, ev)
 		b.allowNone[res.RequestID] = true
 		if res.ErrorType != "Runtime.AppNotReady" || !strings.Contains(string(res.Body), "/status/503") {
@@ -540,22 +540,22 @@ func TestReadiness(t *testing.T) {
 		}
 	})
 	t.Run("healthy status configured", func(t *testing.T) {
-		b := sandbox(t, goApp, 3*time.Second, "AWS_LWA_READINESS_CHECK_PATH=/status/503", "AWS_LWA_READINESS_CHECK_HEALTHY_STATUS=200-299,503")
+		b := startBox(t, goApp, 3*time.Second, "AWS_LWA_READINESS_CHECK_PATH=/status/503", "AWS_LWA_READINESS_CHECK_HEALTHY_STATUS=200-299,503")
 		b.ok(t, ev)
 	})
 	t.Run("tcp", func(t *testing.T) {
-		b := sandbox(t, goApp, 3*time.Second, "AWS_LWA_READINESS_CHECK_PROTOCOL=tcp", "AWS_LWA_READINESS_CHECK_PATH=/status/503")
+		b := startBox(t, goApp, 3*time.Second, "AWS_LWA_READINESS_CHECK_PROTOCOL=tcp", "AWS_LWA_READINESS_CHECK_PATH=/status/503")
 		b.ok(t, ev)
 	})
 	t.Run("async init", func(t *testing.T) {
-		b := sandbox(t, goApp, 5*time.Second, "HTTP_GO_START_DELAY_MS=700", "FAAS_HTTP_READY_TIMEOUT=100ms", "AWS_LWA_ASYNC_INIT=true")
+		b := startBox(t, goApp, 5*time.Second, "HTTP_GO_START_DELAY_MS=700", "FAAS_HTTP_READY_TIMEOUT=100ms", "AWS_LWA_ASYNC_INIT=true")
 		b.ok(t, ev)
 		if !strings.Contains(b.logs.String(), "async init") {
 			t.Errorf("no async init note in the logs")
 		}
 	})
 	t.Run("sync init gives up", func(t *testing.T) {
-		b := sandbox(t, goApp, 5*time.Second, "HTTP_GO_START_DELAY_MS=2000", "FAAS_HTTP_READY_TIMEOUT=100ms")
+		b := startBox(t, goApp, 5*time.Second, "HTTP_GO_START_DELAY_MS=2000", "FAAS_HTTP_READY_TIMEOUT=100ms")
 		res := b.invoke(t, ev)
 		b.allowNone[res.RequestID] = true
 		if res.Outcome != emulator.OutcomeInitError || res.ErrorType != "Runtime.AppNotReady" {
@@ -563,7 +563,7 @@ func TestReadiness(t *testing.T) {
 		}
 	})
 	t.Run("app missing", func(t *testing.T) {
-		b := sandbox(t, []string{filepath.Join(t.TempDir(), "no-such-app")}, 3*time.Second)
+		b := startBox(t, []string{filepath.Join(t.TempDir(), "no-such-app")}, 3*time.Second)
 		res := b.invoke(t, ev)
 		b.allowNone[res.RequestID] = true
 		if res.ErrorType != "Runtime.InvalidEntrypoint" || !strings.Contains(string(res.Body), "no-such-app") {
@@ -571,7 +571,7 @@ func TestReadiness(t *testing.T) {
 		}
 	})
 	t.Run("bad config", func(t *testing.T) {
-		b := sandbox(t, goApp, 3*time.Second, "AWS_LWA_INVOKE_MODE=streaming", "AWS_LWA_ERROR_STATUS_CODES=5xx")
+		b := startBox(t, goApp, 3*time.Second, "AWS_LWA_INVOKE_MODE=streaming", "AWS_LWA_ERROR_STATUS_CODES=5xx")
 		res := b.invoke(t, ev)
 		b.allowNone[res.RequestID] = true
 		if res.ErrorType != api.ErrTypeBadConfig || !strings.Contains(string(res.Body), "AWS_LWA_INVOKE_MODE") || !strings.Contains(string(res.Body), "AWS_LWA_ERROR_STATUS_CODES") {
@@ -583,7 +583,7 @@ func TestReadiness(t *testing.T) {
 // TestCompression: AWS_LWA_ENABLE_COMPRESSION gzips buffered responses for
 // clients that accept it.
 func TestCompression(t *testing.T) {
-	b := sandbox(t, apps(t)["go"], 3*time.Second, "AWS_LWA_ENABLE_COMPRESSION=true")
+	b := startBox(t, apps(t)["go"], 3*time.Second, "AWS_LWA_ENABLE_COMPRESSION=true")
 	ev := bytes.Replace(shapes()[1].build("GET", "/text", ""), []byte(`x=1`), []byte(`n=5000`), 1)
 	_, lr := b.ok(t, ev)
 	if lr.Headers["content-encoding"] != "gzip" || !lr.IsBase64Encoded {
@@ -603,7 +603,7 @@ func TestCompression(t *testing.T) {
 func TestConcurrency(t *testing.T) {
 	for name, app := range apps(t) {
 		t.Run(name, func(t *testing.T) {
-			b := sandbox(t, app, 5*time.Second, "AWS_LAMBDA_MAX_CONCURRENCY=4")
+			b := startBox(t, app, 5*time.Second, "AWS_LAMBDA_MAX_CONCURRENCY=4")
 			ev := bytes.Replace(shapes()[1].build("GET", "/concurrent", ""), []byte(`x=1`), []byte(`ms=1000`), 1)
 			b.ok(t, ev) // started and warm
 			var wg sync.WaitGroup
@@ -637,7 +637,7 @@ func TestConcurrency(t *testing.T) {
 func TestSIGTERM(t *testing.T) {
 	for name, app := range apps(t) {
 		t.Run(name, func(t *testing.T) {
-			b := sandbox(t, app, 3*time.Second)
+			b := startBox(t, app, 3*time.Second)
 			b.ok(t, shapes()[1].build("GET", "/echo", ""))
 			if err := b.Stop(2 * time.Second); err != nil {
 				t.Fatalf("runtime exit: %v", err)

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 )
 
 // The arm64 build (purego's other Tier 1 Linux architecture) under
@@ -26,7 +26,7 @@ func TestArm64UnderQemu(t *testing.T) {
 	if out, err := exec.Command(gcc, "-shared", "-fPIC", "-O2", "-I", filepath.Join(root, "include"), "-o", lib, filepath.Join(root, "runtime/modes/sharedlib/testdata/testfn.c")).CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", gcc, err, out)
 	}
-	sb, _, _ := sandbox(t, []string{qemu, "-L", sysroot, rt, lib})
+	sb, _, _ := startBox(t, []string{qemu, "-L", sysroot, rt, lib})
 	if res := invoke(t, sb, `{"arch":"arm64"}`); res.Outcome != emulator.OutcomeResponse || string(res.Body) != `{"arch":"arm64"}` {
 		t.Fatalf("echo: %s %s", res.Outcome, res.Body)
 	}

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
 )
 
 // Benchmark figures, printed as one table by printBenchTable (TestMain).
@@ -51,11 +51,11 @@ func BenchmarkWarmRoundTrip(b *testing.B) {
 		{"aws-lambda-go", []string{testutil.GoBuildTags(b, dir, "./bench/awslambdaecho", "aws-lambda-go-echo", "lambda.norpc")}},
 		{"sharedlib-c-echo", []string{rt, cLib(b, "examples/sharedlib-c/echo.c", "echo.so")}},
 	}
-	sbs := make([]*local.Sandbox, len(contenders))
+	sbs := make([]*sandbox.Sandbox, len(contenders))
 	lat := make([][]time.Duration, len(contenders))
 	ctx := context.Background()
 	for i, c := range contenders {
-		sb, err := local.Start(local.Options{Command: c.cmd, Env: []string{"_HANDLER=echo"}, Timeout: 10 * time.Second, Stdout: io.Discard, Stderr: io.Discard})
+		sb, err := sandbox.Start(sandbox.Options{Command: c.cmd, Env: []string{"_HANDLER=echo"}, Timeout: 10 * time.Second, Stdout: io.Discard, Stderr: io.Discard})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 )
 
 // The default faas-runtime must stay static and free of purego; the
@@ -50,7 +50,7 @@ func TestBuildsLinkage(t *testing.T) {
 // package and the bases that have glibc.
 func TestStaticBuildRefusesSharedlib(t *testing.T) {
 	_, static := runtimes(t)
-	sb, _, allowNone := sandbox(t, []string{static, testLib(t, "testfn.so")})
+	sb, _, allowNone := startBox(t, []string{static, testLib(t, "testfn.so")})
 	res := invoke(t, sb, "{}")
 	allowNone[res.RequestID] = true
 	ie := sb.Emulator().InitError()

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
 )
 
 // Built once per test binary: the faas-runtime-sharedlib build and the
@@ -80,13 +80,13 @@ func testLib(t testing.TB, name string, defines ...string) string {
 	return cLib(t, "runtime/modes/sharedlib/testdata/testfn.c", name, defines...)
 }
 
-// sandbox runs cmd (runtime, library, args...) behind the emulator and
+// startBox runs cmd (runtime, library, args...) behind the emulator and
 // checks the exactly-once ledger at the end; allowNone lists request ids
 // that may end without a post (runtime crashes).
-func sandbox(t *testing.T, cmd []string, env ...string) (*local.Sandbox, *testutil.SyncBuffer, map[string]bool) {
+func startBox(t *testing.T, cmd []string, env ...string) (*sandbox.Sandbox, *testutil.SyncBuffer, map[string]bool) {
 	t.Helper()
 	log := &testutil.SyncBuffer{}
-	sb, err := local.Start(local.Options{Command: cmd, Env: env, Timeout: 10 * time.Second, Stdout: log, Stderr: log})
+	sb, err := sandbox.Start(sandbox.Options{Command: cmd, Env: env, Timeout: 10 * time.Second, Stdout: log, Stderr: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func sandbox(t *testing.T, cmd []string, env ...string) (*local.Sandbox, *testut
 	return sb, log, allowNone
 }
 
-func invoke(t *testing.T, sb *local.Sandbox, payload string, opts ...emulator.InvokeOptions) *emulator.Result {
+func invoke(t *testing.T, sb *sandbox.Sandbox, payload string, opts ...emulator.InvokeOptions) *emulator.Result {
 	t.Helper()
 	var o emulator.InvokeOptions
 	if len(opts) > 0 {

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 )
 
 // Both examples in a glibc-based image built with buildah and run by podman
@@ -75,7 +75,7 @@ CMD ["echo.so"]
 			if c.handler != "" {
 				cmd = append(cmd, c.handler)
 			}
-			sb, log, _ := sandbox(t, cmd)
+			sb, log, _ := startBox(t, cmd)
 			t.Cleanup(func() { exec.Command(podman, "rm", "-f", "-t", "0", name).Run() })
 			if res := invoke(t, sb, `{"in":"image"}`); res.Outcome != emulator.OutcomeResponse || string(res.Body) != `{"in":"image"}` {
 				t.Fatalf("%s in the image: %s %s\n%s", c.name, res.Outcome, res.Body, log)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/handler"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
 // BenchmarkInvokeInProcess is the mode's own cost per invocation: context
@@ -25,7 +25,7 @@ func BenchmarkInvokeInProcess(b *testing.B) {
 	if out, err := exec.Command("gcc", "-shared", "-fPIC", "-O2", "-I", filepath.Join(root, "include"), "-o", lib, filepath.Join(root, "runtime/modes/sharedlib/testdata/testfn.c")).CombinedOutput(); err != nil {
 		b.Fatalf("gcc: %v\n%s", err, out)
 	}
-	h, err := New(handler.Config{Command: []string{lib}, Concurrency: 1})
+	h, err := New(modes.Config{Command: []string{lib}, Concurrency: 1})
 	if err != nil {
 		b.Fatal(err)
 	}

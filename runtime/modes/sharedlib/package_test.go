@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 )
 
 // The faas-runtime-sharedlib packages (rpm, deb, archlinux; amd64 here)
@@ -80,7 +80,7 @@ func TestPackages(t *testing.T) {
 	if _, err := os.Stat(rt); err != nil {
 		t.Fatal(err)
 	}
-	sb, _, _ := sandbox(t, []string{rt, lib})
+	sb, _, _ := startBox(t, []string{rt, lib})
 	if res := invoke(t, sb, `{"from":"package"}`); res.Outcome != emulator.OutcomeResponse || string(res.Body) != `{"from":"package"}` {
 		t.Fatalf("packaged runtime: %s %s", res.Outcome, res.Body)
 	}

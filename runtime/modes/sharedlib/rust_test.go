@@ -10,8 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 )
 
 // cargo is rustup's, usually not on root's PATH.
@@ -62,7 +62,7 @@ func rustLib(t *testing.T) string {
 func TestRustExample(t *testing.T) {
 	rt, _ := runtimes(t)
 	lib := rustLib(t)
-	sb, log, _ := sandbox(t, []string{rt, lib})
+	sb, log, _ := startBox(t, []string{rt, lib})
 
 	res := invoke(t, sb, `{"hello":"rust"}`)
 	if res.Outcome != emulator.OutcomeResponse || string(res.Body) != `{"hello":"rust"}` {

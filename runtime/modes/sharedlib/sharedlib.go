@@ -24,10 +24,10 @@ import (
 	"github.com/ebitengine/purego"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/handler"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
-func init() { handler.Register("sharedlib", New) }
+func init() { modes.Register(modes.Sharedlib, New) }
 
 // Output buffer sizes: most responses fit the initial buffer, so the grow
 // callback (a C-to-Go transition) is rare; a buffer grown past keepCap is
@@ -70,7 +70,7 @@ type slot struct {
 }
 
 // New builds the mode from the bootstrap's configuration.
-func New(cfg handler.Config) (handler.Handler, error) {
+func New(cfg modes.Config) (modes.Mode, error) {
 	conc := max(cfg.Concurrency, 1)
 	log := cfg.Log
 	if log == nil {
@@ -170,12 +170,12 @@ func (m *Mode) callInit(fn uintptr) error {
 }
 
 // Invoke calls faas_handle once.
-func (m *Mode) Invoke(_ context.Context, inv *api.Invocation) handler.Response {
+func (m *Mode) Invoke(_ context.Context, inv *api.Invocation) modes.Response {
 	var s *slot
 	select {
 	case s = <-m.slots:
 	case <-m.stopped:
-		return handler.Fail(api.ErrTypeExit, "RequestId: %s Error: the runtime is shutting down (SIGTERM)", inv.RequestID)
+		return modes.Fail(api.ErrTypeExit, "RequestId: %s Error: the runtime is shutting down (SIGTERM)", inv.RequestID)
 	}
 	defer func() { m.slots <- s }()
 
@@ -195,26 +195,26 @@ var zeroByte [1]byte
 
 // response turns what the call left in the slot into the outcome, and
 // copies the body out: the slot is reused as soon as Invoke returns.
-func (s *slot) response(rc int32, requestID string) handler.Response {
+func (s *slot) response(rc int32, requestID string) modes.Response {
 	defer s.shrink()
 	if s.tooLarge > 0 {
-		return handler.Response{Err: api.ResponseTooLarge(int64(s.tooLarge))}
+		return modes.Response{Err: api.ResponseTooLarge(int64(s.tooLarge))}
 	}
 	if s.out.len > s.out.cap || s.out.cap != uintptr(len(s.buf)) {
 		// Only a library that wrote the struct directly can get here; the
 		// buffer may be corrupted, so say so instead of posting garbage.
-		return handler.Fail(api.ErrTypeUnknown, "RequestId: %s Error: the library set faas_output.len=%d beyond its cap=%d: write the output only with faas_output_write", requestID, s.out.len, s.out.cap)
+		return modes.Fail(api.ErrTypeUnknown, "RequestId: %s Error: the library set faas_output.len=%d beyond its cap=%d: write the output only with faas_output_write", requestID, s.out.len, s.out.cap)
 	}
 	if rc != rcOK {
 		typ, msg := s.errorParts("HandlerError")
 		if msg == "" {
 			msg = fmt.Sprintf("%s returned %d without an error message", symHandle, rc)
 		}
-		return handler.Response{Err: api.NewError(typ, msg)}
+		return modes.Response{Err: api.NewError(typ, msg)}
 	}
 	body := make([]byte, s.out.len)
 	copy(body, s.buf[:s.out.len])
-	return handler.Response{Body: body, ContentType: "application/json"}
+	return modes.Response{Body: body, ContentType: "application/json"}
 }
 
 // errorParts reads the error type (def when empty) and message.

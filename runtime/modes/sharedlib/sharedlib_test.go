@@ -11,16 +11,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/local"
 )
 
 func TestCExample(t *testing.T) {
 	rt, _ := runtimes(t)
 	lib := cLib(t, "examples/sharedlib-c/echo.c", "echo.so")
-	sb, log, _ := sandbox(t, []string{rt, lib})
+	sb, log, _ := startBox(t, []string{rt, lib})
 
 	event, err := os.ReadFile(filepath.Join("..", "..", "..", "examples", "sharedlib-c", "event.json"))
 	if err != nil {
@@ -45,7 +45,7 @@ func TestCExample(t *testing.T) {
 
 func TestContextAndInitInfo(t *testing.T) {
 	rt, _ := runtimes(t)
-	sb, _, _ := sandbox(t, []string{rt, testLib(t, "testfn.so"), "--flag", "two words"}, "LAMBDA_TASK_ROOT=/var/task-test")
+	sb, _, _ := startBox(t, []string{rt, testLib(t, "testfn.so"), "--flag", "two words"}, "LAMBDA_TASK_ROOT=/var/task-test")
 	res := invoke(t, sb, "context", emulator.InvokeOptions{
 		ClientContext: `{"client":{"app":"x"}}`, CognitoIdentity: `{"cognitoIdentityId":"id-1"}`,
 		TenantID: "tenant-7", TraceID: "Root=1-5e1b4151-5ac6c58f5b5dbd6a7b4a1b2c;Sampled=1",
@@ -96,7 +96,7 @@ func TestInitFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sb, _, allowNone := sandbox(t, []string{rt, c.lib})
+			sb, _, allowNone := startBox(t, []string{rt, c.lib})
 			res := invoke(t, sb, "{}")
 			allowNone[res.RequestID] = true // never delivered: init failed
 			if res.Outcome != emulator.OutcomeInitError || res.ErrorType != c.typ {
@@ -117,7 +117,7 @@ func TestInitFailures(t *testing.T) {
 
 func TestCrashFailsInvocationAndNextStartWorks(t *testing.T) {
 	rt, _ := runtimes(t)
-	sb, log, allowNone := sandbox(t, []string{rt, testLib(t, "testfn.so")})
+	sb, log, allowNone := startBox(t, []string{rt, testLib(t, "testfn.so")})
 	if res := invoke(t, sb, "warm"); res.Outcome != emulator.OutcomeResponse {
 		t.Fatalf("warm-up: %s %s", res.Outcome, res.Body)
 	}
@@ -143,7 +143,7 @@ func TestCrashFailsInvocationAndNextStartWorks(t *testing.T) {
 
 func TestOutputGrowthAndLimit(t *testing.T) {
 	rt, _ := runtimes(t)
-	sb, _, _ := sandbox(t, []string{rt, testLib(t, "testfn.so")})
+	sb, _, _ := startBox(t, []string{rt, testLib(t, "testfn.so")})
 	// 1 MB: grows the 64 KiB buffer through the grow callback several times.
 	res := invoke(t, sb, "big 1000000")
 	if res.Outcome != emulator.OutcomeResponse || len(res.Body) != 1000000 || strings.Trim(string(res.Body), "x") != "" {
@@ -183,7 +183,7 @@ func TestConcurrencyDeclaration(t *testing.T) {
 		{"testfn.so", false, nil},
 	} {
 		t.Run(c.lib, func(t *testing.T) {
-			sb, _, _ := sandbox(t, []string{rt, testLib(t, c.lib, c.defines...)}, "AWS_LAMBDA_MAX_CONCURRENCY=4")
+			sb, _, _ := startBox(t, []string{rt, testLib(t, c.lib, c.defines...)}, "AWS_LAMBDA_MAX_CONCURRENCY=4")
 			var wg sync.WaitGroup
 			bodies := make([]string, 8)
 			for i := range bodies {
@@ -213,7 +213,7 @@ func TestConcurrencyDeclaration(t *testing.T) {
 func TestHangIsTimedOutAndNextStartWorks(t *testing.T) {
 	rt, _ := runtimes(t)
 	log := &testutil.SyncBuffer{}
-	sb, err := local.Start(local.Options{Command: []string{rt, testLib(t, "testfn.so")}, Timeout: time.Second, Stdout: log, Stderr: log})
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, testLib(t, "testfn.so")}, Timeout: time.Second, Stdout: log, Stderr: log})
 	if err != nil {
 		t.Fatal(err)
 	}

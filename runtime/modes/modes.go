@@ -1,24 +1,25 @@
-// Package handler defines what a handler mode (exec, http, sharedlib) is to
-// the runtime loop, and a registry the modes add themselves to by import,
-// the way nfpm registers its package formats.
-package handler
+// Package modes defines what a mode (exec, http, sharedlib) is to the
+// runtime loop: the Mode interface, the mode names and the rule that infers
+// one from the handler, and a registry the implementations add themselves
+// to by import, the way nfpm registers its package formats.
+package modes
 
 import (
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 )
 
-// Handler runs user code for invocations. Invoke is called from
-// Config.Concurrency loops at once; a Handler that cannot run concurrently
+// Mode runs user code for invocations. Invoke is called from
+// Config.Concurrency loops at once; a Mode that cannot run concurrently
 // serialises internally.
-type Handler interface {
+type Mode interface {
 	// Init prepares the function (checks the executable, starts the web app,
 	// loads the library). An error becomes POST /init/error.
 	Init(ctx context.Context) error
@@ -64,37 +65,37 @@ type Config struct {
 	Getenv      func(string) string
 }
 
-// Factory builds a Handler from the bootstrap's Config.
-type Factory func(Config) (Handler, error)
+// Factory builds a Mode from the bootstrap's Config.
+type Factory func(Config) (Mode, error)
 
 var (
 	mu        sync.RWMutex
-	factories = map[string]Factory{}
+	factories = map[Name]Factory{}
 )
 
 // Register makes a mode available under name; modes call it from init().
-func Register(name string, f Factory) {
+func Register(name Name, f Factory) {
 	mu.Lock()
 	defer mu.Unlock()
 	factories[name] = f
 }
 
 // Lookup returns the factory registered under name.
-func Lookup(name string) (Factory, bool) {
+func Lookup(name Name) (Factory, bool) {
 	mu.RLock()
 	defer mu.RUnlock()
 	f, ok := factories[name]
 	return f, ok
 }
 
-// Names lists the registered modes, sorted.
-func Names() []string {
+// Registered lists the modes this build has, sorted.
+func Registered() []Name {
 	mu.RLock()
 	defer mu.RUnlock()
-	names := make([]string, 0, len(factories))
+	names := make([]Name, 0, len(factories))
 	for n := range factories {
 		names = append(names, n)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	return names
 }

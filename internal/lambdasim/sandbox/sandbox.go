@@ -4,7 +4,7 @@
 // restarted after it dies or after a timeout, as Lambda resets an
 // execution environment. runtime-init invoke/serve, the tests and the
 // benchmarks all use it.
-package local
+package sandbox
 
 import (
 	"context"
@@ -20,8 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 	"github.com/faas-runtime/faas-runtime/runtime/procgroup"
 )
 

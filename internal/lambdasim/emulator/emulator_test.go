@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
 )
 
 // These tests play the runtime's side by hand, to pin the emulator to the

@@ -1,0 +1,56 @@
+package modes
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Name is a mode's name, as FAAS_MODE and the CLI's --mode spell it.
+type Name string
+
+// The modes. Every build knows all three names; a build registers the
+// implementations it links (sharedlib only in faas-runtime-sharedlib).
+const (
+	Exec      Name = "exec"      // run the handler executable per invocation
+	HTTP      Name = "http"      // proxy to a web app (the Web Adapter's model)
+	Sharedlib Name = "sharedlib" // call a C-ABI shared library in-process
+)
+
+// All lists every mode name, in the order the CLI shows them.
+var All = []Name{Exec, HTTP, Sharedlib}
+
+// Strings returns All as strings, for flag help and option lists.
+func Strings() []string {
+	s := make([]string, len(All))
+	for i, n := range All {
+		s[i] = string(n)
+	}
+	return s
+}
+
+// Parse reads a mode name, case-insensitively.
+func Parse(s string) (Name, error) {
+	n := Name(strings.ToLower(strings.TrimSpace(s)))
+	for _, m := range All {
+		if n == m {
+			return n, nil
+		}
+	}
+	return "", fmt.Errorf("mode %q: want one of %s", s, strings.Join(Strings(), ", "))
+}
+
+// Infer is the mode for a handler when FAAS_MODE is not set: a shared
+// library by its extension, http when a traffic port is configured, else
+// exec. The bootstrap, runtime-init and the image builder all ask it, so
+// they cannot disagree about the same handler.
+func Infer(handler string, getenv func(string) string) Name {
+	switch strings.ToLower(filepath.Ext(handler)) {
+	case ".so", ".dylib", ".dll":
+		return Sharedlib
+	}
+	if getenv("AWS_LWA_PORT") != "" || getenv("FAAS_HTTP_PORT") != "" {
+		return HTTP
+	}
+	return Exec
+}
