@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // Version is the Runtime API version in every path.
@@ -82,6 +83,7 @@ type Invocation struct {
 	CognitoIdentity string
 	TenantID        string
 	Payload         []byte
+	Received        time.Time // when /next answered, for Budget
 }
 
 // Error is the body of an error post, in aws-lambda-go's shape
@@ -103,6 +105,25 @@ func NewError(typ, msg string) *Error {
 func (e *Error) JSON() []byte {
 	b, _ := json.Marshal(e)
 	return b
+}
+
+// InvocationError is the error of one invocation, worded as Lambda words
+// its own: "RequestId: <id> Error: <message>". Every mode and the emulator
+// build their invocation errors here, so the wording cannot drift.
+func InvocationError(requestID, typ, format string, args ...any) *Error {
+	return NewError(typ, "RequestId: "+requestID+" Error: "+fmt.Sprintf(format, args...))
+}
+
+// Timeout is Lambda's timeout error, "Task timed out after 3.00 seconds",
+// for an invocation that ran for its whole budget.
+func Timeout(requestID string, budget time.Duration) *Error {
+	return InvocationError(requestID, ErrTypeTimeout, "Task timed out after %.2f seconds", budget.Seconds())
+}
+
+// Budget is the time the invocation had from its receipt to its deadline,
+// to 10 ms: the function's timeout, as the runtime can know it.
+func (inv *Invocation) Budget() time.Duration {
+	return time.UnixMilli(inv.DeadlineMs).Sub(inv.Received).Round(10 * time.Millisecond)
 }
 
 // ResponseTooLarge is the error for a response over MaxPayload; n is its

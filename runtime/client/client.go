@@ -113,6 +113,7 @@ func parseInvocation(h textproto.MIMEHeader, payload []byte) (*api.Invocation, e
 		CognitoIdentity: h.Get(api.HeaderCognitoIdentity),
 		TenantID:        h.Get(api.HeaderTenantID),
 		Payload:         payload,
+		Received:        time.Now(),
 	}
 	if !validRequestID(inv.RequestID) {
 		return nil, &StatusError{Op: "next", Status: 200, Body: fmt.Sprintf("missing or malformed %s header %q", api.HeaderRequestID, inv.RequestID)}

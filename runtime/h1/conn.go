@@ -194,7 +194,7 @@ func (c *conn) writeChunked(req *Request) error {
 	w.WriteString("0\r\n")
 	if req.Trailer != nil {
 		tr := req.Trailer()
-		if err := validateHeader("trailer", tr); err != nil {
+		if err := checkFields("trailer", tr, nil); err != nil {
 			return err
 		}
 		writeFields(w, tr, false)

@@ -47,7 +47,7 @@ var (
 // never left: callers may retry it.
 type DialError struct{ Err error }
 
-func (e *DialError) Error() string { return "h1: " + e.Err.Error() }
+func (e *DialError) Error() string { return "" + e.Err.Error() }
 func (e *DialError) Unwrap() error { return e.Err }
 
 // Client keeps persistent connections to one host:port. It is safe for
@@ -143,7 +143,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 }
 
 func (c *Client) opErr(req *Request, err error) error {
-	return fmt.Errorf("h1: %s http://%s%s: %w", req.Method, c.Addr, req.Path, err)
+	return fmt.Errorf("%s http://%s%s: %w", req.Method, c.Addr, req.Path, err)
 }
 
 // bodyPos reports whether body can be sent again, and from where.
@@ -197,7 +197,7 @@ func (c *Client) getConn(ctx context.Context, fresh bool) (*conn, bool, error) {
 	nc, err := d.DialContext(ctx, "tcp", c.Addr)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, false, fmt.Errorf("h1: dial %s: %w", c.Addr, ctx.Err())
+			return nil, false, fmt.Errorf("dial %s: %w", c.Addr, ctx.Err())
 		}
 		return nil, false, &DialError{Err: err}
 	}

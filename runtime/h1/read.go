@@ -15,7 +15,7 @@ const maxInformational = 16
 
 var (
 	errMalformedChunk = errors.New("malformed chunked encoding")
-	errBodyClosed     = errors.New("h1: read on a closed response body")
+	errBodyClosed     = errors.New("read on a closed response body")
 )
 
 // ProtocolError is a response the client cannot parse.
@@ -372,7 +372,7 @@ func (b *body) fail(err error) {
 	if b.ctx != nil && b.ctx.Err() != nil {
 		err = b.ctx.Err()
 	}
-	err = fmt.Errorf("h1: reading response body: %w", err)
+	err = fmt.Errorf("reading response body: %w", err)
 	b.err = err
 	b.release()
 }

@@ -11,37 +11,45 @@ func framing(k string) bool {
 }
 
 func validateRequest(req *Request, host string) error {
-	if !validToken(req.Method) {
-		return fmt.Errorf("h1: method %q: %w", req.Method, ErrInvalidHeader)
+	if !ValidToken(req.Method) {
+		return fmt.Errorf("method %q: %w", req.Method, ErrInvalidHeader)
 	}
 	if !validTarget(req.Path) {
-		return fmt.Errorf("h1: request target %q: %w", req.Path, ErrInvalidHeader)
+		return fmt.Errorf("request target %q: %w", req.Path, ErrInvalidHeader)
 	}
 	if !validTarget(host) {
-		return fmt.Errorf("h1: Host %q: %w", host, ErrInvalidHeader)
+		return fmt.Errorf("Host %q: %w", host, ErrInvalidHeader)
 	}
 	if req.ContentLength < -1 {
-		return fmt.Errorf("h1: ContentLength %d: want >= 0, or -1 for chunked", req.ContentLength)
+		return fmt.Errorf("ContentLength %d: want >= 0, or -1 for chunked", req.ContentLength)
 	}
 	if req.Body == nil && req.ContentLength > 0 {
-		return fmt.Errorf("h1: ContentLength %d with a nil Body", req.ContentLength)
+		return fmt.Errorf("ContentLength %d with a nil Body", req.ContentLength)
 	}
-	if err := validateHeader("header", req.Header); err != nil {
-		return fmt.Errorf("h1: %w", err)
-	}
-	return nil
+	return checkFields("header", req.Header, framing)
 }
 
-func validateHeader(what string, h textproto.MIMEHeader) error {
+// CheckHeader is the one check of header fields in this project: every
+// name a token, every value field-content. The error wraps
+// ErrInvalidHeader and names the field, never its value (it may hold a
+// secret). httpevent runs it on the request it builds from an event, so a
+// bad event header is reported before anything is sent.
+func CheckHeader(h textproto.MIMEHeader) error {
+	return checkFields("header", h, nil)
+}
+
+// checkFields checks h; what names the section ("header", "trailer") and
+// skip, when set, names fields that are not checked.
+func checkFields(what string, h textproto.MIMEHeader, skip func(string) bool) error {
 	for k, vs := range h {
-		if what == "header" && framing(k) {
+		if skip != nil && skip(k) {
 			continue
 		}
-		if !validToken(k) {
+		if !ValidToken(k) {
 			return fmt.Errorf("%s name %q: %w", what, k, ErrInvalidHeader)
 		}
 		for _, v := range vs {
-			if !validValue(v) {
+			if !ValidFieldValue(v) {
 				// The value is not quoted back: it may hold a secret.
 				return fmt.Errorf("%s %q has a value with a forbidden byte: %w", what, k, ErrInvalidHeader)
 			}
@@ -50,8 +58,8 @@ func validateHeader(what string, h textproto.MIMEHeader) error {
 	return nil
 }
 
-// validToken: RFC 9110 token (methods, field names).
-func validToken(s string) bool {
+// ValidToken reports whether s is an RFC 9110 token (methods, field names).
+func ValidToken(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -75,9 +83,9 @@ func isTchar(b byte) bool {
 	return false
 }
 
-// validValue: field-content — visible bytes, obs-text, space and tab; no
-// CR, LF, NUL or other control bytes.
-func validValue(s string) bool {
+// ValidFieldValue reports whether s is field-content: visible bytes,
+// obs-text, space and tab; no CR, LF, NUL or other control bytes.
+func ValidFieldValue(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if b := s[i]; (b < ' ' && b != '\t') || b == 0x7f {
 			return false

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
+	"github.com/faas-runtime/faas-runtime/runtime/h1"
 )
 
 // Kind is the event source an invocation came from.
@@ -118,14 +119,14 @@ type probeContext struct {
 	DomainName json.RawMessage `json:"domainName"`
 }
 
-// Translate turns one invocation into the request for the app. The error is
-// always an *api.Error with one of this package's types.
+// Translate turns one invocation into the request for the app, or refuses
+// it with an error of one of this package's types.
 //
 // The payload is decoded once into the union of the HTTP shapes (the event
 // source is then told from requestContext); only an event whose fields have
 // other types is probed again, to tell a broken HTTP event from another
 // source's event.
-func Translate(inv *api.Invocation, o *Options) (*Request, error) {
+func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
 	payload := bytes.TrimSpace(inv.Payload)
 	var ev event
 	kind := PassThrough
@@ -150,9 +151,9 @@ func Translate(inv *api.Invocation, o *Options) (*Request, error) {
 			}
 			break
 		}
-		var err error
-		if kind, err = kindOf(&ev, &rc); err != nil {
-			return nil, err
+		var kerr *api.Error
+		if kind, kerr = kindOf(&ev, &rc); kerr != nil {
+			return nil, kerr
 		}
 	}
 	var r *Request
@@ -166,9 +167,9 @@ func Translate(inv *api.Invocation, o *Options) (*Request, error) {
 		r.Header.Set("Content-Type", "application/json")
 		rcJSON = []byte("null")
 	} else {
-		var err error
-		if r, err = fromEvent(kind, &ev, &rc); err != nil {
-			return nil, err
+		var ferr *api.Error
+		if r, ferr = fromEvent(kind, &ev, &rc); ferr != nil {
+			return nil, ferr
 		}
 		rcJSON = compactJSON(ev.RequestContext)
 		if o.RemoveBasePath != "" {
@@ -184,7 +185,7 @@ func Translate(inv *api.Invocation, o *Options) (*Request, error) {
 	if err := checkHeaders(r.Header); err != nil {
 		return nil, err
 	}
-	if !validValue(r.Host) || strings.ContainsAny(r.Host, " \t/") {
+	if !h1.ValidFieldValue(r.Host) || strings.ContainsAny(r.Host, " \t/") {
 		return nil, api.NewError(ErrTypeInvalidHeader, fmt.Sprintf("Host %s is not a valid host; the request was not sent", strconv.Quote(r.Host)))
 	}
 	r.Header[HeaderRequestContext] = []string{string(rcJSON)}
@@ -195,7 +196,7 @@ func Translate(inv *api.Invocation, o *Options) (*Request, error) {
 // kindOf tells the event source of a decoded event from its markers:
 // requestContext.elb (ALB), requestContext.http (HTTP API or Function
 // URL), a top-level httpMethod (REST API).
-func kindOf(ev *event, rc *requestContext) (Kind, error) {
+func kindOf(ev *event, rc *requestContext) (Kind, *api.Error) {
 	if len(ev.RequestContext) == 0 || ev.RequestContext[0] != '{' {
 		return PassThrough, nil
 	}
@@ -229,7 +230,7 @@ func kindOf(ev *event, rc *requestContext) (Kind, error) {
 
 // classify tells the source of an event whose fields did not decode into
 // the HTTP shapes, from its markers only.
-func classify(payload []byte) (Kind, error) {
+func classify(payload []byte) (Kind, *api.Error) {
 	var p probe
 	if json.Unmarshal(payload, &p) != nil {
 		return PassThrough, nil
@@ -249,7 +250,7 @@ func classify(payload []byte) (Kind, error) {
 	return PassThrough, nil
 }
 
-func fromEvent(kind Kind, ev *event, rc *requestContext) (*Request, error) {
+func fromEvent(kind Kind, ev *event, rc *requestContext) (*Request, *api.Error) {
 	r := &Request{Kind: kind, Header: textproto.MIMEHeader{}}
 	switch kind {
 	case APIGatewayV2, FunctionURL:
@@ -294,7 +295,7 @@ func fromEvent(kind Kind, ev *event, rc *requestContext) (*Request, error) {
 	if r.Method == "" {
 		return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("a %s event without an HTTP method", kind))
 	}
-	if !isToken(r.Method) {
+	if !h1.ValidToken(r.Method) {
 		return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("HTTP method %q is not a valid token", r.Method))
 	}
 	if r.Path == "" {
@@ -423,41 +424,12 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// isToken reports whether s is an RFC 9110 token (method, header name).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// validValue rejects control characters (CR, LF, NUL, DEL...) except tab:
-// they would let a client split or smuggle requests to the app.
-func validValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func checkHeaders(h textproto.MIMEHeader) error {
-	for k, vs := range h {
-		if !isToken(k) {
-			return api.NewError(ErrTypeInvalidHeader, fmt.Sprintf("header name %s is not a valid token; the request was not sent", strconv.Quote(k)))
-		}
-		for _, v := range vs {
-			if !validValue(v) {
-				return api.NewError(ErrTypeInvalidHeader, fmt.Sprintf("header %s has a value with control characters (CR, LF, NUL...): %s; the request was not sent", k, strconv.Quote(v)))
-			}
-		}
+// checkHeaders refuses a request the app must not get: a header name that
+// is not a token, or a value with control characters that would let a
+// client split or smuggle requests.
+func checkHeaders(h textproto.MIMEHeader) *api.Error {
+	if err := h1.CheckHeader(h); err != nil {
+		return api.NewError(ErrTypeInvalidHeader, err.Error()+"; the request was not sent")
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/faas-runtime/faas-runtime/runtime/h1"
 )
 
 // Response is the app's answer, as the mode read it.
@@ -28,12 +30,12 @@ var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Trans
 func CleanHeader(h textproto.MIMEHeader) textproto.MIMEHeader {
 	out := make(textproto.MIMEHeader, len(h))
 	for k, vs := range h {
-		if !isToken(k) {
+		if !h1.ValidToken(k) {
 			continue
 		}
 		k = textproto.CanonicalMIMEHeaderKey(k)
 		for _, v := range vs {
-			if validValue(v) {
+			if h1.ValidFieldValue(v) {
 				out[k] = append(out[k], v)
 			}
 		}

@@ -6,9 +6,13 @@ package modes
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -39,9 +43,29 @@ type Response struct {
 	ContentType string
 }
 
-// Fail is a convenience for an error Response.
-func Fail(typ, format string, args ...any) Response {
-	return Response{Err: api.NewError(typ, fmt.Sprintf(format, args...))}
+// Fail is the Response for a failed invocation, worded by
+// api.InvocationError.
+func Fail(inv *api.Invocation, typ, format string, args ...any) Response {
+	return Response{Err: api.InvocationError(inv.RequestID, typ, format, args...)}
+}
+
+// CheckHandlerFile checks at init that the handler is a file, so a bad
+// image fails with one /init/error instead of on every invocation. kind
+// names what it should be ("an executable", "a shared library"); with
+// executable set the file must also have an execute bit (not on Windows).
+func CheckHandlerFile(path, kind string, executable bool) *api.Error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return api.NewError(api.ErrTypeHandlerNotFound, fmt.Sprintf("handler %s does not exist (check the image's CMD and LAMBDA_TASK_ROOT)", path))
+	case err != nil:
+		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s: %v", path, err))
+	case st.IsDir():
+		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s is a directory, not %s", path, kind))
+	case executable && runtime.GOOS != "windows" && st.Mode().Perm()&0o111 == 0:
+		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s is not executable (mode %v): chmod +x it", path, st.Mode().Perm()))
+	}
+	return nil
 }
 
 // AnswerMargin is how long before an invocation's deadline a mode stops the

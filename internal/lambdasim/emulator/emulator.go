@@ -189,7 +189,7 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 		// now), start a fresh one.
 		if ae := e.initErr; ae != nil || attempt == 2 {
 			if ae == nil {
-				ae = api.NewError(api.ErrTypeExit, "RequestId: "+inv.id+" Error: Runtime exited during init")
+				ae = api.InvocationError(inv.id, api.ErrTypeExit, "Runtime exited during init")
 			}
 			e.ledger = append(e.ledger, inv)
 			inv.state, inv.outcome = done, OutcomeInitError
@@ -222,8 +222,7 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 		r.Duration = time.Since(start)
 		return r, nil
 	case <-timer.C:
-		msg := fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds", inv.id, e.cfg.Timeout.Seconds())
-		if e.finish(inv, errResult(inv.id, OutcomeTimeout, api.NewError(api.ErrTypeTimeout, msg))) && e.cfg.OnTimeout != nil {
+		if e.finish(inv, errResult(inv.id, OutcomeTimeout, api.Timeout(inv.id, e.cfg.Timeout))) && e.cfg.OnTimeout != nil {
 			e.cfg.OnTimeout(inv.id)
 		}
 		r := <-inv.result
@@ -290,9 +289,9 @@ func (e *Emulator) RuntimeExited(status string) {
 		case inv.state == queued && initErr != nil:
 			ae, outcome = initErr, OutcomeInitError
 		case inv.state == queued:
-			ae, outcome = api.NewError(api.ErrTypeExit, "RequestId: "+inv.id+" Error: Runtime exited without providing a reason ("+status+")"), OutcomeInitError
+			ae, outcome = api.InvocationError(inv.id, api.ErrTypeExit, "Runtime exited without providing a reason (%s)", status), OutcomeInitError
 		default:
-			ae = api.NewError(api.ErrTypeExit, "RequestId: "+inv.id+" Error: Runtime exited with error: "+status)
+			ae = api.InvocationError(inv.id, api.ErrTypeExit, "Runtime exited with error: %s", status)
 		}
 		e.finish(inv, errResult(inv.id, outcome, ae))
 	}

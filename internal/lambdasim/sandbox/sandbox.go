@@ -90,7 +90,7 @@ type Sandbox struct {
 // Start serves the emulator; the runtime starts with the first Invoke.
 func Start(o Options) (*Sandbox, error) {
 	if len(o.Command) == 0 {
-		return nil, errors.New("local: no runtime command")
+		return nil, errors.New("no runtime command")
 	}
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:0"
@@ -103,7 +103,7 @@ func Start(o Options) (*Sandbox, error) {
 	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("emulator: listen on %s: %w", o.Listen, err)
+		return nil, fmt.Errorf("listen on %s: %w", o.Listen, err)
 	}
 	s := &Sandbox{opts: o, ln: ln}
 	s.emu = emulator.New(emulator.Config{
@@ -147,7 +147,7 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
-		return errors.New("local: sandbox is closed")
+		return errors.New("sandbox is closed")
 	}
 	if s.proc != nil {
 		return nil
@@ -166,7 +166,7 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 	if err := cmd.Start(); err != nil {
 		s.endExtensions(s.exts, "failure")
 		s.exts = nil
-		return fmt.Errorf("local: starting the runtime %s: %w", s.opts.Command[0], err)
+		return fmt.Errorf("starting the runtime %s: %w", s.opts.Command[0], err)
 	}
 	s.proc, s.exited = cmd, make(chan struct{})
 	s.starts++

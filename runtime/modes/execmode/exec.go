@@ -7,9 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -59,16 +57,8 @@ func New(cfg modes.Config) (modes.Mode, error) {
 // Init checks that the handler is an executable file, so a bad image fails
 // at init (one /init/error) instead of on every invocation.
 func (e *Mode) Init(context.Context) error {
-	st, err := os.Stat(e.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return api.NewError(api.ErrTypeHandlerNotFound, fmt.Sprintf("handler %s does not exist (check the image's CMD and LAMBDA_TASK_ROOT)", e.path))
-	case err != nil:
-		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s: %v", e.path, err))
-	case st.IsDir():
-		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s is a directory, not an executable", e.path))
-	case runtime.GOOS != "windows" && st.Mode().Perm()&0o111 == 0:
-		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s is not executable (mode %v): chmod +x it", e.path, st.Mode().Perm()))
+	if err := modes.CheckHandlerFile(e.path, "an executable", true); err != nil {
+		return err
 	}
 	e.baseEnv = os.Environ()
 	return nil
@@ -92,7 +82,7 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	procgroup.Isolate(cmd, false)
 
 	if err := cmd.Start(); err != nil {
-		return modes.Fail(api.ErrTypeInvalidHandler, "RequestId: %s Error: cannot start %s: %v", inv.RequestID, e.path, err)
+		return modes.Fail(inv, api.ErrTypeInvalidHandler, "cannot start %s: %v", e.path, err)
 	}
 	release() // the child has its own copy of the pipe's read end
 	done := make(chan error, 1)
@@ -113,12 +103,12 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 
 	switch {
 	case cause == "timeout":
-		return modes.Fail(api.ErrTypeTimeout, "RequestId: %s Error: Task timed out: the function did not finish before its deadline and was stopped", inv.RequestID)
+		return modes.Response{Err: api.Timeout(inv.RequestID, inv.Budget())}
 	case cause == "shutdown" && waitErr != nil:
-		return modes.Fail(api.ErrTypeExit, "RequestId: %s Error: the runtime is shutting down (SIGTERM); the function was stopped%s", inv.RequestID, tailNote(errTail))
+		return modes.Fail(inv, api.ErrTypeExit, "the runtime is shutting down (SIGTERM); the function was stopped%s", tailNote(errTail))
 	}
 	if waitErr != nil && !errors.Is(waitErr, exec.ErrWaitDelay) {
-		return modes.Fail(api.ErrTypeExit, "RequestId: %s Error: Runtime exited with error: %s%s", inv.RequestID, exitDescription(waitErr), tailNote(errTail))
+		return modes.Fail(inv, api.ErrTypeExit, "Runtime exited with error: %s%s", exitDescription(waitErr), tailNote(errTail))
 	}
 	if out.total > api.MaxPayload {
 		return modes.Response{Err: api.ResponseTooLarge(out.total)}

@@ -275,9 +275,9 @@ func (m *Mode) readyApp() (c *child, ok bool) {
 
 // Invoke sends the event to the app as an HTTP request.
 func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
-	req, err := httpevent.Translate(inv, &m.evo)
-	if err != nil {
-		return modes.Response{Err: prefixed(inv, err.(*api.Error))}
+	req, terr := httpevent.Translate(inv, &m.evo)
+	if terr != nil {
+		return modes.Response{Err: api.InvocationError(inv.RequestID, terr.Type, "%s", terr.Message)}
 	}
 	// Answer before Lambda's deadline: a timeout is posted as an error
 	// rather than left for Lambda to find.
@@ -301,7 +301,7 @@ func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	}
 	if m.cfg.ErrorStatus.has(resp.StatusCode) {
 		resp.Body.Close()
-		return modes.Response{Err: api.NewError(ErrTypeErrorStatus, fmt.Sprintf("RequestId: %s Error: Request failed with configured error status code: %d (AWS_LWA_ERROR_STATUS_CODES)", inv.RequestID, resp.StatusCode))}
+		return modes.Fail(inv, ErrTypeErrorStatus, "Request failed with configured error status code: %d (AWS_LWA_ERROR_STATUS_CODES)", resp.StatusCode)
 	}
 
 	if m.cfg.Streaming {
@@ -338,26 +338,22 @@ func (m *Mode) failure(inv *api.Invocation, dctx context.Context, c *child, err 
 	var ae *api.Error
 	switch {
 	case dctx.Err() != nil:
-		return api.NewError(api.ErrTypeTimeout, fmt.Sprintf("RequestId: %s Error: Task timed out: %s before the deadline", inv.RequestID, what))
+		return api.Timeout(inv.RequestID, inv.Budget())
 	case errors.As(err, &ae):
-		return prefixed(inv, ae)
+		return api.InvocationError(inv.RequestID, ae.Type, "%s", ae.Message)
 	case errors.Is(err, h1.ErrInvalidHeader):
-		return api.NewError(httpevent.ErrTypeInvalidHeader, fmt.Sprintf("RequestId: %s Error: %v; the request was not sent", inv.RequestID, err))
+		return api.InvocationError(inv.RequestID, httpevent.ErrTypeInvalidHeader, "%v; the request was not sent", err)
 	}
 	if c != nil {
 		// A reset connection usually means the app died: give the reaper a
 		// moment so the error says so, with the app's last words.
 		select {
 		case <-c.exited:
-			return api.NewError(api.ErrTypeExit, fmt.Sprintf("RequestId: %s Error: %s", inv.RequestID, c.describe()))
+			return api.InvocationError(inv.RequestID, api.ErrTypeExit, "%s", c.describe())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	return api.NewError(ErrTypeAppRequest, fmt.Sprintf("RequestId: %s Error: %s: %v", inv.RequestID, what, err))
-}
-
-func prefixed(inv *api.Invocation, e *api.Error) *api.Error {
-	return api.NewError(e.Type, "RequestId: "+inv.RequestID+" Error: "+e.Message)
+	return api.InvocationError(inv.RequestID, ErrTypeAppRequest, "%s: %v", what, err)
 }
 
 // withMargin ends the context a little before the invocation's deadline,

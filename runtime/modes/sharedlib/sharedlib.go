@@ -14,9 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -82,14 +80,8 @@ func New(cfg modes.Config) (modes.Mode, error) {
 // Init loads the library, checks its ABI version and symbols, and runs its
 // faas_init. Every failure is an init error naming the library.
 func (m *Mode) Init(context.Context) error {
-	st, err := os.Stat(m.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return api.NewError(api.ErrTypeHandlerNotFound, fmt.Sprintf("handler %s does not exist (check the image's CMD and LAMBDA_TASK_ROOT)", m.path))
-	case err != nil:
-		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s: %v", m.path, err))
-	case st.IsDir():
-		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s is a directory, not a shared library", m.path))
+	if err := modes.CheckHandlerFile(m.path, "a shared library", false); err != nil {
+		return err
 	}
 	lib, err := open(m.path)
 	if err != nil {
@@ -175,7 +167,7 @@ func (m *Mode) Invoke(_ context.Context, inv *api.Invocation) modes.Response {
 	select {
 	case s = <-m.slots:
 	case <-m.stopped:
-		return modes.Fail(api.ErrTypeExit, "RequestId: %s Error: the runtime is shutting down (SIGTERM)", inv.RequestID)
+		return modes.Fail(inv, api.ErrTypeExit, "the runtime is shutting down (SIGTERM)")
 	}
 	defer func() { m.slots <- s }()
 
@@ -203,7 +195,7 @@ func (s *slot) response(rc int32, requestID string) modes.Response {
 	if s.out.len > s.out.cap || s.out.cap != uintptr(len(s.buf)) {
 		// Only a library that wrote the struct directly can get here; the
 		// buffer may be corrupted, so say so instead of posting garbage.
-		return modes.Fail(api.ErrTypeUnknown, "RequestId: %s Error: the library set faas_output.len=%d beyond its cap=%d: write the output only with faas_output_write", requestID, s.out.len, s.out.cap)
+		return modes.Response{Err: api.InvocationError(requestID, api.ErrTypeUnknown, "the library set faas_output.len=%d beyond its cap=%d: write the output only with faas_output_write", s.out.len, s.out.cap)}
 	}
 	if rc != rcOK {
 		typ, msg := s.errorParts("HandlerError")
