@@ -57,7 +57,7 @@ bench: build
 SOAK_N ?= 1700
 soak:
 	mkdir -p dist
-	$(GO) test -count=1 -run TestSoak -timeout 60m ./soak/ -soak.n $(SOAK_N) -soak.report $(CURDIR)/dist/soak.md
+	$(GO) test -count=1 -run TestSoak -timeout 60m ./test/soak/ -soak.n $(SOAK_N) -soak.report $(CURDIR)/dist/soak.md
 	cat dist/soak.md
 
 clean:

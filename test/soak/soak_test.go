@@ -94,7 +94,7 @@ var runtimeFaults = []fault{
 var execTarget = target{
 	name: "exec",
 	cmd: func(t *testing.T) []string {
-		return []string{testutil.Binary(t, "./cmd/faas-runtime"), testutil.Binary(t, "./soak/faulty")}
+		return []string{testutil.Binary(t, "./cmd/faas-runtime"), testutil.Binary(t, "./test/soak/faulty")}
 	},
 	env:     func(*testing.T) []string { return nil },
 	garbage: garbageBytes, // exec mode passes stdout through untouched
@@ -114,7 +114,7 @@ var execTarget = target{
 var httpTarget = target{
 	name: "http",
 	cmd: func(t *testing.T) []string {
-		return []string{testutil.Binary(t, "./cmd/faas-runtime"), testutil.Binary(t, "./soak/faultyhttp")}
+		return []string{testutil.Binary(t, "./cmd/faas-runtime"), testutil.Binary(t, "./test/soak/faultyhttp")}
 	},
 	env: func(t *testing.T) []string {
 		return []string{"AWS_LWA_PORT=" + testutil.FreePort(t), "AWS_LWA_ERROR_STATUS_CODES=500"}
@@ -144,7 +144,7 @@ var sharedlibTarget = target{
 		testutil.Need(t, "gcc")
 		lib := filepath.Join(t.TempDir(), "faulty.so")
 		root := testutil.RepoRoot(t)
-		if out, err := exec.Command("gcc", "-shared", "-fPIC", "-O2", "-I"+filepath.Join(root, "include"), "-o", lib, filepath.Join(root, "soak/testdata/faulty.c")).CombinedOutput(); err != nil {
+		if out, err := exec.Command("gcc", "-shared", "-fPIC", "-O2", "-I"+filepath.Join(root, "include"), "-o", lib, filepath.Join(root, "test/soak/testdata/faulty.c")).CombinedOutput(); err != nil {
 			t.Fatalf("gcc faulty.c: %v\n%s", err, out)
 		}
 		return []string{testutil.BinaryWithTags(t, "./cmd/faas-runtime", "sharedlib"), lib}
