@@ -23,10 +23,35 @@ import (
 // InCI reports whether the tests run in CI, where nothing may be skipped.
 func InCI() bool { return os.Getenv("CI") == "true" }
 
+// heavyTools are the tools whose tests take minutes (containers, root file
+// systems, emulated arm64, package managers): `go test -short` skips them.
+var heavyTools = map[string]bool{
+	"podman": true, "buildah": true, "skopeo": true, "umoci": true, "docker-registry": true,
+	"debootstrap": true, "qemu-aarch64-static": true,
+	"rpm": true, "dnf": true, "microdnf": true, "apk2": true, "apk3": true, "createrepo_c": true, "rpmlint": true,
+	"pacman": true, "makepkg": true, "apt-get": true, "dpkg": true, "dpkg-deb": true, "lintian": true,
+	"goreleaser": true,
+}
+
+// Slow skips the test under `go test -short` (the inner loop); `make test`
+// runs it. why says what makes it slow.
+func Slow(t testing.TB, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: " + why)
+	}
+}
+
 // Need returns the path of each tool; a missing tool skips the test on a
-// developer's machine and fails it in CI.
+// developer's machine and fails it in CI. Under -short, a test that needs
+// a container, root-file-system, qemu or package-manager tool is skipped.
 func Need(t testing.TB, tools ...string) []string {
 	t.Helper()
+	for _, tool := range tools {
+		if heavyTools[filepath.Base(tool)] {
+			Slow(t, "needs "+tool)
+		}
+	}
 	paths := make([]string, len(tools))
 	for i, tool := range tools {
 		p, err := exec.LookPath(tool)

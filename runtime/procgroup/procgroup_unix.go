@@ -8,24 +8,23 @@ import (
 	"syscall"
 )
 
-// Isolate makes cmd start in a new process group. With tieToParent, on
-// Linux, the kernel also kills it if the runtime dies, so it never
-// outlives the runtime that answers for it.
-func Isolate(cmd *exec.Cmd, tieToParent bool) {
+// Isolate makes cmd start in a new process group.
+func Isolate(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if tieToParent {
-		tie(cmd.SysProcAttr)
-	}
 }
 
-// Signal sends SIGTERM, or SIGKILL when kill is set, to cmd's group.
-func Signal(cmd *exec.Cmd, kill bool) {
-	sig := syscall.SIGTERM
-	if kill {
-		sig = syscall.SIGKILL
-	}
-	_ = syscall.Kill(-cmd.Process.Pid, sig)
+// IsolateTied is Isolate, and on Linux the kernel also kills the process
+// if the runtime dies, so it never outlives the runtime that answers for it.
+func IsolateTied(cmd *exec.Cmd) {
+	Isolate(cmd)
+	tie(cmd.SysProcAttr)
 }
+
+// Term sends SIGTERM to cmd's group.
+func Term(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+
+// Kill sends SIGKILL to cmd's group.
+func Kill(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 
 // Terminate sends SIGTERM to one process (not its group), as Lambda does
 // to the runtime at shutdown.

@@ -162,7 +162,7 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 	cmd.Dir = s.opts.Dir
 	cmd.Env = s.environ()
 	cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
-	procgroup.Isolate(cmd, false)
+	procgroup.Isolate(cmd)
 	if err := cmd.Start(); err != nil {
 		s.endExtensions(s.exts, "failure")
 		s.exts = nil
@@ -205,7 +205,7 @@ func (s *Sandbox) startExtensions() *api.Error {
 		cmd.Dir = s.opts.Dir
 		cmd.Env = s.environ()
 		cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
-		procgroup.Isolate(cmd, false)
+		procgroup.Isolate(cmd)
 		if err := cmd.Start(); err != nil {
 			s.endExtensions(s.exts, "failure")
 			s.exts = nil
@@ -262,7 +262,7 @@ func (s *Sandbox) watchExtension(x *extProc, anyExited chan<- *extProc) {
 	}
 	s.mu.Unlock()
 	if current && proc != nil {
-		procgroup.Signal(proc, true)
+		procgroup.Kill(proc)
 	}
 }
 
@@ -278,7 +278,7 @@ func (s *Sandbox) endExtensions(exts []*extProc, reason string) {
 		select {
 		case <-x.exited:
 		case <-deadline:
-			procgroup.Signal(x.cmd, true)
+			procgroup.Kill(x.cmd)
 			<-x.exited
 		}
 	}
@@ -330,7 +330,7 @@ func (s *Sandbox) kill() {
 	if cmd == nil {
 		return
 	}
-	procgroup.Signal(cmd, true)
+	procgroup.Kill(cmd)
 	<-exited
 }
 
@@ -348,7 +348,7 @@ func (s *Sandbox) Stop(grace time.Duration) error {
 	select {
 	case <-exited:
 	case <-time.After(grace):
-		procgroup.Signal(cmd, true)
+		procgroup.Kill(cmd)
 		<-exited
 	}
 	if cmd.ProcessState != nil && !cmd.ProcessState.Success() {

@@ -79,7 +79,7 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	cmd.Stderr = errTail
 	cmd.Env = e.env(inv)
 	cmd.WaitDelay = 100 * time.Millisecond // don't wait forever on pipes a detached grandchild holds
-	procgroup.Isolate(cmd, false)
+	procgroup.Isolate(cmd)
 
 	if err := cmd.Start(); err != nil {
 		return modes.Fail(inv, api.ErrTypeInvalidHandler, "cannot start %s: %v", e.path, err)
@@ -158,12 +158,12 @@ func stopSchedule(ctx context.Context) (<-chan time.Time, time.Duration) {
 
 // stop sends SIGTERM to the process group, then SIGKILL after grace.
 func stop(cmd *exec.Cmd, done <-chan error, grace time.Duration) error {
-	procgroup.Signal(cmd, false)
+	procgroup.Term(cmd)
 	select {
 	case err := <-done:
 		return err
 	case <-time.After(grace):
-		procgroup.Signal(cmd, true)
+		procgroup.Kill(cmd)
 		return <-done
 	}
 }

@@ -29,7 +29,7 @@ func startChild(argv []string, env []string) (*child, error) {
 	tail := &tailWriter{w: os.Stderr, max: 2048}
 	cmd.Stderr = tail
 	cmd.WaitDelay = 100 * time.Millisecond // a grandchild holding the pipes must not block Wait
-	procgroup.Isolate(cmd, true)           // the app must not outlive the runtime that answers for it
+	procgroup.IsolateTied(cmd)           // the app must not outlive the runtime that answers for it
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -76,11 +76,11 @@ func (c *child) stop(grace time.Duration) {
 	if c == nil || c.dead() {
 		return
 	}
-	procgroup.Signal(c.cmd, false)
+	procgroup.Term(c.cmd)
 	select {
 	case <-c.exited:
 	case <-time.After(grace):
-		procgroup.Signal(c.cmd, true)
+		procgroup.Kill(c.cmd)
 		<-c.exited
 	}
 }
