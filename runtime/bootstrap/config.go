@@ -15,7 +15,8 @@ import (
 // Config is everything the bootstrap reads from its arguments and the
 // environment, resolved once at start-up.
 type Config struct {
-	Endpoint     string   // AWS_LAMBDA_RUNTIME_API
+	Endpoint     string   // AWS_LAMBDA_RUNTIME_API, or AWS_LWA_LAMBDA_RUNTIME_API_PROXY in http mode
+	Proxied      bool     // Endpoint is the proxy
 	Command      []string // resolved handler and its arguments
 	Mode         modes.Name
 	ModeInferred bool
@@ -49,7 +50,24 @@ func LoadConfig(args []string, getenv func(string) string) (*Config, *api.Error)
 	if c.Mode == "" {
 		c.Mode, c.ModeInferred = modes.Infer(c.Command[0], getenv), true
 	}
+	if c.Mode == modes.HTTP {
+		c.useRuntimeAPIProxy(getenv)
+	}
 	return c, nil
+}
+
+// RuntimeAPIProxyEnv is AWS Lambda Web Adapter's variable for sending the
+// Runtime API traffic through a proxy: it replaces AWS_LAMBDA_RUNTIME_API
+// for the runtime itself (awslabs/aws-lambda-web-adapter v1.0.0,
+// src/lib.rs, apply_runtime_proxy_config, called first in src/main.rs).
+// The web app's own environment keeps the real endpoint, as the app in
+// the adapter's layout does.
+const RuntimeAPIProxyEnv = "AWS_LWA_LAMBDA_RUNTIME_API_PROXY"
+
+func (c *Config) useRuntimeAPIProxy(getenv func(string) string) {
+	if p := strings.TrimSpace(getenv(RuntimeAPIProxyEnv)); p != "" {
+		c.Endpoint, c.Proxied = p, true
+	}
 }
 
 // LoadExtensionConfig is LoadConfig for the extension role: no handler
@@ -67,6 +85,7 @@ func LoadExtensionConfig(getenv func(string) string) (*Config, *api.Error) {
 	default:
 		return c, api.NewError(api.ErrTypeBadConfig, fmt.Sprintf("%s=%q: started as a Lambda extension (from an extensions directory), faas-runtime serves a web app that Lambda starts: only http mode works this way; for %s mode make faas-runtime the image's ENTRYPOINT instead", ModeEnv, c.Mode, c.Mode))
 	}
+	c.useRuntimeAPIProxy(getenv)
 	return c, nil
 }
 

@@ -79,6 +79,9 @@ func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog
 		app = cfg.Command[0]
 	}
 	log.Info("init", "mode", cfg.Mode, "mode_source", how, "handler", app, "concurrency", cfg.Concurrency)
+	if cfg.Proxied {
+		log.Info("Runtime API through a proxy", "env", RuntimeAPIProxyEnv, "endpoint", cfg.Endpoint)
+	}
 
 	h, err := factory(modes.Config{Command: cfg.Command, ExternalApp: len(cfg.Command) == 0, TaskRoot: cfg.TaskRoot, Concurrency: cfg.Concurrency, Log: log, Getenv: getenv})
 	if err == nil {

@@ -3,33 +3,42 @@ package httpevent
 import (
 	"bytes"
 	"compress/gzip"
-	"strconv"
 	"strings"
 )
 
 // MinCompressSize is the smallest body worth compressing (tower-http's
-// default, which the adapter uses).
+// SizeAbove::DEFAULT_MIN_SIZE, which the adapter uses).
 const MinCompressSize = 32
 
-// Compress gzips a buffered response body when the client accepts gzip
-// and the body is worth it (AWS_LWA_ENABLE_COMPRESSION). It leaves alone
-// bodies already encoded, images and other compressed media, event streams
-// and gRPC. Brotli is not offered: see OPTIMIZATION.md (## http mode) for
-// what a pure-Go encoder would cost the bootstrap.
+// Compress gzips a buffered response body (AWS_LWA_ENABLE_COMPRESSION) as
+// the adapter's tower-http CompressionLayer does (tower-http 0.6.8,
+// src/compression/predicate.rs DefaultPredicate and future.rs): bodies of
+// 32 bytes or more, except images (but image/svg+xml), gRPC and
+// server-sent events, compared as written; never a body that already has
+// a Content-Encoding or a Content-Range. Everything else is compressed,
+// video/mp4 and application/zip included. Vary: Accept-Encoding is added
+// whenever the body qualifies; Content-Length and Accept-Ranges go when
+// it is compressed.
+//
+// The adapter also offers brotli and prefers it when the client accepts
+// both; the only pure-Go encoder imports net/http, which the bootstrap
+// must not link, so faas-runtime answers br-only clients uncompressed
+// (size cost: OPTIMIZATION.md, ## http mode).
 func Compress(acceptEncoding string, resp *Response) bool {
-	if len(resp.Body) < MinCompressSize || !acceptsGzip(acceptEncoding) {
-		return false
-	}
 	h := resp.Header
-	if h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" {
+	if len(resp.Body) < MinCompressSize || h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" {
 		return false
 	}
-	ct := strings.ToLower(h.Get("Content-Type"))
+	ct := h.Get("Content-Type")
 	switch {
-	case strings.HasPrefix(ct, "image/") && !strings.HasPrefix(ct, "image/svg+xml"),
-		strings.HasPrefix(ct, "audio/"), strings.HasPrefix(ct, "video/"),
-		strings.HasPrefix(ct, "application/grpc"), strings.HasPrefix(ct, "text/event-stream"),
-		strings.HasPrefix(ct, "application/zip"), strings.HasPrefix(ct, "application/gzip"):
+	case strings.HasPrefix(ct, "image/") && ct != "image/svg+xml",
+		strings.HasPrefix(ct, "application/grpc"), strings.HasPrefix(ct, "text/event-stream"):
+		return false
+	}
+	if !strings.Contains(strings.ToLower(strings.Join(h["Vary"], ",")), "accept-encoding") {
+		h.Add("Vary", "Accept-Encoding")
+	}
+	if !prefersGzip(acceptEncoding) {
 		return false
 	}
 	var b bytes.Buffer
@@ -38,31 +47,64 @@ func Compress(acceptEncoding string, resp *Response) bool {
 	_ = zw.Close()
 	resp.Body = b.Bytes()
 	h.Set("Content-Encoding", "gzip")
-	h.Add("Vary", "Accept-Encoding")
-	if h.Get("Content-Length") != "" {
-		h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
-	}
+	h.Del("Content-Length")
+	h.Del("Accept-Ranges")
 	return true
 }
 
-// acceptsGzip reads Accept-Encoding: gzip (or *) with a non-zero q.
-func acceptsGzip(ae string) bool {
+// prefersGzip reads Accept-Encoding as tower-http does
+// (src/content_encoding.rs): gzip or x-gzip with a q-value above zero and
+// at least that of identity; unknown codings, "*" included, are ignored, as
+// is a coding whose q-value does not parse. br is skipped: see Compress.
+func prefersGzip(ae string) bool {
+	gz, id := -1, -1
 	for _, part := range strings.Split(ae, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		name = strings.ToLower(strings.TrimSpace(name))
-		if name != "gzip" && name != "x-gzip" && name != "*" {
-			continue
-		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(k, "q") {
-				if f, err := strconv.ParseFloat(v, 64); err == nil {
-					q = f
-				}
+		name, param, hasQ := strings.Cut(part, ";")
+		q := 1000
+		if hasQ {
+			var ok bool
+			if q, ok = parseQ(strings.TrimSpace(param)); !ok {
+				continue
 			}
 		}
-		return q > 0
+		switch name = strings.TrimSpace(name); {
+		case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
+			gz = max(gz, q)
+		case strings.EqualFold(name, "identity"):
+			id = max(id, q)
+		}
 	}
-	return false
+	return gz > 0 && gz >= id
+}
+
+// parseQ reads "q=0.8" as an integer 0 to 1000, as tower-http's QValue.
+func parseQ(s string) (int, bool) {
+	if len(s) < 3 || (s[0] != 'q' && s[0] != 'Q') || s[1] != '=' {
+		return 0, false
+	}
+	s = s[2:]
+	v := 0
+	switch s[0] {
+	case '0':
+	case '1':
+		v = 1000
+	default:
+		return 0, false
+	}
+	s = s[1:]
+	if s == "" {
+		return v, true
+	}
+	if s[0] != '.' || len(s) > 4 {
+		return 0, false
+	}
+	factor := 100
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v += factor * int(c-'0')
+		factor /= 10
+	}
+	return v, v <= 1000
 }

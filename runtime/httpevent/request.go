@@ -25,10 +25,12 @@ const (
 	APIGatewayV2             // API Gateway HTTP API (payload format 2.0)
 	ALB                      // Application Load Balancer target
 	FunctionURL              // Lambda Function URL (format 2.0, *.lambda-url.* domain)
+	LatticeV1                // VPC Lattice target group, event structure version 1
+	LatticeV2                // VPC Lattice target group, event structure version 2
 )
 
 func (k Kind) String() string {
-	return [...]string{"pass-through", "apigw-v1", "apigw-v2", "alb", "function-url"}[k]
+	return [...]string{"pass-through", "apigw-v1", "apigw-v2", "alb", "function-url", "vpc-lattice-v1", "vpc-lattice-v2"}[k]
 }
 
 // Error types for events that cannot become a request.
@@ -42,6 +44,13 @@ const (
 const (
 	HeaderRequestContext = "X-Amzn-Request-Context"
 	HeaderLambdaContext  = "X-Amzn-Lambda-Context"
+	// HeaderTraceID is the invocation's Lambda-Runtime-Trace-Id when Lambda
+	// sends one, as lambda_http sets it (lambda-http/src/request.rs,
+	// update_xray_trace_id_header).
+	HeaderTraceID = "X-Amzn-Trace-Id"
+	// HeaderTenantID is the invocation's tenant id, for tenant isolation
+	// (awslabs/aws-lambda-web-adapter v1.0.0 src/lib.rs, fetch_response).
+	HeaderTenantID = "X-Amz-Tenant-Id"
 )
 
 // Options are the adapter settings that shape the request.
@@ -97,6 +106,8 @@ type event struct {
 	Body                            string              `json:"body"`
 	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
 	RequestContext                  json.RawMessage     `json:"requestContext"`
+	Method                          string              `json:"method"`   // VPC Lattice
+	LatticeRawPath                  string              `json:"raw_path"` // VPC Lattice v1
 }
 
 // requestContext holds what the request needs from requestContext.
@@ -111,12 +122,25 @@ type requestContext struct {
 type probe struct {
 	HTTPMethod     json.RawMessage `json:"httpMethod"`
 	RequestContext json.RawMessage `json:"requestContext"`
+	Method         json.RawMessage `json:"method"`
+	LatticeRawPath json.RawMessage `json:"raw_path"`
+	Version        json.RawMessage `json:"version"`
 }
 
 type probeContext struct {
-	HTTP       json.RawMessage `json:"http"`
-	ELB        json.RawMessage `json:"elb"`
-	DomainName json.RawMessage `json:"domainName"`
+	HTTP              json.RawMessage `json:"http"`
+	ELB               json.RawMessage `json:"elb"`
+	DomainName        json.RawMessage `json:"domainName"`
+	ServiceNetworkArn json.RawMessage `json:"serviceNetworkArn"`
+	ServiceArn        json.RawMessage `json:"serviceArn"`
+	TargetGroupArn    json.RawMessage `json:"targetGroupArn"`
+}
+
+// lattice reports the VPC Lattice markers: a top-level method (not
+// httpMethod) with raw_path (version 1), or version 2.0 with a Lattice
+// requestContext (version 2).
+func (pc *probeContext) lattice() bool {
+	return len(pc.ServiceNetworkArn) > 0 || len(pc.ServiceArn) > 0 || len(pc.TargetGroupArn) > 0
 }
 
 // Translate turns one invocation into the request for the app, or refuses
@@ -146,6 +170,10 @@ func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
 			if perr != nil {
 				return nil, perr
 			}
+			if k == LatticeV1 || k == LatticeV2 {
+				kind = k // its headers may be lists: decoded by fromLattice
+				break
+			}
 			if k != PassThrough {
 				return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("the event looks like a %s event but does not decode as one: %v", k, err))
 			}
@@ -168,10 +196,15 @@ func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
 		rcJSON = []byte("null")
 	} else {
 		var ferr *api.Error
-		if r, ferr = fromEvent(kind, &ev, &rc); ferr != nil {
+		if kind == LatticeV1 || kind == LatticeV2 {
+			r, rcJSON, ferr = fromLattice(kind, payload)
+		} else {
+			r, ferr = fromEvent(kind, &ev, &rc)
+			rcJSON = compactJSON(ev.RequestContext)
+		}
+		if ferr != nil {
 			return nil, ferr
 		}
-		rcJSON = compactJSON(ev.RequestContext)
 		if o.RemoveBasePath != "" {
 			r.Path = removeBasePath(r.Path, o.RemoveBasePath)
 		}
@@ -190,6 +223,14 @@ func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
 	}
 	r.Header[HeaderRequestContext] = []string{string(rcJSON)}
 	r.Header[HeaderLambdaContext] = []string{string(lambdaContext(inv, &o.Env))}
+	// Lambda's values replace the event's; one that is not a valid header
+	// value is left out, as the adapter skips it.
+	if inv.TraceID != "" && h1.ValidFieldValue(inv.TraceID) {
+		r.Header[HeaderTraceID] = []string{inv.TraceID}
+	}
+	if inv.TenantID != "" && h1.ValidFieldValue(inv.TenantID) {
+		r.Header[HeaderTenantID] = []string{inv.TenantID}
+	}
 	return r, nil
 }
 
@@ -197,6 +238,9 @@ func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
 // requestContext.elb (ALB), requestContext.http (HTTP API or Function
 // URL), a top-level httpMethod (REST API).
 func kindOf(ev *event, rc *requestContext) (Kind, *api.Error) {
+	if ev.HTTPMethod == "" && ev.Method != "" && ev.LatticeRawPath != "" {
+		return LatticeV1, nil
+	}
 	if len(ev.RequestContext) == 0 || ev.RequestContext[0] != '{' {
 		return PassThrough, nil
 	}
@@ -205,6 +249,8 @@ func kindOf(ev *event, rc *requestContext) (Kind, *api.Error) {
 		return PassThrough, nil
 	}
 	switch {
+	case ev.HTTPMethod == "" && ev.Method != "" && pc.lattice():
+		return LatticeV2, nil
 	case len(pc.ELB) > 0:
 		_ = json.Unmarshal(pc.DomainName, &rc.DomainName)
 		return ALB, nil
@@ -240,6 +286,10 @@ func classify(payload []byte) (Kind, *api.Error) {
 		_ = json.Unmarshal(p.RequestContext, &pc)
 	}
 	switch {
+	case len(p.HTTPMethod) == 0 && len(p.Method) > 0 && len(p.LatticeRawPath) > 0:
+		return LatticeV1, nil
+	case len(p.HTTPMethod) == 0 && len(p.Method) > 0 && pc.lattice():
+		return LatticeV2, nil
 	case len(pc.ELB) > 0:
 		return ALB, nil
 	case len(pc.HTTP) > 0:
@@ -317,6 +367,94 @@ func fromEvent(kind Kind, ev *event, rc *requestContext) (*Request, *api.Error) 
 	}
 	dropRequestHopHeaders(r.Header)
 	return r, nil
+}
+
+// latticeEvent is a VPC Lattice event, either version: version 1 names its
+// fields in snake case and has no requestContext; header and query values
+// are strings in version 1 and lists of strings in version 2 (both are
+// accepted in either).
+type latticeEvent struct {
+	Version        string             `json:"version"`
+	Path           string             `json:"path"`     // version 2
+	RawPath        string             `json:"raw_path"` // version 1
+	Method         string             `json:"method"`
+	Headers        map[string]strList `json:"headers"`
+	Query          map[string]strList `json:"queryStringParameters"`   // version 2
+	QueryV1        map[string]strList `json:"query_string_parameters"` // version 1
+	Body           string             `json:"body"`
+	Base64         bool               `json:"isBase64Encoded"`   // version 2
+	Base64V1       bool               `json:"is_base64_encoded"` // version 1
+	RequestContext json.RawMessage    `json:"requestContext"`
+}
+
+// strList is a JSON string or list of strings.
+type strList []string
+
+func (l *strList) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '[' {
+		return json.Unmarshal(b, (*[]string)(l))
+	}
+	var s *string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s != nil {
+		*l = strList{*s}
+	}
+	return nil
+}
+
+// fromLattice builds the request for a VPC Lattice event, and the value of
+// x-amzn-request-context (version 2's requestContext; version 1 has none).
+// AWS Lambda Web Adapter does not know these events (its issue #789).
+func fromLattice(kind Kind, payload []byte) (*Request, []byte, *api.Error) {
+	var ev latticeEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("the event looks like a %s event but does not decode as one: %v", kind, err))
+	}
+	if kind == LatticeV2 && ev.Version != "2.0" {
+		return nil, nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("VPC Lattice event structure version %q: only 1 and 2.0 are known", ev.Version))
+	}
+	r := &Request{Kind: kind, Method: ev.Method, Header: textproto.MIMEHeader{}}
+	if !h1.ValidToken(r.Method) {
+		return nil, nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("HTTP method %q is not a valid token", r.Method))
+	}
+	path, query := ev.Path, ev.Query
+	if kind == LatticeV1 {
+		path, query = ev.RawPath, ev.QueryV1
+	}
+	// A path that carries its query keeps it as sent; otherwise the
+	// parameters (decoded by Lattice) are encoded again.
+	path, r.RawQuery, _ = strings.Cut(path, "?")
+	r.RawQuery = escapeQuery(r.RawQuery)
+	if r.RawQuery == "" {
+		multi := make(map[string][]string, len(query))
+		for k, vs := range query {
+			multi[k] = vs
+		}
+		r.RawQuery = encodeQuery(multi, nil, url.QueryEscape)
+	}
+	r.Path = escapePath(path)
+	for k, vs := range ev.Headers {
+		if len(vs) > 0 {
+			r.Header[textproto.CanonicalMIMEHeaderKey(k)] = vs
+		}
+	}
+	r.Body = []byte(ev.Body)
+	if ev.Base64 || ev.Base64V1 {
+		b, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return nil, nil, api.NewError(ErrTypeUnknownShape, "isBase64Encoded is true but the body is not base64: "+err.Error())
+		}
+		r.Body = b
+	}
+	r.Host = r.Header.Get("Host")
+	dropRequestHopHeaders(r.Header)
+	rc := []byte("null")
+	if kind == LatticeV2 {
+		rc = compactJSON(ev.RequestContext)
+	}
+	return r, rc, nil
 }
 
 // dropRequestHopHeaders removes what describes the client's connection or

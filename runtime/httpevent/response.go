@@ -53,36 +53,50 @@ func CleanHeader(h textproto.MIMEHeader) textproto.MIMEHeader {
 	return out
 }
 
-// IsText reports whether a body with these headers can travel as a JSON
-// string; anything else is base64-encoded, as the adapter does: encoded
-// bodies (Content-Encoding) and non-text content types are binary.
+// IsText reports whether a body with these headers travels as a JSON
+// string; anything else is base64-encoded. The rules are lambda_http's
+// (aws-lambda-rust-runtime lambda-http/src/response.rs, ConvertBody):
+// any Content-Encoding, identity included, is binary; no Content-Type is
+// text; a type starting with text, application/json (so also
+// application/json-seq), application/javascript, application/xml or
+// application/yaml is text, as is one whose media type ends in +xml,
+// +yaml or +json; x-lambda-http-content-encoding: text makes any other
+// type text. The prefixes are compared as written, case and all.
+//
+// Two deliberate differences keep every byte: a body that is not valid
+// UTF-8 goes out as base64 even when the rules say text (lambda_http
+// decodes a declared charset such as Latin-1, or replaces invalid bytes),
+// and so does one without a Content-Type.
 func IsText(h textproto.MIMEHeader, body []byte) bool {
-	if ce := strings.TrimSpace(h.Get("Content-Encoding")); ce != "" && !strings.EqualFold(ce, "identity") {
+	if _, ok := h["Content-Encoding"]; ok {
 		return false
 	}
 	if !utf8.Valid(body) {
 		return false
 	}
-	ct := strings.ToLower(h.Get("Content-Type"))
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
-	ct = strings.TrimSpace(ct)
-	switch {
-	case ct == "":
-		return true // valid UTF-8 without a type: text
-	case strings.HasPrefix(ct, "text/"),
-		strings.HasSuffix(ct, "+json"), strings.HasSuffix(ct, "+xml"), strings.HasSuffix(ct, "+yaml"):
+	cts, ok := h["Content-Type"]
+	if !ok || len(cts) == 0 {
 		return true
 	}
-	switch ct {
-	case "application/json", "application/javascript", "application/ecmascript", "application/xml",
-		"application/yaml", "application/x-yaml", "application/x-www-form-urlencoded", "application/graphql",
-		"application/x-ndjson", "application/ld+json", "image/svg+xml":
+	ct := cts[0]
+	for _, p := range textPrefixes {
+		if strings.HasPrefix(ct, p) {
+			return true
+		}
+	}
+	mt, _, _ := strings.Cut(strings.TrimSpace(ct), ";")
+	if strings.HasSuffix(mt, "+xml") || strings.HasSuffix(mt, "+yaml") || strings.HasSuffix(mt, "+json") {
 		return true
 	}
-	return false
+	return h.Get(HeaderContentEncodingHint) == "text"
 }
+
+// textPrefixes are lambda_http's TEXT_ENCODING_PREFIXES.
+var textPrefixes = []string{"text", "application/json", "application/javascript", "application/xml", "application/yaml"}
+
+// HeaderContentEncodingHint lets the app mark any body as text
+// (lambda_http's X_LAMBDA_HTTP_CONTENT_ENCODING).
+const HeaderContentEncodingHint = "X-Lambda-Http-Content-Encoding"
 
 // Encode builds the buffered response JSON for the request's event source.
 // For pass-through events the body is the response: as is when it is JSON,
@@ -117,6 +131,15 @@ func Encode(req *Request, resp *Response) []byte {
 			Body              string              `json:"body"`
 			IsBase64Encoded   bool                `json:"isBase64Encoded"`
 		}{resp.Status, last(h), multi(h), body, b64}
+	case LatticeV1, LatticeV2:
+		// VPC Lattice's response shape, the same for both versions.
+		out = &struct {
+			StatusCode        int               `json:"statusCode"`
+			StatusDescription string            `json:"statusDescription"`
+			Headers           map[string]string `json:"headers"`
+			Body              string            `json:"body"`
+			IsBase64Encoded   bool              `json:"isBase64Encoded"`
+		}{resp.Status, strconv.Itoa(resp.Status) + " " + statusText(resp.Status), joined(h), body, b64}
 	case ALB:
 		desc := strconv.Itoa(resp.Status) + " " + statusText(resp.Status)
 		if req.MultiValue {
@@ -185,6 +208,11 @@ var PreludeSeparator = make([]byte, 8)
 // headers and cookies as JSON, then 8 NUL bytes; the body follows as is.
 func Prelude(resp *Response) []byte {
 	h := CleanHeader(resp.Header)
+	if _, ok := h["Content-Type"]; !ok {
+		// lambda_runtime's default (lambda-runtime/src/requests.rs,
+		// EventCompletionRequest for a StreamingResponse).
+		h["Content-Type"] = []string{"application/octet-stream"}
+	}
 	cookies := h["Set-Cookie"]
 	delete(h, "Set-Cookie")
 	p := struct {
@@ -202,68 +230,31 @@ func Prelude(resp *Response) []byte {
 	return b.Bytes()
 }
 
-// statusText is the reason phrase for ALB's statusDescription; net/http's
+// statusText is the reason phrase for a statusDescription: the canonical
+// reason of the http crate that lambda_http uses
+// (hyperium/http src/status.rs, StatusCode::canonical_reason), "" for a
+// code it has none for, as lambda_http then writes "599 ". net/http's
 // StatusText would pull net/http (and TLS) into the bootstrap.
-func statusText(code int) string {
-	switch code {
-	case 100:
-		return "Continue"
-	case 101:
-		return "Switching Protocols"
-	case 200:
-		return "OK"
-	case 201:
-		return "Created"
-	case 202:
-		return "Accepted"
-	case 204:
-		return "No Content"
-	case 206:
-		return "Partial Content"
-	case 301:
-		return "Moved Permanently"
-	case 302:
-		return "Found"
-	case 303:
-		return "See Other"
-	case 304:
-		return "Not Modified"
-	case 307:
-		return "Temporary Redirect"
-	case 308:
-		return "Permanent Redirect"
-	case 400:
-		return "Bad Request"
-	case 401:
-		return "Unauthorized"
-	case 403:
-		return "Forbidden"
-	case 404:
-		return "Not Found"
-	case 405:
-		return "Method Not Allowed"
-	case 409:
-		return "Conflict"
-	case 410:
-		return "Gone"
-	case 413:
-		return "Payload Too Large"
-	case 415:
-		return "Unsupported Media Type"
-	case 422:
-		return "Unprocessable Entity"
-	case 429:
-		return "Too Many Requests"
-	case 500:
-		return "Internal Server Error"
-	case 501:
-		return "Not Implemented"
-	case 502:
-		return "Bad Gateway"
-	case 503:
-		return "Service Unavailable"
-	case 504:
-		return "Gateway Timeout"
-	}
-	return "Status"
+func statusText(code int) string { return reasons[code] }
+
+var reasons = map[int]string{
+	100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
+	200: "OK", 201: "Created", 202: "Accepted", 203: "Non Authoritative Information",
+	204: "No Content", 205: "Reset Content", 206: "Partial Content", 207: "Multi-Status",
+	208: "Already Reported", 226: "IM Used",
+	300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+	304: "Not Modified", 305: "Use Proxy", 307: "Temporary Redirect", 308: "Permanent Redirect",
+	400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
+	404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
+	407: "Proxy Authentication Required", 408: "Request Timeout", 409: "Conflict", 410: "Gone",
+	411: "Length Required", 412: "Precondition Failed", 413: "Payload Too Large",
+	414: "URI Too Long", 415: "Unsupported Media Type", 416: "Range Not Satisfiable",
+	417: "Expectation Failed", 418: "I'm a teapot", 421: "Misdirected Request",
+	422: "Unprocessable Entity", 423: "Locked", 424: "Failed Dependency", 425: "Too Early",
+	426: "Upgrade Required", 428: "Precondition Required", 429: "Too Many Requests",
+	431: "Request Header Fields Too Large", 451: "Unavailable For Legal Reasons",
+	500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+	503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
+	506: "Variant Also Negotiates", 507: "Insufficient Storage", 508: "Loop Detected",
+	510: "Not Extended", 511: "Network Authentication Required",
 }

@@ -41,15 +41,18 @@ func Parse(s string) (Name, error) {
 }
 
 // Infer is the mode for a handler when FAAS_MODE is not set: a shared
-// library by its extension, http when a traffic port is configured, else
-// exec. The bootstrap, runtime-init and the image builder all ask it, so
+// library by its extension, http when a traffic port is configured
+// (AWS_LWA_PORT, FAAS_HTTP_PORT or PORT), else exec. The bootstrap, runtime-init and the image builder all ask it, so
 // they cannot disagree about the same handler.
 func Infer(handler string, getenv func(string) string) Name {
 	switch strings.ToLower(filepath.Ext(handler)) {
 	case ".so", ".dylib", ".dll":
 		return Sharedlib
 	}
-	if getenv("AWS_LWA_PORT") != "" || getenv("FAAS_HTTP_PORT") != "" {
+	// PORT alone too: the adapter reads it when AWS_LWA_PORT is unset
+	// (awslabs/aws-lambda-web-adapter src/lib.rs, AdapterOptions::default),
+	// so an image moving from the adapter may set only PORT.
+	if getenv("AWS_LWA_PORT") != "" || getenv("FAAS_HTTP_PORT") != "" || getenv("PORT") != "" {
 		return HTTP
 	}
 	return Exec

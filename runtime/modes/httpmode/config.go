@@ -10,37 +10,55 @@ import (
 )
 
 // Config is the adapter configuration, read from the same variables as
-// AWS Lambda Web Adapter with the same defaults, so an image switches by
-// changing one line. The FAAS_* ones are ours.
+// AWS Lambda Web Adapter with the same defaults and the same leniency, so
+// an image switches by changing one line. The FAAS_* ones are ours.
+//
+// Source: awslabs/aws-lambda-web-adapter v1.0.0 (commit 2194417),
+// src/lib.rs, AdapterOptions::default and parse_status_codes.
 type Config struct {
-	Host                string        // AWS_LWA_HOST, default 127.0.0.1
-	Port                int           // AWS_LWA_PORT, then FAAS_HTTP_PORT, then PORT; default 8080
-	ReadinessPort       int           // AWS_LWA_READINESS_CHECK_PORT, default Port
-	ReadinessPath       string        // AWS_LWA_READINESS_CHECK_PATH, default /
-	ReadinessTCP        bool          // AWS_LWA_READINESS_CHECK_PROTOCOL=tcp (default http)
-	Healthy             statusSet     // AWS_LWA_READINESS_CHECK_HEALTHY_STATUS, default 100-499
-	AsyncInit           bool          // AWS_LWA_ASYNC_INIT
-	RemoveBasePath      string        // AWS_LWA_REMOVE_BASE_PATH
-	PassThroughPath     string        // AWS_LWA_PASS_THROUGH_PATH, default /events
-	Streaming           bool          // AWS_LWA_INVOKE_MODE=response_stream (default buffered)
-	Compression         bool          // AWS_LWA_ENABLE_COMPRESSION
-	ErrorStatus         statusSet     // AWS_LWA_ERROR_STATUS_CODES
-	AuthorizationSource string        // AWS_LWA_AUTHORIZATION_SOURCE
-	ReadyTimeout        time.Duration // FAAS_HTTP_READY_TIMEOUT, default 9.8 s (the adapter's async init cut-off)
-	StopGrace           time.Duration // FAAS_HTTP_STOP_GRACE: SIGTERM to SIGKILL, default 200 ms
+	Host                string    // AWS_LWA_HOST, then HOST; default 127.0.0.1
+	Port                int       // AWS_LWA_PORT, then FAAS_HTTP_PORT, then PORT; default 8080
+	ReadinessPort       int       // AWS_LWA_READINESS_CHECK_PORT, default Port
+	ReadinessPath       string    // AWS_LWA_READINESS_CHECK_PATH, default /
+	ReadinessTCP        bool      // AWS_LWA_READINESS_CHECK_PROTOCOL=tcp (default http)
+	Healthy             statusSet // AWS_LWA_READINESS_CHECK_HEALTHY_STATUS, default 100-499
+	AsyncInit           bool      // AWS_LWA_ASYNC_INIT
+	RemoveBasePath      string    // AWS_LWA_REMOVE_BASE_PATH
+	PassThroughPath     string    // AWS_LWA_PASS_THROUGH_PATH, default /events
+	Streaming           bool      // AWS_LWA_INVOKE_MODE=response_stream (default buffered)
+	Compression         bool      // AWS_LWA_ENABLE_COMPRESSION (buffered only)
+	ErrorStatus         statusSet // AWS_LWA_ERROR_STATUS_CODES
+	AuthorizationSource string    // AWS_LWA_AUTHORIZATION_SOURCE
+	// WaitInInit: keep polling inside init until the app is ready, however
+	// long it takes. Set for a synchronous init whose init phase is not cut
+	// at 10 s (provisioned concurrency, SnapStart): see Mode.Init.
+	WaitInInit bool
+	StopGrace  time.Duration // FAAS_HTTP_STOP_GRACE: SIGTERM to SIGKILL, default 200 ms
+	// Warnings are the values the adapter tolerates and so do we: each
+	// names its variable and what is done instead. Logged by New.
+	Warnings []string
 }
 
-// DefaultReadyTimeout stops waiting just before Lambda's 10 s init limit,
-// as the adapter's async init does.
-const DefaultReadyTimeout = 9800 * time.Millisecond
+// InitHandOver is when a waiting init hands the wait to the first
+// invocation: the adapter's async init cut-off (src/lib.rs,
+// check_init_health: 9.8 s), just before Lambda's 10 s init limit.
+const InitHandOver = 9800 * time.Millisecond
 
-// LoadConfig reads the configuration. Unlike the adapter, which silently
-// falls back to a default, a value it cannot parse is an init error.
+// LoadConfig reads the configuration. Like the adapter, it falls back to
+// the default for a value the adapter would ignore (with a warning in
+// Config.Warnings); only what the adapter itself cannot start with (a port
+// that is not a number) is an init error.
 func LoadConfig(getenv func(string) string) (*Config, error) {
-	// env returns the first variable set, so deprecated names still work.
+	c := &Config{}
+	warn := func(format string, args ...any) { c.Warnings = append(c.Warnings, fmt.Sprintf(format, args...)) }
+	// env returns the first variable set, so deprecated names still work
+	// (the adapter warns about them, and so do we).
 	env := func(names ...string) (string, string) {
-		for _, n := range names {
+		for i, n := range names {
 			if v := strings.TrimSpace(getenv(n)); v != "" {
+				if i > 0 && strings.HasPrefix(names[0], "AWS_LWA_") && !strings.HasPrefix(n, "AWS_LWA_") && n != "PORT" && n != "FAAS_HTTP_PORT" {
+					warn("%s is deprecated in the adapter (to be removed in its 2.0): use %s", n, names[0])
+				}
 				return n, v
 			}
 		}
@@ -60,16 +78,18 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 		return n
 	}
+	// boolean is Rust's bool::from_str, as the adapter parses: only "true"
+	// and "false"; anything else ("TRUE", "1") is false.
 	boolean := func(names ...string) bool {
 		name, v := env(names...)
-		if v == "" {
+		switch v {
+		case "", "false":
 			return false
+		case "true":
+			return true
 		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad(name, v, "want true or false")
-		}
-		return b
+		warn("%s=%q is not true or false: treated as false, as the adapter does", name, v)
+		return false
 	}
 	duration := func(name string, def time.Duration) time.Duration {
 		_, v := env(name)
@@ -83,9 +103,15 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 		return d
 	}
+	statuses := func(name, v string) statusSet {
+		s, dropped := parseStatusSet(v)
+		if len(dropped) > 0 {
+			warn("%s=%q: ignored %s (not a status code or range, as the adapter ignores them)", name, v, strings.Join(dropped, ", "))
+		}
+		return s
+	}
 
-	c := &Config{}
-	_, c.Host = env("AWS_LWA_HOST")
+	_, c.Host = env("AWS_LWA_HOST", "HOST")
 	if c.Host == "" {
 		c.Host = "127.0.0.1"
 	}
@@ -102,22 +128,17 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	case "tcp":
 		c.ReadinessTCP = true
 	default:
-		bad(name, v, "want http or tcp")
+		warn("%s=%q is not http or tcp: http, as the adapter does", name, v)
 	}
+	c.Healthy = statusSet{{100, 499}}
 	if name, v := env("AWS_LWA_READINESS_CHECK_HEALTHY_STATUS"); v != "" {
-		s, err := parseStatusSet(v)
-		if err != nil {
-			bad(name, v, err.Error())
+		c.Healthy = statuses(name, v)
+		if len(c.Healthy) == 0 {
+			warn("%s=%q has no status code: no answer is healthy, so the app never passes its readiness check", name, v)
 		}
-		c.Healthy = s
-	} else if name, v := env("AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 101 || n > 999 {
-			bad(name, v, "want a status code from 101 to 999")
-		}
-		c.Healthy = statusSet{{100, n - 1}}
-	} else {
-		c.Healthy = statusSet{{100, 499}}
+	}
+	if v := getenv("AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS"); v != "" {
+		warn("AWS_LWA_READINESS_CHECK_MIN_UNHEALTHY_STATUS was removed in adapter 1.0 and is ignored: use AWS_LWA_READINESS_CHECK_HEALTHY_STATUS (e.g. 100-499)")
 	}
 	c.AsyncInit = boolean("AWS_LWA_ASYNC_INIT", "ASYNC_INIT")
 	_, c.RemoveBasePath = env("AWS_LWA_REMOVE_BASE_PATH", "REMOVE_BASE_PATH")
@@ -130,18 +151,27 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	case "response_stream":
 		c.Streaming = true
 	default:
-		bad(name, v, "want buffered or response_stream")
+		warn("%s=%q is not buffered or response_stream: buffered, as the adapter does", name, v)
 	}
 	c.Compression = boolean("AWS_LWA_ENABLE_COMPRESSION")
+	if c.Compression && c.Streaming {
+		warn("AWS_LWA_ENABLE_COMPRESSION is not supported with response streaming: compression is off, as in the adapter")
+		c.Compression = false
+	}
 	if name, v := env("AWS_LWA_ERROR_STATUS_CODES"); v != "" {
-		s, err := parseStatusSet(v)
-		if err != nil {
-			bad(name, v, err.Error())
-		}
-		c.ErrorStatus = s
+		c.ErrorStatus = statuses(name, v)
 	}
 	_, c.AuthorizationSource = env("AWS_LWA_AUTHORIZATION_SOURCE")
-	c.ReadyTimeout = duration("FAAS_HTTP_READY_TIMEOUT", DefaultReadyTimeout)
+	// Lambda cuts an on-demand init at 10 s; provisioned concurrency and
+	// SnapStart inits are not cut there, so a synchronous init keeps
+	// waiting in init, as the adapter's does everywhere.
+	switch getenv("AWS_LAMBDA_INITIALIZATION_TYPE") {
+	case "provisioned-concurrency", "snap-start":
+		c.WaitInInit = !c.AsyncInit
+	}
+	if v := getenv("FAAS_HTTP_READY_TIMEOUT"); v != "" {
+		warn("FAAS_HTTP_READY_TIMEOUT=%q is no longer read: the app gets as long as it needs, as behind the adapter (init hands the wait to the first invocation at 9.8 s)", v)
+	}
 	c.StopGrace = duration("FAAS_HTTP_STOP_GRACE", 200*time.Millisecond)
 	if len(errs) > 0 {
 		return nil, api.NewError(api.ErrTypeBadConfig, "http mode: "+strings.Join(errs, "; "))
@@ -152,29 +182,36 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 // statusSet is a list of inclusive status code ranges, "200-399,404".
 type statusSet [][2]int
 
-func parseStatusSet(s string) (statusSet, error) {
-	var out statusSet
+// parseStatusSet reads "500,502-504" as the adapter's parse_status_codes
+// does: a part that is not a code or a range of u16 is dropped (returned in
+// dropped), so "500-invalid" is an empty set; a range whose end is below
+// its start holds no code.
+func parseStatusSet(s string) (out statusSet, dropped []string) {
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
 		}
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err1 := strconv.Atoi(strings.TrimSpace(lo))
-		b := a
-		var err2 error
-		if isRange {
-			b, err2 = strconv.Atoi(strings.TrimSpace(hi))
+		if lo, hi, isRange := strings.Cut(part, "-"); isRange {
+			a, err1 := strconv.ParseUint(lo, 10, 16)
+			b, err2 := strconv.ParseUint(hi, 10, 16)
+			if err1 != nil || err2 != nil || strings.Contains(hi, "-") {
+				dropped = append(dropped, strconv.Quote(part))
+				continue
+			}
+			if a <= b {
+				out = append(out, [2]int{int(a), int(b)})
+			}
+			continue
 		}
-		if err1 != nil || err2 != nil || a < 100 || b > 999 || a > b {
-			return nil, fmt.Errorf("%q is not a status code or range (want e.g. 500,502-504)", part)
+		n, err := strconv.ParseUint(part, 10, 16)
+		if err != nil {
+			dropped = append(dropped, strconv.Quote(part))
+			continue
 		}
-		out = append(out, [2]int{a, b})
+		out = append(out, [2]int{int(n), int(n)})
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no status codes")
-	}
-	return out, nil
+	return out, dropped
 }
 
 func (s statusSet) has(code int) bool {
@@ -184,4 +221,19 @@ func (s statusSet) has(code int) bool {
 		}
 	}
 	return false
+}
+
+// String lists the set as it would be configured.
+func (s statusSet) String() string {
+	if len(s) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(s))
+	for i, r := range s {
+		parts[i] = strconv.Itoa(r[0])
+		if r[1] != r[0] {
+			parts[i] += "-" + strconv.Itoa(r[1])
+		}
+	}
+	return strings.Join(parts, ",")
 }

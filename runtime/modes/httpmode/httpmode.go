@@ -8,6 +8,7 @@ package httpmode
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,17 +30,24 @@ func init() { modes.Register(modes.HTTP, New) }
 
 // Error types of this mode, besides the shared ones in package api.
 const (
-	ErrTypeErrorStatus   = "Function.ErrorStatusCode"  // a status listed in AWS_LWA_ERROR_STATUS_CODES
+	// ErrTypeErrorStatus is the adapter's errorType for a status listed in
+	// AWS_LWA_ERROR_STATUS_CODES: lambda_runtime names a boxed error by its
+	// Rust type (lambda-runtime/src/diagnostic.rs, type_name_of_val), and
+	// DLQ and Step Functions readers match on it.
+	ErrTypeErrorStatus   = "&alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>"
 	ErrTypeAppRequest    = "Runtime.AppRequestFailed"  // the app refused or broke the connection
-	ErrTypeAppNotReady   = "Runtime.AppNotReady"       // the app did not pass its readiness check
+	ErrTypeAppNotReady   = "Runtime.AppNotReady"       // the app did not pass its readiness check by the deadline
 	ErrTypeAppStartError = "Runtime.InvalidEntrypoint" // the handler command cannot be started
 )
 
 // Readiness polling: the first check right after the start, then from
-// pollFirst doubling up to pollMax (the adapter polls every 10 ms flat).
+// pollFirst doubling up to pollMax (the adapter polls every 10 ms flat),
+// with a log line every notReadyLogEvery, as the adapter's
+// src/readiness.rs Checkpoint does.
 const (
-	pollFirst = 250 * time.Microsecond
-	pollMax   = 10 * time.Millisecond
+	pollFirst        = 250 * time.Microsecond
+	pollMax          = 10 * time.Millisecond
+	notReadyLogEvery = 2 * time.Second
 )
 
 // Mode is the http handler mode.
@@ -52,7 +61,8 @@ type Mode struct {
 	probe    *h1.Client // readiness checks: app itself when the ports match, so the first invocation finds a warm connection
 	evo      httpevent.Options
 
-	startMu sync.Mutex // serialises (re)starts
+	startMu   sync.Mutex // serialises (re)starts and readiness checks
+	lastProbe string     // what the last readiness check got; under startMu
 
 	mu       sync.Mutex
 	cur      *child
@@ -93,8 +103,8 @@ func New(hc modes.Config) (modes.Mode, error) {
 		// Most frameworks read PORT; the adapter's users set it by hand.
 		m.env = append(m.env, "PORT="+strconv.Itoa(cfg.Port))
 	}
-	if hc.Getenv("AWS_LWA_LAMBDA_RUNTIME_API_PROXY") != "" {
-		m.log.Warn("AWS_LWA_LAMBDA_RUNTIME_API_PROXY is not supported: faas-runtime talks to AWS_LAMBDA_RUNTIME_API directly")
+	for _, w := range cfg.Warnings {
+		m.log.Warn(w)
 	}
 	if cfg.Host != "127.0.0.1" && cfg.Host != "localhost" {
 		m.log.Warn("AWS_LWA_HOST is not a loopback address", "host", cfg.Host)
@@ -102,9 +112,14 @@ func New(hc modes.Config) (modes.Mode, error) {
 	return m, nil
 }
 
-// Init starts the app and waits until it is ready. With AWS_LWA_ASYNC_INIT
-// it stops waiting at the ready timeout (9.8 s, before Lambda's 10 s init
-// limit) and the first invocation keeps waiting.
+// Init starts the app and waits until it is ready, as long as it takes:
+// the adapter polls with no limit of its own (src/lib.rs,
+// check_init_health). Lambda cuts an on-demand init at 10 s and re-runs it
+// inside the first invocation; rather than be cut and restart the app,
+// Init hands the wait to the first invocation at 9.8 s (what the adapter's
+// async init does), which keeps waiting until its deadline. Where the
+// init is not cut (provisioned concurrency, SnapStart) a synchronous init
+// waits here.
 func (m *Mode) Init(ctx context.Context) error {
 	m.startMu.Lock()
 	defer m.startMu.Unlock()
@@ -115,37 +130,42 @@ func (m *Mode) Init(ctx context.Context) error {
 			return err
 		}
 	}
-	wctx, cancel := context.WithTimeout(ctx, m.cfg.ReadyTimeout)
-	defer cancel()
+	wctx := ctx
+	if !m.cfg.WaitInInit {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, InitHandOver)
+		defer cancel()
+	}
 	start := time.Now()
 	err := m.waitReady(wctx, c)
 	switch {
 	case err == nil:
+		m.mu.Lock()
+		m.ready = m.cur == c
+		m.mu.Unlock()
 		m.log.Info("web app ready", "port", m.cfg.Port, "after", time.Since(start).Round(time.Microsecond))
 		return nil
 	case c.dead():
-		return api.NewError(api.ErrTypeInitError, c.describe())
+		// As in the adapter's layout, where the app is the runtime process.
+		return api.NewError(api.ErrTypeExit, c.describe())
 	case ctx.Err() != nil:
 		c.stop(m.cfg.StopGrace)
 		return ctx.Err()
-	case m.cfg.AsyncInit:
-		m.log.Warn("web app not ready yet; async init: the first invocation keeps waiting", "after", m.cfg.ReadyTimeout)
-		return nil
 	}
-	// The runtime exits after an init error: the app must not outlive it.
-	m.mu.Lock()
-	m.stopping = true
-	m.mu.Unlock()
-	c.stop(m.cfg.StopGrace)
-	return api.NewError(ErrTypeAppNotReady, fmt.Sprintf("the web app was not ready after %s: %s (FAAS_HTTP_READY_TIMEOUT sets the wait; AWS_LWA_ASYNC_INIT=true keeps waiting on the first invocation)%s",
-		m.cfg.ReadyTimeout, m.readinessTarget(), c.stderrNote()))
+	m.log.Warn("web app not ready yet: the first invocation keeps waiting, until its deadline", "after", InitHandOver, "check", m.readinessTarget())
+	return nil
 }
 
+// readinessTarget says what the readiness check asks and what it last got.
 func (m *Mode) readinessTarget() string {
+	s := "GET http://" + m.probe.Addr + m.cfg.ReadinessPath + " (healthy: " + m.cfg.Healthy.String() + ")"
 	if m.cfg.ReadinessTCP {
-		return "no TCP connection to " + m.probe.Addr
+		s = "a TCP connection to " + m.probe.Addr
 	}
-	return "no healthy answer to GET http://" + m.probe.Addr + m.cfg.ReadinessPath
+	if m.lastProbe != "" {
+		s += ", last got " + m.lastProbe
+	}
+	return s
 }
 
 // start runs the app once; the caller holds startMu.
@@ -182,9 +202,15 @@ func (m *Mode) waitReady(ctx context.Context, c *child) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C
+	start := time.Now()
+	nextLog := notReadyLogEvery
 	for {
 		if m.check(ctx) {
 			return nil
+		}
+		if waited := time.Since(start); waited >= nextLog {
+			m.log.Info("web app not ready yet", "after", waited.Round(time.Millisecond), "check", m.readinessTarget())
+			nextLog += notReadyLogEvery
 		}
 		if c.dead() {
 			return errors.New("the web app exited")
@@ -201,12 +227,13 @@ func (m *Mode) waitReady(ctx context.Context, c *child) error {
 	}
 }
 
-// check is one readiness probe.
+// check is one readiness probe; the caller holds startMu.
 func (m *Mode) check(ctx context.Context) bool {
 	if m.cfg.ReadinessTCP {
 		d := net.Dialer{Timeout: time.Second}
 		nc, err := d.DialContext(ctx, "tcp", m.probe.Addr)
 		if err != nil {
+			m.lastProbe = err.Error()
 			return false
 		}
 		nc.Close()
@@ -216,10 +243,12 @@ func (m *Mode) check(ctx context.Context) bool {
 	defer cancel()
 	resp, err := m.probe.Do(pctx, &h1.Request{Method: "GET", Path: m.cfg.ReadinessPath})
 	if err != nil {
+		m.lastProbe = err.Error()
 		return false
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
+	m.lastProbe = "status " + strconv.Itoa(resp.StatusCode)
 	return m.cfg.Healthy.has(resp.StatusCode)
 }
 
@@ -243,9 +272,16 @@ func (m *Mode) ensure(ctx context.Context) (*child, error) {
 			return nil, err
 		}
 	}
+	start := time.Now()
 	if err := m.waitReady(ctx, c); err != nil {
 		if c.dead() {
 			return nil, api.NewError(api.ErrTypeExit, c.describe())
+		}
+		if ctx.Err() != nil {
+			// A healthy range never met must not hang the function: the
+			// invocation ends at its deadline and says what was asked.
+			return nil, api.NewError(ErrTypeAppNotReady, fmt.Sprintf("the web app was not ready by the invocation's deadline (waited %s here): no healthy answer to %s%s",
+				time.Since(start).Round(time.Millisecond), m.readinessTarget(), c.stderrNote()))
 		}
 		return nil, err
 	}
@@ -300,20 +336,20 @@ func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 		return modes.Response{Err: m.failure(inv, dctx, c, err, "the request to the web app failed")}
 	}
 	if m.cfg.ErrorStatus.has(resp.StatusCode) {
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, api.MaxPayload))
 		resp.Body.Close()
-		return modes.Fail(inv, ErrTypeErrorStatus, "Request failed with configured error status code: %d (AWS_LWA_ERROR_STATUS_CODES)", resp.StatusCode)
+		if rerr != nil {
+			return modes.Response{Err: m.failure(inv, dctx, c, rerr, "reading the web app's response failed")}
+		}
+		return modes.Response{Err: errorStatus(resp.StatusCode, body)}
 	}
 
 	if m.cfg.Streaming {
+		// Every event, pass-through included, gets the prelude: the adapter
+		// streams through lambda_http's into_stream_response whatever the
+		// event (lambda-http/src/streaming.rs).
 		streaming = true
 		s := &stream{m: m, inv: inv, ctx: dctx, cancel: cancel, c: c, body: resp.Body}
-		if req.Kind == httpevent.PassThrough {
-			ct := resp.Header.Get("Content-Type")
-			if ct == "" {
-				ct = "application/octet-stream"
-			}
-			return modes.Response{Stream: s, ContentType: ct}
-		}
 		s.prelude = httpevent.Prelude(&httpevent.Response{Status: resp.StatusCode, Header: resp.Header})
 		return modes.Response{Stream: s, ContentType: api.ContentTypeHTTPIntegration}
 	}
@@ -333,14 +369,30 @@ func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	return modes.Response{Body: httpevent.Encode(req, out), ContentType: "application/json"}
 }
 
+// errorStatus is the failure for a status listed in
+// AWS_LWA_ERROR_STATUS_CODES, in the adapter's shape (src/lib.rs,
+// fetch_response; adapter #668): the message is the JSON
+// {"statusCode":502,"body":"..."} with the app's body (invalid UTF-8
+// replaced, as String::from_utf8_lossy does), so a DLQ or Step Functions
+// reader can parse it. It is the app's answer rather than a sentence of
+// ours, so it has no "RequestId: ... Error:" prefix.
+func errorStatus(status int, body []byte) *api.Error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // serde_json leaves <, > and & alone
+	_ = enc.Encode(strings.ToValidUTF8(string(body), "\uFFFD"))
+	msg := `{"statusCode":` + strconv.Itoa(status) + `,"body":` + strings.TrimSuffix(b.String(), "\n") + "}"
+	return api.NewError(ErrTypeErrorStatus, msg)
+}
+
 // failure turns a transport error into the error Lambda should see.
 func (m *Mode) failure(inv *api.Invocation, dctx context.Context, c *child, err error, what string) *api.Error {
 	var ae *api.Error
 	switch {
+	case errors.As(err, &ae): // said by ensure: the app exited, or was not ready by the deadline
+		return api.InvocationError(inv.RequestID, ae.Type, "%s", ae.Message)
 	case dctx.Err() != nil:
 		return api.Timeout(inv.RequestID, inv.Budget())
-	case errors.As(err, &ae):
-		return api.InvocationError(inv.RequestID, ae.Type, "%s", ae.Message)
 	case errors.Is(err, h1.ErrInvalidHeader):
 		return api.InvocationError(inv.RequestID, httpevent.ErrTypeInvalidHeader, "%v; the request was not sent", err)
 	}
