@@ -342,10 +342,12 @@ func TestDeliberateDifferences(t *testing.T) {
 	if _, lr := b.ok(t, v2Event("POST", "/production/echo", "", nil)); lr.StatusCode != 404 {
 		t.Errorf("/production/echo: status %d, want the app's 404 (it must not become /uction/echo)", lr.StatusCode)
 	}
-	// Multi-value request headers keep every value.
-	ev := mustJSON(events.ALBTargetGroupRequest{HTTPMethod: "GET", Path: "/echo",
-		MultiValueHeaders: map[string][]string{"x-multi": {"a", "b"}},
-		RequestContext:    events.ALBTargetGroupRequestContext{ELB: events.ELBContext{TargetGroupArn: "arn:tg"}}})
+	// Multi-value request headers keep every value: a REST API event has
+	// both maps, and lambda_http lets the single value replace the list.
+	ev := mustJSON(events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/echo",
+		Headers:           map[string]string{"X-Multi": "b"},
+		MultiValueHeaders: map[string][]string{"X-Multi": {"a", "b"}},
+		RequestContext:    events.APIGatewayProxyRequestContext{RequestID: "r", Stage: "prod", HTTPMethod: "GET"}})
 	if got := echoOf(t, second(b.ok(t, ev))).header("X-Multi"); strings.Join(got, ",") != "a,b" {
 		t.Errorf("x-multi %q, want both values", got)
 	}
