@@ -31,6 +31,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
+	"github.com/faas-runtime/faas-runtime/runtime/modes/httpmode"
 )
 
 var (
@@ -127,7 +128,7 @@ var httpTarget = target{
 		// the exit when the broken connection is reported.
 		{name: "crash", want: api.ErrTypeExit, alsoOK: []string{"Runtime.AppRequestFailed"}, killsApp: true},
 		{name: "killed", want: api.ErrTypeExit, alsoOK: []string{"Runtime.AppRequestFailed"}, killsApp: true},
-		{name: "exit", want: "Function.ErrorStatusCode"},
+		{name: "exit", want: httpmode.ErrTypeErrorStatus},
 		{name: "hang", want: api.ErrTypeTimeout},
 		{name: "stderr", want: ""},
 		{name: "oversize", want: api.ErrTypeResponseTooBig},
