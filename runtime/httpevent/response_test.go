@@ -222,3 +222,38 @@ func TestCompressPredicate(t *testing.T) {
 		}
 	}
 }
+
+// TestIsText: lambda_http's rules, and the lossless exceptions.
+func TestIsText(t *testing.T) {
+	for _, c := range []struct {
+		h    textproto.MIMEHeader
+		body string
+		text bool
+	}{
+		{textproto.MIMEHeader{"Content-Type": {"application/x-www-form-urlencoded"}}, "a=1", false},
+		{textproto.MIMEHeader{"Content-Type": {"application/x-yaml"}}, "a: 1", false},
+		{textproto.MIMEHeader{"Content-Type": {"application/yaml"}}, "a: 1", true},
+		{textproto.MIMEHeader{"Content-Type": {"application/json-seq"}}, "{}", true},
+		{textproto.MIMEHeader{"Content-Type": {"application/vnd.api+json; charset=utf-8"}}, "{}", true},
+		{textproto.MIMEHeader{"Content-Type": {"Text/Plain"}}, "x", false}, // prefixes compare as written
+		{textproto.MIMEHeader{"Content-Type": {"text/plain"}, "Content-Encoding": {"identity"}}, "x", false},
+		{textproto.MIMEHeader{"Content-Type": {"image/png"}, "X-Lambda-Http-Content-Encoding": {"text"}}, "x", true},
+		{textproto.MIMEHeader{}, "x", true},
+		{textproto.MIMEHeader{}, "\xff", false},
+		{textproto.MIMEHeader{"Content-Type": {"text/plain; charset=iso-8859-1"}}, "caf\xe9", false},
+	} {
+		if got := httpevent.IsText(c.h, []byte(c.body)); got != c.text {
+			t.Errorf("%v %q: text %v, want %v", c.h, c.body, got, c.text)
+		}
+	}
+}
+
+// TestLatticeResponse: Lattice's shape, with the canonical reason.
+func TestLatticeResponse(t *testing.T) {
+	out := httpevent.Encode(&httpevent.Request{Kind: httpevent.LatticeV2}, &httpevent.Response{Status: 207, Header: textproto.MIMEHeader{"X-A": {"1", "2"}}, Body: []byte("ok")})
+	var r map[string]any
+	decode(t, out, &r)
+	if r["statusDescription"] != "207 Multi-Status" || r["headers"].(map[string]any)["x-a"] != "1, 2" || r["body"] != "ok" || len(r) != 5 {
+		t.Errorf("%s", out)
+	}
+}
