@@ -280,7 +280,7 @@ func (m *Mode) ensure(ctx context.Context) (*child, error) {
 		if ctx.Err() != nil {
 			// A healthy range never met must not hang the function: the
 			// invocation ends at its deadline and says what was asked.
-			return nil, api.NewError(ErrTypeAppNotReady, fmt.Sprintf("the web app was not ready by the invocation's deadline (waited %s here): no healthy answer to %s%s",
+			return nil, api.NewError(ErrTypeAppNotReady, fmt.Sprintf("the web app was not ready by the invocation's deadline (waited %s here): the readiness check, %s, never passed%s",
 				time.Since(start).Round(time.Millisecond), m.readinessTarget(), c.stderrNote()))
 		}
 		return nil, err
