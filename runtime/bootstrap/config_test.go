@@ -24,6 +24,7 @@ func TestModeInference(t *testing.T) {
 		{[]string{"fn.dylib"}, nil, "sharedlib"},
 		{[]string{"python3", "app.py"}, map[string]string{"AWS_LWA_PORT": "8000"}, "http"},
 		{[]string{"app"}, map[string]string{"FAAS_HTTP_PORT": "8000"}, "http"},
+		{[]string{"fn"}, map[string]string{"PORT": "8000"}, "exec"}, // PORT alone does not select http
 		{[]string{"app"}, map[string]string{"FAAS_MODE": "HTTP"}, "http"},
 	} {
 		env := map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "LAMBDA_TASK_ROOT": root}

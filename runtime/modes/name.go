@@ -42,17 +42,17 @@ func Parse(s string) (Name, error) {
 
 // Infer is the mode for a handler when FAAS_MODE is not set: a shared
 // library by its extension, http when a traffic port is configured
-// (AWS_LWA_PORT, FAAS_HTTP_PORT or PORT), else exec. The bootstrap, runtime-init and the image builder all ask it, so
-// they cannot disagree about the same handler.
+// (AWS_LWA_PORT or FAAS_HTTP_PORT), else exec. The bootstrap, runtime-init
+// and the image builder all ask it, so they cannot disagree about the same
+// handler. PORT alone does not select http mode: many images set it for
+// other reasons, and the adapter, which reads it, always runs in http mode
+// (in the extension layout faas-runtime does too).
 func Infer(handler string, getenv func(string) string) Name {
 	switch strings.ToLower(filepath.Ext(handler)) {
 	case ".so", ".dylib", ".dll":
 		return Sharedlib
 	}
-	// PORT alone too: the adapter reads it when AWS_LWA_PORT is unset
-	// (awslabs/aws-lambda-web-adapter src/lib.rs, AdapterOptions::default),
-	// so an image moving from the adapter may set only PORT.
-	if getenv("AWS_LWA_PORT") != "" || getenv("FAAS_HTTP_PORT") != "" || getenv("PORT") != "" {
+	if getenv("AWS_LWA_PORT") != "" || getenv("FAAS_HTTP_PORT") != "" {
 		return HTTP
 	}
 	return Exec

@@ -99,7 +99,7 @@ func New(hc modes.Config) (modes.Mode, error) {
 		},
 	}
 	m.env = os.Environ()
-	if os.Getenv("PORT") == "" {
+	if hc.Getenv("PORT") == "" {
 		// Most frameworks read PORT; the adapter's users set it by hand.
 		m.env = append(m.env, "PORT="+strconv.Itoa(cfg.Port))
 	}
