@@ -29,9 +29,6 @@ func NewExtension(endpoint string) *Extension {
 	return &Extension{h: h1.Client{Addr: endpoint, MaxIdle: 1, DialTimeout: 2 * time.Second}}
 }
 
-// ID is the identifier Lambda gave at registration.
-func (x *Extension) ID() string { return x.id }
-
 // Register announces the extension under name (Lambda requires the
 // executable's file name) for the given events (INVOKE, SHUTDOWN).
 func (x *Extension) Register(ctx context.Context, name string, events []string) error {
@@ -87,11 +84,6 @@ func (x *Extension) NextEvent(ctx context.Context) (*api.ExtensionEvent, error) 
 // init with e's type. The caller exits afterwards.
 func (x *Extension) InitError(ctx context.Context, e *api.Error) error {
 	return x.reportError(ctx, "extension init error", api.PathExtensionInitError, e)
-}
-
-// ExitError reports why the extension is about to exit.
-func (x *Extension) ExitError(ctx context.Context, e *api.Error) error {
-	return x.reportError(ctx, "extension exit error", api.PathExtensionExitError, e)
 }
 
 func (x *Extension) reportError(ctx context.Context, op, path string, e *api.Error) error {

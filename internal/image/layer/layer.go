@@ -213,9 +213,6 @@ func (b *Builder) MarkExecutable(name string) {
 	}
 }
 
-// Len is the number of entries, parents included.
-func (b *Builder) Len() int { return len(b.entries) }
-
 // WriteTar writes the entries sorted by name, all with mtime, uid 0, gid 0.
 func (b *Builder) WriteTar(w io.Writer, mtime time.Time) error {
 	names := make([]string, 0, len(b.entries))

@@ -8,8 +8,10 @@ package standin
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -91,7 +93,7 @@ func image(b *layer.Builder, what string, env []string) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := tarball.LayerFromReader(strings.NewReader(string(gz)), tarball.WithMediaType(types.OCILayer))
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(gz)), nil }, tarball.WithMediaType(types.OCILayer))
 	if err != nil {
 		return nil, err
 	}
