@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
+	"io/fs"
 	"path"
 	"slices"
 	"strings"
@@ -19,6 +19,8 @@ import (
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
 	digest "github.com/opencontainers/go-digest"
+
+	"github.com/faas-runtime/faas-runtime/images"
 )
 
 // offlineImages answers BuildKit's image-config lookups during lint with a
@@ -321,20 +323,24 @@ func TestDockerignore(t *testing.T) {
 	}
 }
 
-// TestEveryTemplateIsUsed: each base × mode that scaffold offers has its
-// Dockerfile template, and there is no template for one it refuses
-// (alpine × sharedlib).
+// TestEveryTemplateIsUsed: each base has its Dockerfile template, and
+// images/dockerfile holds nothing else but the shared defines.
 func TestEveryTemplateIsUsed(t *testing.T) {
+	want := map[string]bool{dockerfileShared: true}
 	for _, b := range Bases {
-		for _, m := range Modes {
-			o := fixed(Options{Name: "x", Base: b, Arch: "amd64", Mode: m, Lang: "prebuilt"})
-			_, err := execute(DockerfileTemplate(b, m), newData(o))
-			if offered := o.Validate() == nil; offered && err != nil {
-				t.Errorf("%s × %s: %v", b, m, err)
-			} else if !offered && err == nil {
-				t.Errorf("%s × %s is refused but has a template", b, m)
-			}
-		}
+		want[DockerfileTemplate(b)] = true
 	}
-	_ = json.Valid
+	entries, err := fs.ReadDir(images.FS, "dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if p := "dockerfile/" + e.Name(); !want[p] {
+			t.Errorf("%s is no base's template", p)
+		}
+		delete(want, "dockerfile/"+e.Name())
+	}
+	for p := range want {
+		t.Errorf("no template %s", p)
+	}
 }

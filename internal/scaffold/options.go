@@ -19,8 +19,8 @@ var (
 	Bases  = []string{"ubi-minimal", "ubi-micro", "alpine", "distroless"}
 	Arches = []string{"amd64", "arm64"}
 	// Modes are the faas-runtime modes a project can be scaffolded for. A new
-	// mode needs a Dockerfile template per base it supports
-	// (images/dockerfile/<base>.<mode>.Dockerfile.tmpl), its function
+	// mode needs its blocks in the Dockerfile template of each base it
+	// supports (images/dockerfile/<base>.Dockerfile.tmpl), its function
 	// templates (images/project/lang/<lang>/<mode>/), and a rule below for
 	// the bases or languages it cannot serve.
 	Modes = modes.Strings()

@@ -44,6 +44,7 @@ type Data struct {
 	RuntimeVersion string            // empty: the newest in the repository
 	ExampleVersion string            // RuntimeVersion, or a placeholder, for file names in comments
 	RepoURL        string
+	Package        string // the package and binary: faas-runtime, or faas-runtime-sharedlib
 }
 
 func newData(o Options) *Data {
@@ -53,6 +54,7 @@ func newData(o Options) *Data {
 		LambdaArch: "x86_64", RPMArch: "x86_64", RustTarget: "x86_64-unknown-linux-musl",
 		Handler: "/var/task/handler", Port: 8080,
 		RuntimeVersion: o.RuntimeVersion, RepoURL: o.RepoURL,
+		Package: "faas-runtime",
 	}
 	if o.Arch == "arm64" {
 		d.LambdaArch, d.RPMArch, d.RustTarget = "arm64", "aarch64", "aarch64-unknown-linux-musl"
@@ -74,6 +76,7 @@ func newData(o Options) *Data {
 			d.RustTarget = "aarch64-unknown-linux-gnu"
 		}
 		d.RustCrate = strings.ReplaceAll(o.Name, "-", "_")
+		d.Package = "faas-runtime-sharedlib" // glibc, for purego
 	}
 	cmd, _ := json.Marshal([]string{d.Handler})
 	d.CommandJSON = string(cmd)
@@ -95,10 +98,14 @@ func newData(o Options) *Data {
 // "dev" or another untagged build's name.
 func isRelease(v string) bool { return v != "" && v[0] >= '0' && v[0] <= '9' }
 
-// DockerfileTemplate is the template for a base and mode.
-func DockerfileTemplate(base, mode string) string {
-	return fmt.Sprintf("dockerfile/%s.%s.Dockerfile.tmpl", base, mode)
+// DockerfileTemplate is the template for a base; the mode's differences
+// are blocks inside it.
+func DockerfileTemplate(base string) string {
+	return "dockerfile/" + base + ".Dockerfile.tmpl"
 }
+
+// dockerfileShared holds the defines every base's template may call.
+const dockerfileShared = "dockerfile/shared.tmpl"
 
 // projectDirs are the template directories that make up a project, in
 // order; a later one may not repeat an earlier one's file.
@@ -122,7 +129,7 @@ func Render(o Options) ([]File, error) {
 			return nil, fmt.Errorf("--image %s: this project's Dockerfile has no %s (it names %s)", arg, arg, strings.Join(sortedKeys(d.Images), ", "))
 		}
 	}
-	df, err := execute(DockerfileTemplate(o.Base, o.Mode), d)
+	df, err := execute(DockerfileTemplate(o.Base), d, dockerfileShared)
 	if err != nil {
 		return nil, err
 	}
@@ -157,14 +164,22 @@ func Render(o Options) ([]File, error) {
 	return files, nil
 }
 
-func execute(name string, d *Data) ([]byte, error) {
-	src, err := fs.ReadFile(images.FS, name)
-	if err != nil {
-		return nil, fmt.Errorf("no template %s: %w", name, err)
-	}
-	t, err := template.New(name).Option("missingkey=error").Parse(string(src))
-	if err != nil {
-		return nil, err
+// execute runs the template name, with the defines of the templates in
+// with available to it.
+func execute(name string, d *Data, with ...string) ([]byte, error) {
+	t := template.New(name).Option("missingkey=error")
+	for i, n := range append([]string{name}, with...) {
+		src, err := fs.ReadFile(images.FS, n)
+		if err != nil {
+			return nil, fmt.Errorf("no template %s: %w", n, err)
+		}
+		part := t
+		if i > 0 {
+			part = t.New(n)
+		}
+		if _, err := part.Parse(string(src)); err != nil {
+			return nil, err
+		}
 	}
 	var b bytes.Buffer
 	if err := t.Execute(&b, d); err != nil {
