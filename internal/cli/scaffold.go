@@ -37,6 +37,8 @@ func scaffoldCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "debug", Usage: "use the base's debug variant (a shell, tools); not for production"},
 			&ucli.BoolFlag{Name: "pin", Usage: "resolve every image tag to its digest (needs the registries)"},
 			&ucli.StringSliceFlag{Name: "image", Usage: "override an image reference, `ARG=REF` (ARG: " + strings.Join(scaffold.ImageArgs(), ", ") + ")"},
+			&ucli.StringSliceFlag{Name: "repo-key", Usage: "the package repository's public key, pinned in the project's keys/: an OpenPGP key (rpm, apt) or an RSA key named NAME.rsa.pub (apk); repeatable (default: the release keys built in)", TakesFile: true},
+			&ucli.StringFlag{Name: "repo-url", Usage: "a self-hosted or mirrored package repository `URL`: the Dockerfile's FAAS_REPO_URL, and, without --repo-key, where its public key is fetched once (its fingerprint is printed)"},
 			&ucli.BoolFlag{Name: "force", Usage: "overwrite existing files"},
 			&ucli.BoolFlag{Name: "dry-run", Usage: "print the files and their contents; write nothing"},
 		},
@@ -111,6 +113,12 @@ func runScaffold(c *ucli.Context) error {
 	}
 
 	// Bad flags and impossible combinations are usage errors (exit 2).
+	if err := opts.Validate(); err != nil {
+		return Usagef("%v", err)
+	}
+	if err := repoKeys(c, &opts); err != nil {
+		return err
+	}
 	files, err := scaffold.Render(opts)
 	if err != nil {
 		return Usagef("%v", err)
@@ -128,6 +136,7 @@ func runScaffold(c *ucli.Context) error {
 		}
 	}
 	if c.Bool("dry-run") {
+		printKeys(c.App.ErrWriter, opts)
 		return scaffold.Print(c.App.Writer, dir, files)
 	}
 	if err := scaffold.Write(dir, files, c.Bool("force")); err != nil {
@@ -141,6 +150,7 @@ func runScaffold(c *ucli.Context) error {
 	for _, f := range files {
 		fmt.Fprintf(c.App.Writer, "  %s\n", f.Path)
 	}
+	printKeys(c.App.Writer, opts)
 	fmt.Fprintf(c.App.Writer, "next: cd %s && ./build.sh --local (see README.md)\n", dir)
 	return nil
 }

@@ -18,9 +18,19 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 )
 
-// scaffoldCLI runs runtime-init with extra environment; stdin is a pipe,
-// never a terminal, so no prompt may appear.
+// scaffoldCLI runs runtime-init scaffold with extra environment and the
+// test repository keys (--repo-key, see testKeys); stdin is a pipe, never a
+// terminal, so no prompt may appear.
 func scaffoldCLI(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	if args[0] == "scaffold" {
+		args = append(append([]string{"scaffold"}, keyArgs(t)...), args[1:]...)
+	}
+	return runtimeInit(t, env, args...)
+}
+
+// runtimeInit runs runtime-init as given.
+func runtimeInit(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	cmd := exec.Command(testutil.Binary(t, "./cmd/runtime-init"), args...)
 	cmd.Dir = t.TempDir()
@@ -52,7 +62,8 @@ func TestScaffoldDefaultsWithoutTerminal(t *testing.T) {
 		t.Errorf("stderr does not print the defaults %q:\n%s", want, logs)
 	}
 	files := listFiles(t, dir)
-	want := []string{".dockerignore", "Dockerfile", "README.md", "build.sh", "events/event.json", "go.mod", "main.go", "main_test.go", "main.tf", "packages/README.md", "template.yaml"}
+	want := []string{".dockerignore", "Dockerfile", "README.md", "build.sh", "events/event.json", "go.mod", "keys/faas-runtime-archive-keyring.gpg",
+		"main.go", "main_test.go", "main.tf", "packages/README.md", "template.yaml"}
 	for _, w := range want {
 		if !strings.Contains(out, "  "+w+"\n") {
 			t.Errorf("stdout does not list %s:\n%s", w, out)

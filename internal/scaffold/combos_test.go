@@ -2,7 +2,11 @@ package scaffold
 
 import (
 	"fmt"
+	"path/filepath"
+	"sync"
 	"testing"
+
+	"github.com/faas-runtime/faas-runtime/internal/scaffold/trust"
 )
 
 // testCases are every valid combination, plus the --debug variant of each
@@ -31,8 +35,22 @@ func testCases() []Options {
 func fixed(o Options) Options {
 	o.RuntimeVersion = "1.2.3"
 	o.RepoURL = "https://repo.example.com/faas-runtime"
+	o.Keys = testKeys()
 	return o
 }
+
+// testKeys are the public halves of two keys made for the golden files
+// only (testdata/keys); nothing is signed with them.
+var testKeys = sync.OnceValue(func() *trust.Keys {
+	k, err := trust.FromFiles([]string{
+		filepath.Join("testdata", "keys", trust.RPMKeyName),
+		filepath.Join("testdata", "keys", trust.DefaultAPKKeyName),
+	})
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
 
 func caseName(o Options) string {
 	s := fmt.Sprintf("%s.%s.%s.%s", o.Base, o.Arch, o.Mode, o.Lang)

@@ -231,7 +231,7 @@ func TestDockerfileStructure(t *testing.T) {
 				}
 			}
 		}
-		if want := newData(o).Handler; cmd != want {
+		if want := newData(o, nil).Handler; cmd != want {
 			t.Errorf("%s: CMD %q, want %q", name, cmd, want)
 		}
 		if !strings.HasPrefix(lastCopyDest, "/var/task/") {
@@ -306,7 +306,7 @@ func TestDockerignore(t *testing.T) {
 		for p := range files {
 			inContext := !ignored(p)
 			wantIn := slices.Contains([]string{"main.go", "go.mod", "Cargo.toml", "Cargo.lock", "src/main.rs", "src/lib.rs", "handler.sh",
-				"function.c", "Makefile", "include/faas/function.h", "packages/README.md"}, p)
+				"function.c", "Makefile", "include/faas/function.h", "packages/README.md"}, p) || strings.HasPrefix(p, KeyDir+"/")
 			if inContext != wantIn {
 				t.Errorf("%s: %s in the build context = %v, want %v", name, p, inContext, wantIn)
 			}

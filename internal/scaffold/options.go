@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/faas-runtime/faas-runtime/internal/scaffold/trust"
 	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
@@ -46,6 +47,10 @@ type Options struct {
 	// default; RepoURL the package repository it installs from.
 	RuntimeVersion string
 	RepoURL        string
+	// Keys are the repository's public keys, pinned in the project's keys/
+	// and copied by the Dockerfile: Render needs the one the base's
+	// installer verifies with (see KeysNeeded).
+	Keys *trust.Keys
 }
 
 // rule is a combination that cannot work, with the reason users see.

@@ -118,7 +118,7 @@ func TestTerraform(t *testing.T) {
 		want := map[string]cty.Value{
 			"function_name": cty.StringVal(o.Name),
 			"package_type":  cty.StringVal("Image"),
-			"architectures": cty.TupleVal([]cty.Value{cty.StringVal(newData(o).LambdaArch)}),
+			"architectures": cty.TupleVal([]cty.Value{cty.StringVal(newData(o, nil).LambdaArch)}),
 		}
 		for attr, w := range want {
 			a := fn.Attributes[attr]
@@ -140,7 +140,7 @@ func TestTerraform(t *testing.T) {
 				command, _ = b.Body.Attributes["command"].Expr.Value(nil)
 			}
 		}
-		if !command.RawEquals(cty.TupleVal([]cty.Value{cty.StringVal(newData(o).Handler)})) {
+		if !command.RawEquals(cty.TupleVal([]cty.Value{cty.StringVal(newData(o, nil).Handler)})) {
 			t.Errorf("%s: image_config.command = %#v", name, command)
 		}
 		if _, ok := resources["aws_lambda_function_url.function"]; ok != (o.Mode == "http") {
@@ -231,8 +231,8 @@ func TestSAMTemplate(t *testing.T) {
 			{dig(fn, "Type"), "AWS::Serverless::Function", "Type"},
 			{dig(props, "PackageType"), "Image", "PackageType"},
 			{dig(props, "ImageUri"), map[string]any{"!Ref": "ImageUri"}, "ImageUri"},
-			{dig(props, "Architectures"), []any{newData(o).LambdaArch}, "Architectures"},
-			{dig(props, "ImageConfig", "Command"), []any{newData(o).Handler}, "ImageConfig.Command"},
+			{dig(props, "Architectures"), []any{newData(o, nil).LambdaArch}, "Architectures"},
+			{dig(props, "ImageConfig", "Command"), []any{newData(o, nil).Handler}, "ImageConfig.Command"},
 			{dig(tpl, "Parameters", "ImageUri", "Type"), "String", "Parameters.ImageUri"},
 		}
 		if o.Mode == "http" {

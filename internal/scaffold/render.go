@@ -44,17 +44,26 @@ type Data struct {
 	RuntimeVersion string            // empty: the newest in the repository
 	ExampleVersion string            // RuntimeVersion, or a placeholder, for file names in comments
 	RepoURL        string
-	Package        string // the package and binary: faas-runtime, or faas-runtime-sharedlib
+	Package        string    // the package and binary: faas-runtime, or faas-runtime-sharedlib
+	KeyFiles       []KeyFile // the repository's public keys in keys/
+	KeyOrigin      string    // where they came from
+	APKKeyName     string    // alpine: the apk key's file name (NAME.rsa.pub)
 }
 
-func newData(o Options) *Data {
+func newData(o Options, keys []KeyFile) *Data {
 	d := &Data{
 		Options: o, Images: ImagesFor(o),
 		Platform: "linux/" + o.Arch, Stage: "lambda-" + o.Arch,
 		LambdaArch: "x86_64", RPMArch: "x86_64", RustTarget: "x86_64-unknown-linux-musl",
 		Handler: "/var/task/handler", Port: 8080,
 		RuntimeVersion: o.RuntimeVersion, RepoURL: o.RepoURL,
-		Package: "faas-runtime",
+		Package: "faas-runtime", KeyFiles: keys,
+	}
+	if o.Keys != nil {
+		d.KeyOrigin = o.Keys.Origin
+		if o.Keys.APK != nil {
+			d.APKKeyName = o.Keys.APK.Name
+		}
 	}
 	if o.Arch == "arm64" {
 		d.LambdaArch, d.RPMArch, d.RustTarget = "arm64", "aarch64", "aarch64-unknown-linux-musl"
@@ -123,7 +132,11 @@ func Render(o Options) ([]File, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	d := newData(o)
+	keys, err := keyFiles(o)
+	if err != nil {
+		return nil, err
+	}
+	d := newData(o, keys)
 	for arg := range o.Images {
 		if _, used := d.Images[arg]; !used {
 			return nil, fmt.Errorf("--image %s: this project's Dockerfile has no %s (it names %s)", arg, arg, strings.Join(sortedKeys(d.Images), ", "))
@@ -135,6 +148,10 @@ func Render(o Options) ([]File, error) {
 	}
 	files := []File{{Path: "Dockerfile", Mode: 0o644, Data: df}}
 	seen := map[string]bool{"Dockerfile": true}
+	for _, k := range keys {
+		files = append(files, File{Path: k.Path, Mode: 0o644, Data: k.data})
+		seen[k.Path] = true
+	}
 	for _, dir := range projectDirs(o) {
 		err := fs.WalkDir(images.FS, dir, func(p string, e fs.DirEntry, err error) error {
 			if err != nil || e.IsDir() {

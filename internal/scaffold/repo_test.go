@@ -2,19 +2,24 @@ package scaffold_test
 
 import (
 	"os/exec"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/faas-runtime/faas-runtime/internal/scaffold"
+	"github.com/faas-runtime/faas-runtime/internal/scaffold/trust"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
+	"github.com/faas-runtime/faas-runtime/packaging/sign"
 )
 
 // (An external test package: packaging imports the CLI, which imports scaffold.)
 
 // The Dockerfiles spell out the repository's layout (the .repo file, the
-// apt source and key, the apk repository and key); packaging/repo is the
-// source of truth for it. Each shell snippet is run with sh and compared.
+// apt source, the apk repository) and the key files' names; packaging/repo
+// and packaging/sign are the source of truth for them. Each shell snippet
+// is run with sh and compared. The keys are pinned: the .repo file names
+// the copied key with file://, and nothing is downloaded but packages.
 func TestTemplatesMatchRepositoryLayout(t *testing.T) {
 	const url = "https://mirror.example.com/faas"
 	sh := func(script string) string {
@@ -24,12 +29,25 @@ func TestTemplatesMatchRepositoryLayout(t *testing.T) {
 		}
 		return string(out)
 	}
-	printfRE := regexp.MustCompile(`printf ('[^']*') \\\n\s+"\$FAAS_REPO_URL" "\$FAAS_REPO_URL" >`)
-	aptKeyRE := regexp.MustCompile(`download-file "\$FAAS_REPO_URL/([^"]+)" \\\n\s+(\S+);`)
+	printfRE := regexp.MustCompile(`printf ('[^']*') \\\n\s+"\$FAAS_REPO_URL" >`)
 	aptLineRE := regexp.MustCompile(`echo ("deb \[[^"]+")`)
-	apkRE := regexp.MustCompile(`wget -q -O (\S+) "\$FAAS_REPO_URL/([^"]+)";[^\n]*\n\s+apk add --no-cache --repository "\$FAAS_REPO_URL/([^"]+)"`)
+	apkRE := regexp.MustCompile(`apk add --no-cache --repository "\$FAAS_REPO_URL/([^"]+)"`)
+	copyRE := regexp.MustCompile(`(?m)^COPY (keys/\S+) (\S+)$`)
+
+	if trust.RPMKeyName != path.Base(repo.RPMKey) || trust.DebKeyringName != path.Base(repo.DebKeyring) || trust.DefaultAPKKeyName != sign.DefaultAPKKeyName {
+		t.Fatalf("key file names differ from the repository's: %s %s %s", repo.RPMKey, repo.DebKeyring, sign.DefaultAPKKeyName)
+	}
+	keys, err := trust.FromFiles([]string{"testdata/keys/" + trust.RPMKeyName, "testdata/keys/" + trust.DefaultAPKKeyName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The repository's own .repo file names the key by URL; the pinned
+	// one names the copy in /etc/pki/rpm-gpg.
+	const pinned = "/etc/pki/rpm-gpg/RPM-GPG-KEY-faas-runtime"
+	wantRepo := strings.Replace(repo.YumRepoFile(url), "gpgkey="+url+"/"+repo.RPMKey, "gpgkey=file://"+pinned, 1)
 
 	for _, o := range scaffold.Combinations() {
+		o.Keys = keys
 		files, err := scaffold.Render(o)
 		if err != nil {
 			t.Fatal(err)
@@ -40,35 +58,45 @@ func TestTemplatesMatchRepositoryLayout(t *testing.T) {
 				df = string(f.Data)
 			}
 		}
+		copies := map[string]string{} // keys/ file -> where it goes
+		for _, m := range copyRE.FindAllStringSubmatch(df, -1) {
+			copies[m[2]] = m[1]
+		}
+		for _, bad := range []string{"wget", "curl", "download-file", "gpgkey=http"} {
+			if strings.Contains(df, bad) {
+				t.Errorf("%+v: the Dockerfile downloads something (%s)", o, bad)
+			}
+		}
 		switch o.Base {
 		case "ubi-minimal", "ubi-micro":
 			m := printfRE.FindStringSubmatch(df)
 			if m == nil {
 				t.Fatalf("%+v: no .repo printf", o)
 			}
-			if got := sh("FAAS_REPO_URL=" + url + "; printf " + m[1] + ` "$FAAS_REPO_URL" "$FAAS_REPO_URL"`); got != repo.YumRepoFile(url) {
-				t.Errorf("%+v: .repo file\n%s\nwant\n%s", o, got, repo.YumRepoFile(url))
+			if got := sh("FAAS_REPO_URL=" + url + "; printf " + m[1] + ` "$FAAS_REPO_URL"`); got != wantRepo {
+				t.Errorf("%+v: .repo file\n%s\nwant\n%s", o, got, wantRepo)
+			}
+			if copies[pinned] != "keys/"+trust.RPMKeyName {
+				t.Errorf("%+v: %s is not copied from keys/: %v", o, pinned, copies)
 			}
 		case "distroless":
-			k := aptKeyRE.FindStringSubmatch(df)
 			l := aptLineRE.FindStringSubmatch(df)
-			if k == nil || l == nil {
-				t.Fatalf("%+v: no apt key or source", o)
-			}
-			if k[1] != repo.DebKeyring || k[2] != "/etc/apt/keyrings/faas-runtime-archive-keyring.gpg" {
-				t.Errorf("%+v: apt key %s -> %s", o, k[1], k[2])
+			if l == nil {
+				t.Fatalf("%+v: no apt source", o)
 			}
 			if got := sh("FAAS_REPO_URL=" + url + "; echo " + l[1]); got != repo.AptSourcesLine(url) {
 				t.Errorf("%+v: apt source %q, want %q", o, got, repo.AptSourcesLine(url))
 			}
+			if k := "/etc/apt/keyrings/" + path.Base(repo.DebKeyring); copies[k] != "keys/"+path.Base(repo.DebKeyring) || !strings.Contains(l[1], "signed-by="+k) {
+				t.Errorf("%+v: signed-by's keyring is not copied from keys/: %v", o, copies)
+			}
 		case "alpine":
 			m := apkRE.FindStringSubmatch(df)
-			if m == nil {
-				t.Fatalf("%+v: no apk key and repository", o)
+			if m == nil || url+"/"+m[1] != repo.ApkRepository(url) {
+				t.Fatalf("%+v: apk repository %v, want %s", o, m, repo.ApkRepository(url))
 			}
-			if m[1] != "/etc/apk/keys/faas-runtime.rsa.pub" || m[2] != repo.AlpineDir+"/faas-runtime.rsa.pub" ||
-				url+"/"+m[3] != repo.ApkRepository(url) {
-				t.Errorf("%+v: apk key %s from %s, repository %s", o, m[1], m[2], m[3])
+			if k := "/etc/apk/keys/" + sign.DefaultAPKKeyName; copies[k] != "keys/"+sign.DefaultAPKKeyName {
+				t.Errorf("%+v: %s is not copied from keys/: %v", o, k, copies)
 			}
 		}
 	}

@@ -25,7 +25,9 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/scaffold"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
+	"github.com/faas-runtime/faas-runtime/packaging/sign"
 )
 
 func TestMain(m *testing.M) {
@@ -187,11 +189,13 @@ func needArm64(t *testing.T) {
 	}
 }
 
-// scaffoldProject runs the real CLI into a new directory.
+// scaffoldProject runs the real CLI into a new directory, pinning the
+// keys of the repository the tests serve (dist/repo, as make repo signs it).
 func scaffoldProject(t *testing.T, cli string, args ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "fn")
-	cmd := exec.Command(cli, append(append([]string{"scaffold", "--name", "e2e-fn"}, args...), dir)...)
+	keys := []string{"--repo-key", filepath.Join(repotest.Dir(t), repo.RPMKey), "--repo-key", filepath.Join(repotest.Dir(t), repo.AlpineDir, sign.DefaultAPKKeyName)}
+	cmd := exec.Command(cli, append(append(append([]string{"scaffold", "--name", "e2e-fn"}, keys...), args...), dir)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scaffold %v: %v\n%s", args, err, out)
 	}

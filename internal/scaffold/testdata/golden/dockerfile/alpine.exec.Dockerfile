@@ -18,21 +18,23 @@ ARG FAAS_RUNTIME_VERSION=1.2.3
 # FAAS_RUNTIME_PACKAGE is that file's name (empty: use the repository).
 ARG FAAS_RUNTIME_PACKAGE=
 
-# faas-runtime comes from its signed apk repository: the public key goes
-# into /etc/apk/keys, so apk checks the index's and the package's
-# signatures; the repository is named for this one command, not added to
-# /etc/apk/repositories. A local package is yours, so --allow-untrusted.
+# faas-runtime comes from its signed apk repository. Its public key is
+# pinned in this project (keys/) and copied into /etc/apk/keys, never
+# downloaded from the repository it verifies; apk checks the index's and the
+# package's signatures against it. The repository is named for this one
+# command, not added to /etc/apk/repositories. A local package is yours, so
+# --allow-untrusted.
 # lambda-amd64 is the image Lambda runs: Alpine, non-root.
 FROM --platform=linux/amd64 ${BASE_IMAGE} AS lambda-amd64
 ARG FAAS_REPO_URL
 ARG FAAS_RUNTIME_VERSION
 ARG FAAS_RUNTIME_PACKAGE
+COPY keys/faas-runtime.rsa.pub /etc/apk/keys/faas-runtime.rsa.pub
 RUN --mount=type=bind,source=packages,target=/tmp/packages \
     set -eu; \
     if [ -n "$FAAS_RUNTIME_PACKAGE" ]; then \
       apk add --no-cache --allow-untrusted "/tmp/packages/$FAAS_RUNTIME_PACKAGE"; \
     else \
-      wget -q -O /etc/apk/keys/faas-runtime.rsa.pub "$FAAS_REPO_URL/alpine/faas-runtime.rsa.pub"; \
       apk add --no-cache --repository "$FAAS_REPO_URL/alpine" \
         "faas-runtime${FAAS_RUNTIME_VERSION:+~$FAAS_RUNTIME_VERSION}"; \
     fi

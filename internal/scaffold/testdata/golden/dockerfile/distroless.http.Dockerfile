@@ -22,13 +22,17 @@ ARG FAAS_RUNTIME_VERSION=1.2.3
 ARG FAAS_RUNTIME_PACKAGE=
 
 # faas-runtime is fetched on the build machine: Debian's apt checks the
-# repository's signature and the package's hash, dpkg-deb unpacks the
-# amd64 package, and only /usr/bin/faas-runtime reaches the final image.
+# repository's signature (against its public key, pinned in this project's
+# keys/ and named by signed-by, never downloaded) and the package's hash,
+# dpkg-deb unpacks the amd64 package, and only /usr/bin/faas-runtime
+# reaches the final image.
+
 # faas-runtime fetches and unpacks the runtime package.
 FROM --platform=$BUILDPLATFORM ${DEBIAN_IMAGE} AS faas-runtime
 ARG FAAS_REPO_URL
 ARG FAAS_RUNTIME_VERSION
 ARG FAAS_RUNTIME_PACKAGE
+COPY keys/faas-runtime-archive-keyring.gpg /etc/apt/keyrings/faas-runtime-archive-keyring.gpg
 RUN --mount=type=bind,source=packages,target=/tmp/packages \
     set -eu; \
     if [ -n "$FAAS_RUNTIME_PACKAGE" ]; then \
@@ -38,9 +42,6 @@ RUN --mount=type=bind,source=packages,target=/tmp/packages \
         apt-get update -qq && apt-get install -y -qq --no-install-recommends ca-certificates ;; \
       esac; \
       dpkg --add-architecture amd64; \
-      install -d /etc/apt/keyrings; \
-      /usr/lib/apt/apt-helper download-file "$FAAS_REPO_URL/deb/faas-runtime-archive-keyring.gpg" \
-        /etc/apt/keyrings/faas-runtime-archive-keyring.gpg; \
       echo "deb [signed-by=/etc/apt/keyrings/faas-runtime-archive-keyring.gpg] $FAAS_REPO_URL/deb stable main" \
         > /etc/apt/sources.list.d/faas-runtime.list; \
       apt-get update -qq -o Dir::Etc::SourceList=/etc/apt/sources.list.d/faas-runtime.list \

@@ -24,9 +24,12 @@ ARG FAAS_RUNTIME_PACKAGE=
 
 # ubi-micro has no package manager. The Red Hat pattern: a full UBI stage
 # installs into ubi-micro's root filesystem with dnf --installroot, from the
-# signed rpm repository (its .repo file, written for FAAS_REPO_URL, with
-# gpgcheck and repo_gpgcheck on) or
-# a local .rpm file, and the final stage copies from that root.
+# signed rpm repository or a local .rpm file, and the final stage copies from
+# that root. The repository's public key is pinned in this project (keys/),
+# never downloaded: it goes to /etc/pki/rpm-gpg, on the host and in the
+# installroot (dnf reads gpgkey relative to either, by version), and the
+# .repo file (for FAAS_REPO_URL) names it with gpgkey=file:// and turns on
+# gpgcheck and repo_gpgcheck.
 # micro-amd64 is ubi-micro itself.
 FROM --platform=linux/amd64 ${BASE_IMAGE} AS micro-amd64
 
@@ -36,13 +39,15 @@ ARG FAAS_REPO_URL
 ARG FAAS_RUNTIME_VERSION
 ARG FAAS_RUNTIME_PACKAGE
 COPY --from=micro-amd64 / /mnt/rootfs
+COPY keys/RPM-GPG-KEY-faas-runtime /etc/pki/rpm-gpg/RPM-GPG-KEY-faas-runtime
+COPY keys/RPM-GPG-KEY-faas-runtime /mnt/rootfs/etc/pki/rpm-gpg/RPM-GPG-KEY-faas-runtime
 RUN --mount=type=bind,source=packages,target=/tmp/packages \
     set -eu; \
     if [ -n "$FAAS_RUNTIME_PACKAGE" ]; then \
       pkg="/tmp/packages/$FAAS_RUNTIME_PACKAGE"; \
     else \
-      printf '[faas-runtime]\nname=faas-runtime\nbaseurl=%s/rpm\nenabled=1\ngpgcheck=1\nrepo_gpgcheck=1\ngpgkey=%s/rpm/RPM-GPG-KEY-faas-runtime\n' \
-        "$FAAS_REPO_URL" "$FAAS_REPO_URL" > /etc/yum.repos.d/faas-runtime.repo; \
+      printf '[faas-runtime]\nname=faas-runtime\nbaseurl=%s/rpm\nenabled=1\ngpgcheck=1\nrepo_gpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-faas-runtime\n' \
+        "$FAAS_REPO_URL" > /etc/yum.repos.d/faas-runtime.repo; \
       pkg="faas-runtime-sharedlib${FAAS_RUNTIME_VERSION:+-$FAAS_RUNTIME_VERSION}"; \
     fi; \
     dnf install -y --installroot /mnt/rootfs --releasever 9 --nodocs \

@@ -20,24 +20,27 @@ ARG FAAS_RUNTIME_VERSION=1.2.3
 # FAAS_RUNTIME_PACKAGE is that file's name (empty: use the repository).
 ARG FAAS_RUNTIME_PACKAGE=
 
-# faas-runtime-sharedlib comes from the signed rpm repository: its .repo
-# file (the repository's rpm/faas-runtime.repo, written for FAAS_REPO_URL so
-# that a mirror works too) goes into /etc/yum.repos.d with gpgcheck and
-# repo_gpgcheck on; microdnf installs it and its cache is cleaned in the
-# same layer. microdnf cannot install a local .rpm file, so a local package
-# goes in with rpm -i.
+# faas-runtime-sharedlib comes from the signed rpm repository. The repository's
+# public key is pinned in this project (keys/) and copied to /etc/pki/rpm-gpg,
+# never downloaded: microdnf does not import a remote key (libdnf#1672). The
+# .repo file (for FAAS_REPO_URL, so that a mirror works too) names it with
+# gpgkey=file:// and turns on gpgcheck and repo_gpgcheck; microdnf installs
+# the package and its cache is cleaned in the same layer. microdnf cannot
+# install a local .rpm file, so a local package goes in with rpm -i.
+
 # lambda-amd64 is the image Lambda runs: UBI minimal, non-root.
 FROM --platform=linux/amd64 ${BASE_IMAGE} AS lambda-amd64
 ARG FAAS_REPO_URL
 ARG FAAS_RUNTIME_VERSION
 ARG FAAS_RUNTIME_PACKAGE
+COPY keys/RPM-GPG-KEY-faas-runtime /etc/pki/rpm-gpg/RPM-GPG-KEY-faas-runtime
 RUN --mount=type=bind,source=packages,target=/tmp/packages \
     set -eu; \
     if [ -n "$FAAS_RUNTIME_PACKAGE" ]; then \
       rpm -i "/tmp/packages/$FAAS_RUNTIME_PACKAGE"; \
     else \
-      printf '[faas-runtime]\nname=faas-runtime\nbaseurl=%s/rpm\nenabled=1\ngpgcheck=1\nrepo_gpgcheck=1\ngpgkey=%s/rpm/RPM-GPG-KEY-faas-runtime\n' \
-        "$FAAS_REPO_URL" "$FAAS_REPO_URL" > /etc/yum.repos.d/faas-runtime.repo; \
+      printf '[faas-runtime]\nname=faas-runtime\nbaseurl=%s/rpm\nenabled=1\ngpgcheck=1\nrepo_gpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-faas-runtime\n' \
+        "$FAAS_REPO_URL" > /etc/yum.repos.d/faas-runtime.repo; \
       microdnf install -y --nodocs --setopt=install_weak_deps=0 \
         "faas-runtime-sharedlib${FAAS_RUNTIME_VERSION:+-$FAAS_RUNTIME_VERSION}"; \
     fi; \
