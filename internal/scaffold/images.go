@@ -1,5 +1,7 @@
 package scaffold
 
+import "github.com/faas-runtime/faas-runtime/runtime/modes"
+
 // imageArgs are the Dockerfile ARGs that name images, in Dockerfile order.
 var imageArgs = []string{"BASE_IMAGE", "UBI_IMAGE", "DEBIAN_IMAGE", "GOLANG_IMAGE", "RUST_IMAGE"}
 
@@ -35,7 +37,7 @@ const (
 // name, with o.Images' overrides applied.
 func ImagesFor(o Options) map[string]string {
 	b := baseImages[o.Base]
-	if o.Mode == "sharedlib" && o.Base == "distroless" {
+	if o.Mode == string(modes.Sharedlib) && o.Base == "distroless" {
 		b = sharedlibDistroless
 	}
 	m := map[string]string{"BASE_IMAGE": b.normal}

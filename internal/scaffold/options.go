@@ -29,7 +29,7 @@ var (
 )
 
 // Defaults are used for missing flags when nobody can be asked.
-var Defaults = Options{Base: "distroless", Arch: "amd64", Mode: "exec", Lang: "go"}
+var Defaults = Options{Base: "distroless", Arch: "amd64", Mode: string(modes.Exec), Lang: "go"}
 
 // Options is one scaffold request.
 type Options struct {
@@ -64,16 +64,18 @@ var rules = []rule{
 	// sharedlib mode loads the function into faas-runtime-sharedlib, which
 	// is linked against glibc (purego): musl bases cannot run it.
 	{
-		applies: func(o Options) bool { return o.Mode == "sharedlib" && !slices.Contains(SharedlibBases, o.Base) },
+		applies: func(o Options) bool {
+			return o.Mode == string(modes.Sharedlib) && !slices.Contains(SharedlibBases, o.Base)
+		},
 		reason: "--mode sharedlib needs a glibc base and " + basePlaceholder + " has none (musl): faas-runtime-sharedlib and the function library link against glibc. " +
 			"Use --base " + strings.Join(SharedlibBases, ", ") + " (distroless means distroless cc, gcr.io/distroless/cc-debian12, not static), or --mode exec or http on " + basePlaceholder,
 	},
 	{
-		applies: func(o Options) bool { return o.Mode == "sharedlib" && o.Lang == "go" },
+		applies: func(o Options) bool { return o.Mode == string(modes.Sharedlib) && o.Lang == "go" },
 		reason:  "--mode sharedlib cannot host Go: a Go c-shared library would put a second Go runtime into faas-runtime's process, which is not supported. Use --mode exec or http for Go, or --lang c, rust or prebuilt (a C-ABI .so) for sharedlib",
 	},
 	{
-		applies: func(o Options) bool { return o.Mode == "sharedlib" && o.Lang == "script" },
+		applies: func(o Options) bool { return o.Mode == string(modes.Sharedlib) && o.Lang == "script" },
 		reason:  "--mode sharedlib loads a shared library and a script is not one: use --lang c, rust or prebuilt (a C-ABI .so), or --mode exec for a script",
 	},
 	{
@@ -81,11 +83,11 @@ var rules = []rule{
 		reason:  "--lang script needs a shell and distroless has none: choose --base alpine, ubi-minimal or ubi-micro, or --lang go, rust or prebuilt",
 	},
 	{
-		applies: func(o Options) bool { return o.Lang == "script" && o.Mode == "http" },
+		applies: func(o Options) bool { return o.Lang == "script" && o.Mode == string(modes.HTTP) },
 		reason:  "--lang script cannot serve HTTP: use --mode exec, or --lang go, rust or prebuilt for a web server",
 	},
 	{
-		applies: func(o Options) bool { return o.Lang == "c" && o.Mode != "sharedlib" },
+		applies: func(o Options) bool { return o.Lang == "c" && o.Mode != string(modes.Sharedlib) },
 		reason:  "--lang c is scaffolded for --mode sharedlib only (a C-ABI .so loaded in-process): use --mode sharedlib, or --lang prebuilt with your compiled program for exec or http",
 	},
 }
@@ -171,7 +173,7 @@ func (o Options) Validate() error {
 		}
 		// The one override that is sure to fail at run time: a static
 		// distroless base has no glibc for faas-runtime-sharedlib.
-		if arg == "BASE_IMAGE" && o.Mode == "sharedlib" && strings.Contains(ref, "distroless/static") {
+		if arg == "BASE_IMAGE" && o.Mode == string(modes.Sharedlib) && strings.Contains(ref, "distroless/static") {
 			return fmt.Errorf("--image BASE_IMAGE=%s: --mode sharedlib needs glibc and distroless static has none; use gcr.io/distroless/cc-debian12 (or base-debian12)", ref)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"text/template"
 
 	"github.com/faas-runtime/faas-runtime/images"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 	"github.com/faas-runtime/faas-runtime/runtime/version"
 )
 
@@ -77,7 +78,7 @@ func newData(o Options, keys []KeyFile) *Data {
 	if o.Lang == "script" {
 		d.Handler = "/var/task/handler.sh"
 	}
-	if o.Mode == "sharedlib" {
+	if o.Mode == string(modes.Sharedlib) {
 		// faas-runtime-sharedlib loads the library CMD names.
 		d.Handler = "/var/task/" + o.Name + ".so"
 		d.RustTarget = "x86_64-unknown-linux-gnu"
