@@ -155,22 +155,17 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 
 	t.Run("refused: a repository signed by another key", func(t *testing.T) {
 		loadStandIn(t, distroless, "amd64", baseRef)
-		// Our repository as it is, but the keyring offered is Debian's own:
-		// a real key that did not sign our Release file.
+		// Our repository as it is, but the key pinned in the project is
+		// Debian's own: a real key that did not sign our Release file.
 		wrongKey, err := os.ReadFile("/usr/share/keyrings/debian-archive-keyring.gpg")
 		if err != nil {
 			testutil.Unavailable(t, "debian-archive-keyring is not installed: %v", err)
 		}
-		files := http.FileServer(http.Dir(repotest.Dir(t)))
-		url := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/deb/faas-runtime-archive-keyring.gpg" {
-				w.Write(wrongKey)
-				return
-			}
-			files.ServeHTTP(w, r)
-		}))
 		dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", "amd64", "--lang", "prebuilt")
-		out, err := tryBuild(t, dir, "amd64", "FAAS_REPO_URL="+url)
+		if err := os.WriteFile(filepath.Join(dir, "keys", "faas-runtime-archive-keyring.gpg"), wrongKey, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := tryBuild(t, dir, "amd64", "FAAS_REPO_URL="+repoURL)
 		if err == nil || !strings.Contains(out, "NO_PUBKEY") {
 			t.Fatalf("build against a repository with the wrong key: %v\n%s", err, tail([]byte(out)))
 		}
