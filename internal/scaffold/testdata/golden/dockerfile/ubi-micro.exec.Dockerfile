@@ -24,8 +24,8 @@ ARG FAAS_RUNTIME_PACKAGE=
 # installs into ubi-micro's root filesystem with dnf --installroot, from the
 # signed rpm repository or a local .rpm file, and the final stage copies from
 # that root. The repository's public key is pinned in this project (keys/),
-# never downloaded: it goes to /etc/pki/rpm-gpg, on the host and in the
-# installroot (dnf reads gpgkey relative to either, by version), and the
+# never downloaded: it goes to this stage's /etc/pki/rpm-gpg (dnf reads
+# gpgkey from the host, not the installroot, and imports it there), and the
 # .repo file (for FAAS_REPO_URL) names it with gpgkey=file:// and turns on
 # gpgcheck and repo_gpgcheck.
 # micro-amd64 is ubi-micro itself.
@@ -38,7 +38,6 @@ ARG FAAS_RUNTIME_VERSION
 ARG FAAS_RUNTIME_PACKAGE
 COPY --from=micro-amd64 / /mnt/rootfs
 COPY keys/RPM-GPG-KEY-faas-runtime /etc/pki/rpm-gpg/RPM-GPG-KEY-faas-runtime
-COPY keys/RPM-GPG-KEY-faas-runtime /mnt/rootfs/etc/pki/rpm-gpg/RPM-GPG-KEY-faas-runtime
 RUN --mount=type=bind,source=packages,target=/tmp/packages \
     set -eu; \
     if [ -n "$FAAS_RUNTIME_PACKAGE" ]; then \
