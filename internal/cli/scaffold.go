@@ -142,7 +142,7 @@ func runScaffold(c *ucli.Context) error {
 	if err := scaffold.Write(dir, files, c.Bool("force")); err != nil {
 		var ce *scaffold.ConflictError
 		if errors.As(err, &ce) {
-			return ucli.Exit("runtime-init: "+ce.Error(), ExitFailure)
+			return ucli.Exit(ce.Error(), ExitFailure) // main adds "runtime-init: "
 		}
 		return err
 	}
