@@ -301,3 +301,21 @@ func TestDockerfileDebug(t *testing.T) {
 		t.Fatalf("%d debug cases, want one per base and two sharedlib", n)
 	}
 }
+
+// A comment belongs to the instructions after it: no paragraph but the
+// header is comments alone (a blank line would detach it).
+func TestDockerfileCommentsAttached(t *testing.T) {
+	for _, o := range testCases() {
+		for i, sec := range sections(render(t, o)["Dockerfile"].Data)[1:] {
+			onlyComments := true
+			for _, l := range strings.Split(strings.TrimSpace(sec), "\n") {
+				if !strings.HasPrefix(l, "#") {
+					onlyComments = false
+				}
+			}
+			if onlyComments {
+				t.Errorf("%s: paragraph %d is only comments:\n%s", caseName(o), i+2, sec)
+			}
+		}
+	}
+}

@@ -26,7 +26,6 @@ ARG FAAS_RUNTIME_PACKAGE=
 # keys/ and named by signed-by, never downloaded) and the package's hash,
 # dpkg-deb unpacks the amd64 package, and only /usr/bin/faas-runtime
 # reaches the final image.
-
 # faas-runtime fetches and unpacks the runtime package.
 FROM --platform=$BUILDPLATFORM ${DEBIAN_IMAGE} AS faas-runtime
 ARG FAAS_REPO_URL

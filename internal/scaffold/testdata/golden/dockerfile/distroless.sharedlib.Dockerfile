@@ -30,7 +30,6 @@ ARG FAAS_RUNTIME_PACKAGE=
 # dpkg-deb unpacks the amd64 package, and only /usr/bin/faas-runtime-sharedlib
 # reaches the final image.
 # Its libc6 dependency is distroless cc's own glibc.
-
 # faas-runtime fetches and unpacks the runtime package.
 FROM --platform=$BUILDPLATFORM ${DEBIAN_IMAGE} AS faas-runtime
 ARG FAAS_REPO_URL

@@ -27,7 +27,6 @@ ARG FAAS_RUNTIME_PACKAGE=
 # gpgkey=file:// and turns on gpgcheck and repo_gpgcheck; microdnf installs
 # the package and its cache is cleaned in the same layer. microdnf cannot
 # install a local .rpm file, so a local package goes in with rpm -i.
-
 # lambda-amd64 is the image Lambda runs: UBI minimal, non-root.
 FROM --platform=linux/amd64 ${BASE_IMAGE} AS lambda-amd64
 ARG FAAS_REPO_URL
