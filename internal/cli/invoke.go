@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,6 +32,9 @@ const BootstrapCommand = "__bootstrap"
 func functionFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.DurationFlag{Name: "timeout", Value: 3 * time.Second, Usage: "function timeout (whole seconds, 1s to 900s; default: AWS_LAMBDA_FUNCTION_TIMEOUT seconds, else 3s)"},
+		&ucli.StringFlag{Name: "function-name", Usage: "the function's name, in AWS_LAMBDA_FUNCTION_NAME and the ARN (default: AWS_LAMBDA_FUNCTION_NAME, else \"function\")"},
+		&ucli.IntFlag{Name: "memory", Usage: "the function's memory in `MB`, 128 to 10240, in AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default: AWS_LAMBDA_FUNCTION_MEMORY_SIZE, else 128)"},
+		&ucli.IntFlag{Name: "max-concurrency", Usage: "Lambda Managed Instances mode: each runtime takes up to `N` invocations at once (AWS_LAMBDA_MAX_CONCURRENCY; default: that variable, else one at a time)"},
 		&ucli.StringSliceFlag{Name: "env", Usage: "environment variable `K=V` for the function (repeatable)"},
 		&ucli.StringFlag{Name: "mode", Usage: "handler mode: exec | http | sharedlib (default: inferred, as faas-runtime does)"},
 		&ucli.StringFlag{Name: "runtime", Usage: "run this faas-runtime binary instead of the built-in runtime (on Linux a .so handler defaults to faas-runtime-sharedlib next to runtime-init or in PATH)"},
@@ -60,7 +64,7 @@ func invokeCommand() *ucli.Command {
 			}
 			sb, err := sandbox.Start(opts)
 			if err != nil {
-				return err
+				return settingsError(err)
 			}
 			defer sb.Close()
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
@@ -92,6 +96,7 @@ func serveCommand() *ucli.Command {
 			"  curl -XPOST http://127.0.0.1:9000/2015-03-31/functions/function/invocations -d '{}'",
 		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "listen", Value: "127.0.0.1:9000", Usage: "address of the emulator (Runtime API and invoke endpoint)"},
+			&ucli.IntFlag{Name: "environments", Value: 1, Usage: "run up to `N` execution environments, each its own runtime process, so that concurrent invocations run in parallel as Lambda scales out (N > 1: each environment's Runtime API gets a loopback port of its own)"},
 		}, functionFlags()...),
 		Action: func(c *ucli.Context) error {
 			opts, err := sandboxOptions(c)
@@ -99,9 +104,13 @@ func serveCommand() *ucli.Command {
 				return err
 			}
 			opts.Listen = c.String("listen")
-			sb, err := sandbox.Start(opts)
+			n := c.Int("environments")
+			if n < 1 || n > maxEnvironments {
+				return Usagef("--environments %d: want 1 to %d", n, maxEnvironments)
+			}
+			sb, err := sandbox.StartPool(opts, n)
 			if err != nil {
-				return err
+				return settingsError(err)
 			}
 			defer sb.Close()
 			fmt.Fprintf(c.App.ErrWriter, "runtime-init: serving %s on http://%s/2015-03-31/functions/function/invocations (Ctrl-C stops)\n", c.Args().First(), sb.Addr())
@@ -123,18 +132,31 @@ func sandboxOptions(c *ucli.Context) (sandbox.Options, error) {
 	if len(args) == 0 {
 		return sandbox.Options{}, Usagef("%s: no handler given: runtime-init %s [flags] -- HANDLER [ARGS...]", c.Command.Name, c.Command.Name)
 	}
+	for _, kv := range c.StringSlice("env") {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return sandbox.Options{}, Usagef("--env %q: want K=V", kv)
+		}
+	}
 	timeout := c.Duration("timeout")
 	if !c.IsSet("timeout") {
-		// As in the AWS emulator: AWS_LAMBDA_FUNCTION_TIMEOUT, in seconds.
-		t, err := emulator.TimeoutFromEnv(os.Getenv)
+		// As in the AWS emulator: AWS_LAMBDA_FUNCTION_TIMEOUT, in seconds,
+		// from --env or else this environment.
+		t, err := emulator.TimeoutFromEnv(userEnv(c.StringSlice("env")))
 		if err != nil {
 			return sandbox.Options{}, Usagef("%v", err)
 		}
 		timeout = t
 	}
+	if c.IsSet("memory") && c.Int("memory") == 0 {
+		return sandbox.Options{}, Usagef("--memory 0: Lambda allows 128 to 10240 MB")
+	}
+	if n := c.Int("max-concurrency"); c.IsSet("max-concurrency") && n < 1 {
+		return sandbox.Options{}, Usagef("--max-concurrency %d: want at least 1", n)
+	}
 	if timeout < time.Second || timeout > 900*time.Second || timeout%time.Second != 0 {
 		return sandbox.Options{}, Usagef("--timeout %s: Lambda timeouts are whole seconds from 1s to 900s", timeout)
 	}
+	fn := functionSettings(c, args)
 	cwd, err := os.Getwd()
 	if err != nil {
 		return sandbox.Options{}, err
@@ -143,12 +165,7 @@ func sandboxOptions(c *ucli.Context) (sandbox.Options, error) {
 	if m := c.String("mode"); m != "" {
 		env = append(env, bootstrap.ModeEnv+"="+m)
 	}
-	for _, kv := range c.StringSlice("env") {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return sandbox.Options{}, Usagef("--env %q: want K=V", kv)
-		}
-		env = append(env, kv)
-	}
+	env = append(env, c.StringSlice("env")...)
 	var exts []sandbox.Extension
 	for _, x := range c.StringSlice("extension") {
 		abs, err := filepath.Abs(x)
@@ -173,8 +190,8 @@ func sandboxOptions(c *ucli.Context) (sandbox.Options, error) {
 		} else if x.Path, err = filepath.Abs(runtime); err != nil {
 			return sandbox.Options{}, err
 		}
-		return sandbox.Options{Command: args, Extensions: append([]sandbox.Extension{x}, exts...), Env: env, Timeout: timeout,
-			Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}, nil
+		return fn(sandbox.Options{Command: args, Extensions: append([]sandbox.Extension{x}, exts...), Env: env, Timeout: timeout,
+			Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}), nil
 	}
 	var cmd []string
 	if runtime != "" {
@@ -196,7 +213,45 @@ func sandboxOptions(c *ucli.Context) (sandbox.Options, error) {
 		}
 		cmd = append([]string{self, BootstrapCommand}, args...)
 	}
-	return sandbox.Options{Command: cmd, Extensions: exts, Env: env, Timeout: timeout, Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}, nil
+	return fn(sandbox.Options{Command: cmd, Extensions: exts, Env: env, Timeout: timeout, Stdout: c.App.ErrWriter, Stderr: c.App.ErrWriter}), nil
+}
+
+// maxEnvironments bounds --environments: each is a process of its own.
+const maxEnvironments = 64
+
+// functionSettings fills the function's settings from the flags; what is
+// unset the sandbox takes from --env, then this environment (as RIE does).
+func functionSettings(c *ucli.Context, args []string) func(sandbox.Options) sandbox.Options {
+	return func(o sandbox.Options) sandbox.Options {
+		o.FunctionName = c.String("function-name")
+		o.MemoryMB = c.Int("memory")
+		o.MaxConcurrency = c.Int("max-concurrency")
+		o.Handler = args[0] // the HANDLER argument, unless _HANDLER is set
+		return o
+	}
+}
+
+// userEnv looks a variable up in --env (the last wins), then in this
+// process's environment.
+func userEnv(kvs []string) func(string) string {
+	return func(k string) string {
+		for i := len(kvs) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(kvs[i], k+"="); ok {
+				return v
+			}
+		}
+		return os.Getenv(k)
+	}
+}
+
+// settingsError turns a bad function setting (a name, a memory size) into
+// a usage error; anything else stays as it is.
+func settingsError(err error) error {
+	var se *sandbox.SettingsError
+	if errors.As(err, &se) {
+		return Usagef("%v", err)
+	}
+	return err
 }
 
 func readEvent(name string, stdin io.Reader) ([]byte, error) {

@@ -52,8 +52,14 @@ const (
 	ContentTypeHTTPIntegration = "application/vnd.awslambda.http-integration-response"
 )
 
-// MaxPayload is Lambda's limit for a buffered request or response: 6 MB.
+// MaxPayload is Lambda's limit for an event (the Invoke request): 6 MB.
 const MaxPayload = 6 * 1024 * 1024 // 6,291,456 bytes
+
+// MaxResponse is Lambda's limit for a buffered response: 6 MiB + 100
+// bytes, as in the AWS Runtime Interface Emulator's
+// internal/lambda/interop/model.go (MaxPayloadSize = 6*1024*1024 + 100),
+// whose 413 and Function.ResponseSizeTooLarge messages name 6291556.
+const MaxResponse = MaxPayload + 100 // 6,291,556 bytes
 
 // MaxStreamedPayload is Lambda's soft limit for a streamed response: 20 MB.
 const MaxStreamedPayload = 20 * 1024 * 1024
@@ -126,11 +132,12 @@ func (inv *Invocation) Budget() time.Duration {
 	return time.UnixMilli(inv.DeadlineMs).Sub(inv.Received).Round(10 * time.Millisecond)
 }
 
-// ResponseTooLarge is the error for a response over MaxPayload; n is its
-// size, or a lower bound when the rest was discarded.
+// ResponseTooLarge is the error for a response over MaxResponse; n is its
+// size, or a lower bound when the rest was discarded. The wording is RIE's
+// (internal/lambda/interop/model.go, ErrorResponseTooLarge).
 func ResponseTooLarge(n int64) *Error {
 	return NewError(ErrTypeResponseTooBig, fmt.Sprintf(
-		"Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes).", n, MaxPayload))
+		"Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes).", n, MaxResponse))
 }
 
 // ParseDeadline reads the Lambda-Runtime-Deadline-Ms header value.

@@ -239,7 +239,7 @@ func (l *loop) handle(inv *api.Invocation) error {
 	case resp.Stream != nil:
 		err = l.c.RespondStream(post, inv.RequestID, resp.ContentType, resp.Stream)
 		resp.Stream.Close()
-	case len(resp.Body) > api.MaxPayload:
+	case len(resp.Body) > api.MaxResponse:
 		err = l.c.Fail(post, inv.RequestID, api.ResponseTooLarge(int64(len(resp.Body))))
 	default:
 		err = l.c.Respond(post, inv.RequestID, resp.Body, resp.ContentType)

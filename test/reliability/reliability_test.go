@@ -57,7 +57,7 @@ func TestGracefulShutdownWithinLambdaBudget(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			logs := &testutil.SyncBuffer{}
-			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: tc.env, Timeout: 60 * time.Second, Stderr: logs, Stdout: logs})
+			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: tc.env, Timeout: 60 * time.Second, Stderr: logs, Stdout: logs, Ledger: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +139,7 @@ func TestRuntimeLogsNoSecrets(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			logs := &testutil.SyncBuffer{}
-			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: append(env, tc.env...), Timeout: time.Second, Stderr: logs, Stdout: logs})
+			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: append(env, tc.env...), Timeout: time.Second, Stderr: logs, Stdout: logs, Ledger: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,7 +15,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -255,21 +258,31 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 			dyingUntil.Store(int64(sb.Exits()) + 1)
 		}
 	}
+	// The runtime talks to a fault-injecting proxy in front of the
+	// emulator, as a Runtime API proxy extension would sit.
+	proxyLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	sb, err := sandbox.Start(sandbox.Options{
-		Command: tg.cmd(t),
-		Env:     append([]string{fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%d", conc)}, tg.env(t)...),
+		Command:    tg.cmd(t),
+		Env:        append([]string{fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%d", conc)}, tg.env(t)...),
+		RuntimeAPI: proxyLn.Addr().String(),
+		Ledger:     true,
 		// A hang costs this much; the heaviest faults (7 MB of output, a
 		// 2 MB stderr flood) need well under it even on a loaded machine.
 		Timeout: 5 * time.Second,
 		Stdout:  runtimeLog(t),
 		Stderr:  runtimeLog(t),
-		Wrap:    func(h http.Handler) http.Handler { return apiFaults(h, &epoch, markDying) },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sbRef.Store(sb)
 	defer sb.Close()
+	proxy := &http.Server{Handler: apiFaults(runtimeAPIProxy(sb.Addr()), &epoch, markDying)}
+	go proxy.Serve(proxyLn)
+	defer proxy.Close()
 
 	rng := rand.New(rand.NewPCG(*seed, uint64(conc)))
 	type planned struct {
@@ -453,6 +466,16 @@ func contains(l []string, s string) bool {
 	return false
 }
 
+// runtimeAPIProxy forwards the Runtime API to the emulator at addr,
+// streamed bodies and trailers included.
+func runtimeAPIProxy(addr string) http.Handler {
+	target := &url.URL{Scheme: "http", Host: addr}
+	return &httputil.ReverseProxy{
+		Rewrite:       func(r *httputil.ProxyRequest) { r.SetURL(target) },
+		FlushInterval: -1,
+	}
+}
+
 // apiFaults sits between the runtime and the Runtime API: a response post
 // that carries "api-drop" loses its connection without an answer; one that
 // carries "api-500" gets HTTP 500, after which the runtime must exit.
@@ -462,7 +485,7 @@ func apiFaults(next http.Handler, epoch *atomic.Int64, markDying func()) http.Ha
 			next.ServeHTTP(w, r)
 			return
 		}
-		body, _ := io.ReadAll(io.LimitReader(r.Body, api.MaxPayload+1))
+		body, _ := io.ReadAll(r.Body)
 		switch {
 		case bytes.Contains(body, []byte(`"fault":"api-drop"`)):
 			epoch.Add(1)

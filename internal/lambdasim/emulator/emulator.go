@@ -4,13 +4,16 @@
 // commands written for RIE work unchanged. Unlike RIE it accepts streamed
 // responses and forwards their chunks as they arrive.
 //
-// It also keeps a ledger of every invocation and the outcomes posted for
-// it, so tests can prove that each one got exactly one response or error.
+// Tests can ask it to keep a ledger of every invocation and the outcomes
+// posted for it (Config.KeepLedger), to prove that each one got exactly
+// one response or error. runtime-init serve runs without one: what it
+// remembers of an ended invocation is its id, for a bounded while.
 package emulator
 
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +37,13 @@ type Config struct {
 	Timeout      time.Duration // default 3 s, Lambda's default
 	Log          *slog.Logger  // default: discard
 	Handler      string        // the function's handler, told to extensions at registration
+	// MaxConcurrency is how many invocations the runtime may hold at once:
+	// 1, as in Lambda, unless the environment is in Lambda Managed
+	// Instances mode (AWS_LAMBDA_MAX_CONCURRENCY). A /next beyond it waits.
+	MaxConcurrency int
+	// KeepLedger keeps a small record of every invocation (Ledger,
+	// CheckExactlyOnce), for tests. It grows with every invocation.
+	KeepLedger bool
 
 	// BeforeInvoke runs before an invocation is queued; the sandbox uses it
 	// to (re)start the runtime process lazily, as Lambda does.
@@ -76,6 +86,7 @@ type Result struct {
 	ErrorType   string // set for every outcome but OutcomeResponse
 	Streamed    bool
 	Duration    time.Duration
+	platform    bool // the emulator decided it, not a runtime's post
 }
 
 // Failed reports whether the function failed (anything but a response).
@@ -105,15 +116,13 @@ const (
 
 type invocation struct {
 	id       string
-	payload  []byte
+	payload  []byte // dropped when the invocation ends
 	opts     InvokeOptions
 	deadline time.Time
 	state    state
 	started  chan struct{} // closed when delivered to the runtime
 	result   chan *Result  // buffered(1); receives the final result once
-	posts    int           // accepted outcome posts (202)
-	refused  int           // posts answered 4xx
-	outcome  Outcome
+	rec      *Record       // its ledger entry, when a ledger is kept
 }
 
 // Emulator is one emulated function with one execution environment.
@@ -121,12 +130,16 @@ type Emulator struct {
 	cfg   Config
 	queue chan *invocation
 
-	mu      sync.Mutex
-	byID    map[string]*invocation
-	ledger  []*invocation
-	initErr *api.Error
-	served  bool // a /next has been answered since the last runtime start
-	alive   bool // a runtime process is running (when a sandbox manages one)
+	slots chan struct{} // one token per invocation held by the runtime
+
+	mu       sync.Mutex
+	byID     map[string]*invocation // queued and delivered invocations
+	ledger   []*Record              // with KeepLedger only
+	ledgerID map[string]*Record
+	ended    endedIDs // recently ended ids, to answer late posts 403
+	initErr  *api.Error
+	served   bool // a /next has been answered since the last runtime start
+	alive    bool // a runtime process is running (when a sandbox manages one)
 
 	exts      map[string]*extension // registered extensions, by identifier
 	extOrder  []*extension          // in registration order
@@ -150,12 +163,17 @@ func New(cfg Config) *Emulator {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	e := &Emulator{cfg: cfg, queue: make(chan *invocation, 1024), byID: map[string]*invocation{}}
+	if cfg.MaxConcurrency < 1 {
+		cfg.MaxConcurrency = 1
+	}
+	e := &Emulator{cfg: cfg, queue: make(chan *invocation, 1024), byID: map[string]*invocation{},
+		slots: make(chan struct{}, cfg.MaxConcurrency), ledgerID: map[string]*Record{}}
 	e.resetExtensionsLocked()
 	return e
 }
 
-// FunctionARN is the ARN handed to the runtime.
+// FunctionARN is the ARN handed to the runtime, built from the function's
+// name as RIE builds it (internal/lambda/rie/handlers.go, InvokedFunctionArn).
 func (e *Emulator) FunctionARN() string {
 	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", e.cfg.Region, e.cfg.AccountID, e.cfg.FunctionName)
 }
@@ -191,16 +209,18 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 			if ae == nil {
 				ae = api.InvocationError(inv.id, api.ErrTypeExit, "Runtime exited during init")
 			}
-			e.ledger = append(e.ledger, inv)
-			inv.state, inv.outcome = done, OutcomeInitError
+			e.recordLocked(inv)
+			r := errResult(inv.id, OutcomeInitError, ae)
+			inv.state = done
+			e.endedLocked(inv, r)
 			e.mu.Unlock()
-			return errResult(inv.id, OutcomeInitError, ae), nil
+			return r, nil
 		}
 		e.mu.Unlock()
 		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond) // let the sandbox reap it
 	}
 	e.byID[inv.id] = inv
-	e.ledger = append(e.ledger, inv)
+	e.recordLocked(inv)
 	e.mu.Unlock()
 	start := time.Now()
 	e.queue <- inv
@@ -234,8 +254,20 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 	}
 }
 
+// errResult is an outcome the platform decides, not a runtime's post.
 func errResult(id string, o Outcome, ae *api.Error) *Result {
-	return &Result{RequestID: id, Outcome: o, Body: ae.JSON(), ContentType: "application/json", ErrorType: ae.Type}
+	return &Result{RequestID: id, Outcome: o, Body: ae.JSON(), ContentType: "application/json", ErrorType: ae.Type, platform: true}
+}
+
+// recordLocked opens inv's ledger entry, if a ledger is kept; the caller
+// holds e.mu.
+func (e *Emulator) recordLocked(inv *invocation) {
+	if !e.cfg.KeepLedger {
+		return
+	}
+	inv.rec = &Record{RequestID: inv.id}
+	e.ledger = append(e.ledger, inv.rec)
+	e.ledgerID[inv.id] = inv.rec
 }
 
 // finish moves inv to done and delivers r (nil: the invoker went away).
@@ -246,13 +278,55 @@ func (e *Emulator) finish(inv *invocation, r *Result) bool {
 	if inv.state == done {
 		return false
 	}
+	if inv.state == delivered {
+		<-e.slots // the runtime may take another
+	}
 	inv.state = done
 	delete(e.byID, inv.id)
+	e.endedLocked(inv, r)
 	if r != nil {
-		inv.outcome = r.Outcome
 		inv.result <- r
 	}
 	return true
+}
+
+// endedLocked forgets what an ended invocation no longer needs: only its
+// id stays (and its ledger record, when one is kept).
+func (e *Emulator) endedLocked(inv *invocation, r *Result) {
+	inv.payload = nil
+	e.ended.add(inv.id)
+	if inv.rec != nil {
+		inv.rec.Done = true
+		if r != nil {
+			inv.rec.Outcome, inv.rec.Platform = r.Outcome, r.platform
+		}
+	}
+}
+
+// endedIDs remembers the last endedKept ids, so that a late post for one
+// is answered 403 (already complete) rather than 400 (unknown), without
+// growing for as long as serve runs.
+type endedIDs struct {
+	ring [endedKept]string
+	next int
+	set  map[string]struct{}
+}
+
+const endedKept = 4096
+
+func (d *endedIDs) add(id string) {
+	if d.set == nil {
+		d.set = make(map[string]struct{}, endedKept)
+	}
+	delete(d.set, d.ring[d.next])
+	d.ring[d.next] = id
+	d.set[id] = struct{}{}
+	d.next = (d.next + 1) % endedKept
+}
+
+func (d *endedIDs) has(id string) bool {
+	_, ok := d.set[id]
+	return ok
 }
 
 // RuntimeStarted is called by the sandbox when it starts a new execution
@@ -345,22 +419,28 @@ func (e *Emulator) InitError() *api.Error {
 	return e.initErr
 }
 
-// Record is one invocation in the ledger.
+// Record is one invocation in the ledger: a few words, no payload.
 type Record struct {
 	RequestID string
 	Accepted  int // outcome posts answered 202
 	Refused   int // posts answered 4xx (too large, wrong state)
 	Done      bool
 	Outcome   Outcome // empty when the invoker gave up first
+	// Platform: the emulator decided the outcome (init error, runtime
+	// exit, timeout, a response over the limit), not a runtime's post.
+	Platform bool
 }
 
-// Ledger lists every invocation so far, in order.
+// ErrNoLedger is CheckExactlyOnce's answer when Config.KeepLedger is off.
+var ErrNoLedger = errors.New("no ledger kept: set KeepLedger (sandbox.Options.Ledger) to check exactly-once")
+
+// Ledger lists every invocation so far, in order; nil unless KeepLedger.
 func (e *Emulator) Ledger() []Record {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]Record, len(e.ledger))
-	for i, inv := range e.ledger {
-		out[i] = Record{RequestID: inv.id, Accepted: inv.posts, Refused: inv.refused, Done: inv.state == done, Outcome: inv.outcome}
+	for i, r := range e.ledger {
+		out[i] = *r
 	}
 	return out
 }
@@ -371,10 +451,12 @@ func (e *Emulator) Ledger() []Record {
 // answered by the platform; a timeout the runtime did not answer itself is
 // a failure unless its id is in allowTimeout.
 func (e *Emulator) CheckExactlyOnce(allowTimeout map[string]bool) error {
+	if !e.cfg.KeepLedger {
+		return ErrNoLedger
+	}
 	var bad []string
 	for _, r := range e.Ledger() {
-		platform := r.Outcome == OutcomeInitError || r.Outcome == OutcomeRuntimeExit ||
-			(r.Outcome == OutcomeTimeout && allowTimeout[r.RequestID])
+		platform := r.Platform && (r.Outcome != OutcomeTimeout || allowTimeout[r.RequestID])
 		switch {
 		case !r.Done:
 			bad = append(bad, r.RequestID+": never answered")
@@ -397,7 +479,7 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathInvoke+"{id}/response", e.serveResponse)
 	mux.HandleFunc("POST "+api.PathInvoke+"{id}/error", e.serveError)
 	mux.HandleFunc("POST "+api.PathInitError, e.serveInitError)
-	mux.HandleFunc("POST "+api.PathRIEInvoke, e.serveInvoke)
+	mux.Handle("POST "+api.PathRIEInvoke, InvokeHandler(e))
 	mux.HandleFunc("POST "+api.PathExtensionRegister, e.serveExtensionRegister)
 	mux.HandleFunc("GET "+api.PathExtensionNext, e.serveExtensionNext)
 	mux.HandleFunc("POST "+api.PathExtensionInitError, e.serveExtensionError(true))
@@ -406,17 +488,27 @@ func (e *Emulator) Handler() http.Handler {
 }
 
 func (e *Emulator) serveNext(w http.ResponseWriter, r *http.Request) {
+	// One invocation at a time per runtime (MaxConcurrency in Managed
+	// Instances mode): a /next beyond that waits for one to end.
+	select {
+	case e.slots <- struct{}{}:
+	case <-r.Context().Done():
+		return
+	}
 	var inv *invocation
+	var payload []byte
 	for inv == nil {
 		select {
 		case inv = <-e.queue:
 		case <-r.Context().Done():
+			<-e.slots
 			return // the runtime went away
 		}
 		e.mu.Lock()
 		if inv.state != queued {
 			inv = nil // its invoker gave up
 		} else {
+			payload = inv.payload
 			inv.state = delivered
 			inv.deadline = time.Now().Add(e.cfg.Timeout)
 			e.served = true
@@ -437,7 +529,7 @@ func (e *Emulator) serveNext(w http.ResponseWriter, r *http.Request) {
 	setIf(h, api.HeaderTenantID, inv.opts.TenantID)
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(inv.payload)
+	_, _ = w.Write(payload)
 	close(inv.started)
 }
 
@@ -462,18 +554,20 @@ func (e *Emulator) lookup(w http.ResponseWriter, r *http.Request) *invocation {
 	defer e.mu.Unlock()
 	inv, ok := e.byID[id]
 	if !ok {
-		for _, old := range e.ledger {
-			if old.id == id {
-				old.refused++
-				renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+id+" is already complete")
-				return nil
+		if e.ended.has(id) || e.ledgerID[id] != nil {
+			if rec := e.ledgerID[id]; rec != nil {
+				rec.Refused++
 			}
+			renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+id+" is already complete")
+			return nil
 		}
 		renderError(w, http.StatusBadRequest, "InvalidRequestID", "Invalid request ID: "+id)
 		return nil
 	}
 	if inv.state != delivered {
-		inv.refused++
+		if inv.rec != nil {
+			inv.rec.Refused++
+		}
 		renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+id+" was not handed out by /next")
 		return nil
 	}
@@ -482,14 +576,18 @@ func (e *Emulator) lookup(w http.ResponseWriter, r *http.Request) *invocation {
 
 func (e *Emulator) refuse(inv *invocation, w http.ResponseWriter, status int, typ, msg string) {
 	e.mu.Lock()
-	inv.refused++
+	if inv.rec != nil {
+		inv.rec.Refused++
+	}
 	e.mu.Unlock()
 	renderError(w, status, typ, msg)
 }
 
 func (e *Emulator) accept(inv *invocation, w http.ResponseWriter, res *Result) {
 	e.mu.Lock()
-	inv.posts++
+	if inv.rec != nil {
+		inv.rec.Accepted++
+	}
 	e.mu.Unlock()
 	if !e.finish(inv, res) {
 		// It timed out while the post was in flight: Lambda refuses it.
@@ -507,25 +605,41 @@ func renderError(w http.ResponseWriter, status int, typ, msg string) {
 	_, _ = w.Write(api.NewError(typ, msg).JSON())
 }
 
-// readLimited reads a post body of at most limit bytes; ok is false (and
-// the 413 written) when it is larger.
-func (e *Emulator) readLimited(inv *invocation, w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
-	if r.ContentLength > limit {
-		e.refuse(inv, w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
-			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", limit))
-		return nil, false
+// readBody reads a posted body. One over limit is read on to its end
+// (counted, not kept) so that the runtime gets an answer rather than a
+// reset connection, and its full size is returned with a nil body: RIE
+// also reads it all before judging (internal/lambda/rapidcore/server.go,
+// SendResponse).
+func readBody(r *http.Request, limit int64) (body []byte, size int64, err error) {
+	body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+	size = int64(len(body))
+	if err != nil || size <= limit {
+		return body, size, err
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		e.refuse(inv, w, http.StatusBadRequest, "TruncatedHTTPRequest", "reading the body: "+err.Error())
-		return nil, false
+	rest, err := io.Copy(io.Discard, r.Body)
+	return nil, size + rest, err
+}
+
+// tooLarge ends inv at once with Function.ResponseSizeTooLarge and answers
+// the runtime 413 with RIE's error body, as RIE does
+// (internal/lambda/rapi/handler/invocationresponse.go, ErrorResponseTooLarge;
+// rapi/rendering/render_error.go, RenderRequestEntityTooLarge). Waiting
+// for the runtime to post an error instead would leave the invocation
+// open until its timeout when the runtime does not (aws-lambda-go exits).
+func (e *Emulator) tooLarge(inv *invocation, w http.ResponseWriter, ae *api.Error, limit int64, streamed bool) {
+	res := errResult(inv.id, OutcomeError, ae)
+	res.Streamed = streamed
+	e.mu.Lock()
+	if inv.rec != nil {
+		inv.rec.Refused++
 	}
-	if int64(len(body)) > limit {
-		e.refuse(inv, w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
-			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", limit))
-		return nil, false
+	e.mu.Unlock()
+	if !e.finish(inv, res) {
+		renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+inv.id+" already timed out")
+		return
 	}
-	return body, true
+	renderError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+		fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", limit))
 }
 
 func (e *Emulator) serveResponse(w http.ResponseWriter, r *http.Request) {
@@ -537,11 +651,15 @@ func (e *Emulator) serveResponse(w http.ResponseWriter, r *http.Request) {
 		e.serveStream(inv, w, r)
 		return
 	}
-	body, ok := e.readLimited(inv, w, r, api.MaxPayload)
-	if !ok {
-		return
+	body, n, err := readBody(r, api.MaxResponse)
+	switch {
+	case err != nil:
+		e.refuse(inv, w, http.StatusBadRequest, "TruncatedHTTPRequest", "reading the body: "+err.Error())
+	case body == nil && n > api.MaxResponse:
+		e.tooLarge(inv, w, api.ResponseTooLarge(n), api.MaxResponse, false)
+	default:
+		e.accept(inv, w, &Result{RequestID: inv.id, Outcome: OutcomeResponse, Body: body, ContentType: r.Header.Get("Content-Type")})
 	}
-	e.accept(inv, w, &Result{RequestID: inv.id, Outcome: OutcomeResponse, Body: body, ContentType: r.Header.Get("Content-Type")})
 }
 
 // serveStream forwards a streamed response to the invoker's writer as it
@@ -561,7 +679,10 @@ func (e *Emulator) serveStream(inv *invocation, w http.ResponseWriter, r *http.R
 		if k > 0 {
 			n += int64(k)
 			if n > api.MaxStreamedPayload {
-				e.refuse(inv, w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "streamed response over 20 MB")
+				rest, _ := io.Copy(io.Discard, r.Body)
+				e.tooLarge(inv, w, api.NewError(api.ErrTypeResponseTooBig, fmt.Sprintf(
+					"Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes).", n+rest, api.MaxStreamedPayload)),
+					api.MaxStreamedPayload, true)
 				return
 			}
 			_, _ = dst.Write(buf[:k])
@@ -584,6 +705,7 @@ func (e *Emulator) serveStream(inv *invocation, w http.ResponseWriter, r *http.R
 		res.Outcome, res.ErrorType = OutcomeError, typ
 		if b, err := base64.StdEncoding.DecodeString(r.Trailer.Get(api.HeaderErrorBody)); err == nil && len(b) > 0 {
 			res.Body = b
+			res.ErrorType = reportedError(typ, b).Type
 		} else {
 			res.Body = api.NewError(typ, "streamed response failed").JSON()
 		}
@@ -600,23 +722,21 @@ func (e *Emulator) serveError(w http.ResponseWriter, r *http.Request) {
 	if inv == nil {
 		return
 	}
-	body, ok := e.readLimited(inv, w, r, api.MaxPayload)
-	if !ok {
-		return
+	body, n, err := readBody(r, api.MaxResponse)
+	switch {
+	case err != nil:
+		e.refuse(inv, w, http.StatusBadRequest, "TruncatedHTTPRequest", "reading the body: "+err.Error())
+	case body == nil && n > api.MaxResponse:
+		e.tooLarge(inv, w, api.ResponseTooLarge(n), api.MaxResponse, false)
+	default:
+		typ := reportedError(r.Header.Get(api.HeaderErrorType), body).Type
+		e.accept(inv, w, &Result{RequestID: inv.id, Outcome: OutcomeError, Body: body, ContentType: "application/json", ErrorType: typ})
 	}
-	typ := errorType(r.Header.Get(api.HeaderErrorType), body)
-	e.accept(inv, w, &Result{RequestID: inv.id, Outcome: OutcomeError, Body: body, ContentType: "application/json", ErrorType: typ})
 }
 
 func (e *Emulator) serveInitError(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, api.MaxPayload))
-	ae := api.NewError(errorType(r.Header.Get(api.HeaderErrorType), body), "")
-	var parsed api.Error
-	if jsonUnmarshal(body, &parsed) == nil && parsed.Message != "" {
-		ae.Message = parsed.Message
-	} else {
-		ae.Message = strings.TrimSpace(string(body))
-	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, api.MaxResponse))
+	ae := reportedError(r.Header.Get(api.HeaderErrorType), body)
 	e.mu.Lock()
 	e.initErr = ae
 	e.mu.Unlock()
@@ -626,15 +746,22 @@ func (e *Emulator) serveInitError(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, `{"status":"OK"}`+"\n")
 }
 
-// errorType prefers the header, then the body's errorType, then Lambda's
-// fallback "Unhandled".
-func errorType(header string, body []byte) string {
-	if header != "" {
-		return header
-	}
+// reportedError reads an error a runtime or an extension posted: the type
+// from the header, else from the body's errorType, else Lambda's fallback
+// "Unhandled"; the message from the body's errorMessage, else the body's
+// text. Every error post the emulator serves is parsed here.
+func reportedError(typeHeader string, body []byte) *api.Error {
 	var parsed api.Error
-	if jsonUnmarshal(body, &parsed) == nil && parsed.Type != "" {
-		return parsed.Type
+	isJSON := json.Unmarshal(body, &parsed) == nil
+	ae := api.NewError(typeHeader, parsed.Message)
+	if ae.Type == "" {
+		ae.Type = parsed.Type
 	}
-	return "Unhandled"
+	if ae.Type == "" {
+		ae.Type = "Unhandled"
+	}
+	if !isJSON || parsed.Message == "" {
+		ae.Message = strings.TrimSpace(string(body))
+	}
+	return ae
 }

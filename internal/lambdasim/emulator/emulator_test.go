@@ -22,6 +22,7 @@ import (
 
 func start(t *testing.T, cfg emulator.Config) (*emulator.Emulator, string) {
 	t.Helper()
+	cfg.KeepLedger = true
 	e := emulator.New(cfg)
 	srv := httptest.NewServer(e.Handler())
 	t.Cleanup(srv.Close)
@@ -152,24 +153,104 @@ func TestErrorPostUsesTheTypeHeader(t *testing.T) {
 	}
 }
 
-func TestOversizeResponseIs413AndTheInvocationStaysOpen(t *testing.T) {
+// A response over Lambda's 6,291,556 bytes ends the invocation at once
+// with Function.ResponseSizeTooLarge, and the runtime gets a 413 with an
+// error body, as from RIE; one of exactly that size is a response.
+func TestOversizeResponseEndsTheInvocation(t *testing.T) {
 	e, base := start(t, emulator.Config{})
 	ch := invokeAsync(e, `{}`, emulator.InvokeOptions{})
 	resp, _ := next(t, base)
 	id := resp.Header.Get(api.HeaderRequestID)
-	code, b := post(t, base+api.ResponsePath(id), "application/json", make([]byte, api.MaxPayload+1), nil)
-	if code != 413 || errType(t, b) != "RequestEntityTooLarge" {
+	code, b := post(t, base+api.ResponsePath(id), "application/json", make([]byte, api.MaxResponse+1), nil)
+	if code != 413 || errType(t, b) != "RequestEntityTooLarge" || !strings.Contains(string(b), "6291556 bytes") {
 		t.Fatalf("oversize: %d %s", code, b)
 	}
-	code, _ = post(t, base+api.ErrorPath(id), api.ContentTypeError, api.ResponseTooLarge(api.MaxPayload+1).JSON(), map[string]string{api.HeaderErrorType: api.ErrTypeResponseTooBig})
-	if code != 202 {
-		t.Fatalf("error after 413: %d", code)
+	r := <-ch
+	if r.res.ErrorType != api.ErrTypeResponseTooBig || !strings.Contains(string(r.res.Body), "Response payload size (6291557 bytes) exceeded maximum allowed payload size (6291556 bytes).") {
+		t.Fatalf("result: %+v %s", r.res, r.res.Body)
 	}
-	if r := <-ch; r.res.ErrorType != api.ErrTypeResponseTooBig {
-		t.Fatalf("result: %+v", r.res)
+	// The runtime's own error post comes too late.
+	code, _ = post(t, base+api.ErrorPath(id), api.ContentTypeError, api.ResponseTooLarge(api.MaxResponse+1).JSON(), map[string]string{api.HeaderErrorType: api.ErrTypeResponseTooBig})
+	if code != 403 {
+		t.Fatalf("error after 413: %d, want 403", code)
+	}
+	if err := e.CheckExactlyOnce(nil); err != nil {
+		t.Fatalf("an oversized response is answered by the platform: %v", err)
+	}
+
+	ch = invokeAsync(e, `{}`, emulator.InvokeOptions{})
+	resp, _ = next(t, base)
+	id = resp.Header.Get(api.HeaderRequestID)
+	if code, b := post(t, base+api.ResponsePath(id), "application/json", make([]byte, api.MaxResponse), nil); code != 202 {
+		t.Fatalf("6,291,556 bytes: %d %s", code, b)
+	}
+	if r := <-ch; r.res.Failed() || len(r.res.Body) != api.MaxResponse {
+		t.Fatalf("6,291,556 bytes: %s %d bytes", r.res.Outcome, len(r.res.Body))
 	}
 	if _, err := e.Invoke(context.Background(), make([]byte, api.MaxPayload+1), emulator.InvokeOptions{}); err != emulator.ErrPayloadTooLarge {
 		t.Fatalf("oversize event: %v", err)
+	}
+}
+
+// Without a ledger (serve) an ended invocation leaves only its id: late
+// posts are still refused 403, and exactly-once cannot be claimed.
+func TestNoLedger(t *testing.T) {
+	e := emulator.New(emulator.Config{})
+	srv := httptest.NewServer(e.Handler())
+	t.Cleanup(srv.Close)
+	ch := invokeAsync(e, `{}`, emulator.InvokeOptions{})
+	resp, _ := next(t, srv.URL)
+	id := resp.Header.Get(api.HeaderRequestID)
+	if code, _ := post(t, srv.URL+api.ResponsePath(id), "application/json", []byte(`1`), nil); code != 202 {
+		t.Fatalf("response: %d", code)
+	}
+	<-ch
+	if code, _ := post(t, srv.URL+api.ResponsePath(id), "application/json", []byte(`2`), nil); code != 403 {
+		t.Fatalf("second response: %d, want 403", code)
+	}
+	if l := e.Ledger(); len(l) != 0 {
+		t.Fatalf("ledger kept without KeepLedger: %v", l)
+	}
+	if err := e.CheckExactlyOnce(nil); err != emulator.ErrNoLedger {
+		t.Fatalf("CheckExactlyOnce without a ledger: %v", err)
+	}
+}
+
+// One invocation at a time per runtime: a second /next waits until the
+// first invocation ends, unless MaxConcurrency (Managed Instances) allows more.
+func TestOneInvocationAtATime(t *testing.T) {
+	for _, mc := range []int{1, 2} {
+		e, base := start(t, emulator.Config{MaxConcurrency: mc})
+		ch1 := invokeAsync(e, `1`, emulator.InvokeOptions{})
+		ch2 := invokeAsync(e, `2`, emulator.InvokeOptions{})
+		resp, _ := next(t, base)
+		first := resp.Header.Get(api.HeaderRequestID)
+		second := make(chan string, 1)
+		go func() {
+			resp, _ := next(t, base)
+			second <- resp.Header.Get(api.HeaderRequestID)
+		}()
+		select {
+		case id := <-second:
+			if mc == 1 {
+				t.Fatalf("MaxConcurrency 1: a second /next got %s while %s was open", id, first)
+			}
+			post(t, base+api.ResponsePath(id), "application/json", []byte(`{}`), nil)
+		case <-time.After(300 * time.Millisecond):
+			if mc > 1 {
+				t.Fatalf("MaxConcurrency %d: the second /next waited", mc)
+			}
+		}
+		post(t, base+api.ResponsePath(first), "application/json", []byte(`{}`), nil)
+		if mc == 1 {
+			id := <-second
+			post(t, base+api.ResponsePath(id), "application/json", []byte(`{}`), nil)
+		}
+		<-ch1
+		<-ch2
+		if err := e.CheckExactlyOnce(nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -248,14 +247,8 @@ func (e *Emulator) serveExtensionError(init bool) http.HandlerFunc {
 		if x == nil {
 			return
 		}
-		body, _ := io.ReadAll(io.LimitReader(r.Body, api.MaxPayload))
-		reported := api.NewError(errorType(r.Header.Get(api.HeaderExtensionErrorType), body), "")
-		var parsed api.Error
-		if jsonUnmarshal(body, &parsed) == nil && parsed.Message != "" {
-			reported.Message = parsed.Message
-		} else {
-			reported.Message = strings.TrimSpace(string(body))
-		}
+		body, _ := io.ReadAll(io.LimitReader(r.Body, api.MaxResponse))
+		reported := reportedError(r.Header.Get(api.HeaderExtensionErrorType), body)
 		e.mu.Lock()
 		if init {
 			e.initErr = api.NewError("Extension.InitError", "extension "+x.name+" failed to initialize: "+reported.Type+": "+reported.Message)

@@ -1,8 +1,8 @@
 package emulator
 
 import (
+	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -10,13 +10,22 @@ import (
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 )
 
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+// Invoker runs one invocation: an Emulator (one execution environment), or
+// the sandbox's pool of them.
+type Invoker interface {
+	Invoke(ctx context.Context, payload []byte, opts InvokeOptions) (*Result, error)
+}
 
-// serveInvoke is RIE's POST /2015-03-31/functions/function/invocations: the
-// response body as the function returned it; a function error is HTTP 200
-// with the error JSON and X-Amz-Function-Error: Unhandled, as Lambda's
-// Invoke API answers. A streamed response is forwarded chunk by chunk.
-func (e *Emulator) serveInvoke(w http.ResponseWriter, r *http.Request) {
+// InvokeHandler serves RIE's POST /2015-03-31/functions/function/invocations
+// in front of inv: the response body as the function returned it; a
+// function error is HTTP 200 with the error JSON and X-Amz-Function-Error:
+// Unhandled, as Lambda's Invoke API answers. A streamed response is
+// forwarded chunk by chunk.
+func InvokeHandler(inv Invoker) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serveInvoke(inv, w, r) })
+}
+
+func serveInvoke(inv Invoker, w http.ResponseWriter, r *http.Request) {
 	payload, err := io.ReadAll(io.LimitReader(r.Body, api.MaxPayload+1))
 	if err != nil {
 		renderError(w, http.StatusBadRequest, "InvalidRequestContentException", err.Error())
@@ -33,7 +42,7 @@ func (e *Emulator) serveInvoke(w http.ResponseWriter, r *http.Request) {
 	}
 	sw := &streamWriter{w: w}
 	opts.Stream = sw
-	res, err := e.Invoke(r.Context(), payload, opts)
+	res, err := inv.Invoke(r.Context(), payload, opts)
 	switch {
 	case errors.Is(err, ErrPayloadTooLarge):
 		renderError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", err.Error())

@@ -36,9 +36,20 @@ type Options struct {
 	Listen  string        // emulator address; default 127.0.0.1:0
 	Stdout  io.Writer     // the runtime's stdout; default os.Stderr
 	Stderr  io.Writer     // the runtime's stderr (function logs); default os.Stderr
-	// Wrap, when set, wraps the emulator's handler: fault injection between
-	// the runtime and the Runtime API, for the soak test.
-	Wrap func(http.Handler) http.Handler
+	// RuntimeAPI is the address the runtime and extensions are told
+	// (AWS_LAMBDA_RUNTIME_API); default Listen's. Set it when something
+	// sits between them and the emulator: a Runtime API proxy that
+	// forwards to Addr.
+	RuntimeAPI string
+	// Function settings; each falls back to its variable in Env, then in
+	// this process's environment, then to the default (see settings.go).
+	FunctionName   string // AWS_LAMBDA_FUNCTION_NAME; default "function"
+	MemoryMB       int    // AWS_LAMBDA_FUNCTION_MEMORY_SIZE; default 128
+	Handler        string // _HANDLER unless the user's environment sets it; default Command's last argument, as RIE
+	MaxConcurrency int    // AWS_LAMBDA_MAX_CONCURRENCY: Managed Instances mode when set
+	// Ledger keeps a record of every invocation for CheckExactlyOnce
+	// (tests); a long-running serve leaves it off.
+	Ledger bool
 	// Extensions are external extensions, started as Lambda starts the
 	// files in /opt/extensions: before the runtime, with no arguments and
 	// argv[0] /opt/extensions/<name>; the runtime starts once all have
@@ -72,6 +83,7 @@ type extProc struct {
 // Sandbox is one emulated execution environment.
 type Sandbox struct {
 	opts Options
+	fn   settings
 	emu  *emulator.Emulator
 	ln   net.Listener
 	srv  *http.Server
@@ -81,6 +93,7 @@ type Sandbox struct {
 	exited  chan struct{} // closed when proc has exited
 	exts    []*extProc    // the current environment's extensions
 	cause   string        // why the environment is being torn down (an extension crashed)
+	stream  string        // the environment's log stream name
 	starts  int
 	closing bool
 	lastRC  int
@@ -101,21 +114,26 @@ func Start(o Options) (*Sandbox, error) {
 	if o.Stderr == nil {
 		o.Stderr = os.Stderr
 	}
+	fn, err := resolveSettings(o)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Listen, err)
 	}
-	s := &Sandbox{opts: o, ln: ln}
+	s := &Sandbox{opts: o, fn: fn, ln: ln}
 	s.emu = emulator.New(emulator.Config{
-		Timeout:      o.Timeout,
-		BeforeInvoke: s.ensureRunning,
-		OnTimeout:    func(string) { s.kill() },
+		FunctionName:   fn.name,
+		Region:         fn.region,
+		Handler:        fn.handler,
+		Timeout:        o.Timeout,
+		MaxConcurrency: fn.maxConcurrency,
+		KeepLedger:     o.Ledger,
+		BeforeInvoke:   s.ensureRunning,
+		OnTimeout:      func(string) { s.kill() },
 	})
-	h := s.emu.Handler()
-	if o.Wrap != nil {
-		h = o.Wrap(h)
-	}
-	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s.emu.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
 	return s, nil
 }
@@ -154,6 +172,10 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 	}
 	s.emu.RuntimeStarted() // a new execution environment
 	s.cause = ""
+	s.stream = s.fn.logStream
+	if s.stream == "" {
+		s.stream = newLogStream(s.fn.version)
+	}
 	if ae := s.startExtensions(); ae != nil {
 		s.emu.FailInit(ae)
 		return nil // the invocation gets the init error, as from Lambda
@@ -174,16 +196,19 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 	return nil
 }
 
-// environ is the environment Lambda gives the runtime and extensions.
+// environ is the environment Lambda gives the runtime and extensions:
+// the user's, then the function's settings (which already honour the
+// user's values) and the Runtime API's address, which only the sandbox
+// knows.
 func (s *Sandbox) environ() []string {
-	return append(append(os.Environ(), s.opts.Env...),
-		"AWS_LAMBDA_RUNTIME_API="+s.Addr(),
-		"AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(int(s.emu.Timeout()/time.Second)),
-		"AWS_LAMBDA_FUNCTION_NAME=function",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
-		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-		"AWS_REGION=us-east-1",
-	)
+	api := s.opts.RuntimeAPI
+	if api == "" {
+		api = s.Addr()
+	}
+	env := append(append(os.Environ(), s.opts.Env...),
+		"AWS_LAMBDA_RUNTIME_API="+api,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(int(s.emu.Timeout()/time.Second)))
+	return append(env, s.fn.environ(s.stream)...)
 }
 
 // startExtensions starts the extensions and waits until all have

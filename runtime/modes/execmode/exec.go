@@ -73,7 +73,7 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	stdin, release := stdinFor(inv.Payload)
 	defer release()
 	cmd.Stdin = stdin
-	out := &cappedBuffer{limit: api.MaxPayload}
+	out := &cappedBuffer{limit: api.MaxResponse}
 	cmd.Stdout = out
 	errTail := &tailWriter{w: os.Stderr, max: stderrTail}
 	cmd.Stderr = errTail
@@ -110,7 +110,7 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	if waitErr != nil && !errors.Is(waitErr, exec.ErrWaitDelay) {
 		return modes.Fail(inv, api.ErrTypeExit, "Runtime exited with error: %s%s", exitDescription(waitErr), tailNote(errTail))
 	}
-	if out.total > api.MaxPayload {
+	if out.total > api.MaxResponse {
 		return modes.Response{Err: api.ResponseTooLarge(out.total)}
 	}
 	return modes.Response{Body: out.buf.Bytes(), ContentType: "application/json"}

@@ -47,6 +47,7 @@ func startBox(t *testing.T, handler []string, timeout time.Duration, env ...stri
 		Timeout: timeout,
 		Stderr:  logs,
 		Stdout:  logs,
+		Ledger:  true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +243,7 @@ func TestStderrFloodStreamsWithoutBuffering(t *testing.T) {
 	// 64 MB of logs: streamed through, only a small tail is kept.
 	h := script(t, dir, "flood.sh", `cat >/dev/null; head -c 67108864 /dev/zero | tr '\0' e >&2; echo done`)
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
-	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: io.Discard, Stdout: io.Discard, Timeout: 30 * time.Second})
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: io.Discard, Stdout: io.Discard, Timeout: 30 * time.Second, Ledger: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +314,7 @@ func TestRuntimeAPIGoneMidInvocation(t *testing.T) {
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
 	h := script(t, dir, "slow.sh", `cat >/dev/null; sleep 0.5; echo late`)
 	logs := &testutil.SyncBuffer{}
-	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: logs, Stdout: logs})
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: logs, Stdout: logs, Ledger: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -355,11 +355,11 @@ func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	}
 
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, api.MaxPayload+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, api.MaxResponse+1))
 	if err != nil {
 		return modes.Response{Err: m.failure(inv, dctx, c, err, "reading the web app's response failed")}
 	}
-	if len(body) > api.MaxPayload {
+	if len(body) > api.MaxResponse {
 		return modes.Response{Err: api.ResponseTooLarge(int64(len(body)))}
 	}
 	out := &httpevent.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}

@@ -85,7 +85,7 @@ func bareBox(t *testing.T, o sandbox.Options, timeout time.Duration, env ...stri
 	t.Helper()
 	b := &box{logs: &testutil.SyncBuffer{}, allowNone: map[string]bool{}}
 	o.Env = env
-	o.Timeout, o.Stderr, o.Stdout = timeout, b.logs, b.logs
+	o.Timeout, o.Stderr, o.Stdout, o.Ledger = timeout, b.logs, b.logs, true
 	sb, err := sandbox.Start(o)
 	if err != nil {
 		t.Fatal(err)

@@ -86,7 +86,7 @@ func testLib(t testing.TB, name string, defines ...string) string {
 func startBox(t *testing.T, cmd []string, env ...string) (*sandbox.Sandbox, *testutil.SyncBuffer, map[string]bool) {
 	t.Helper()
 	log := &testutil.SyncBuffer{}
-	sb, err := sandbox.Start(sandbox.Options{Command: cmd, Env: env, Timeout: 10 * time.Second, Stdout: log, Stderr: log})
+	sb, err := sandbox.Start(sandbox.Options{Command: cmd, Env: env, Timeout: 10 * time.Second, Stdout: log, Stderr: log, Ledger: true})
 	if err != nil {
 		t.Fatal(err)
 	}

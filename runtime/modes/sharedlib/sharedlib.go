@@ -348,14 +348,14 @@ func growCallback() uintptr {
 // pointer-sized value.
 func grow(out uintptr, need uintptr) uintptr {
 	s := *(**slot)(unsafe.Pointer(&out)) // &slot.out == slot: out is its first field
-	if need > api.MaxPayload {
+	if need > api.MaxResponse {
 		s.tooLarge = max(s.tooLarge, need)
 		return uintptr(^uint(0)) // -1 as int32
 	}
 	if need <= s.out.cap {
 		return rcOK
 	}
-	n := min(max(need, 2*s.out.cap), api.MaxPayload)
+	n := min(max(need, 2*s.out.cap), api.MaxResponse)
 	b := make([]byte, n)
 	copy(b, s.buf[:min(s.out.len, uintptr(len(s.buf)))])
 	s.setBuf(b)

@@ -213,7 +213,7 @@ func TestConcurrencyDeclaration(t *testing.T) {
 func TestHangIsTimedOutAndNextStartWorks(t *testing.T) {
 	rt, _ := runtimes(t)
 	log := &testutil.SyncBuffer{}
-	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, testLib(t, "testfn.so")}, Timeout: time.Second, Stdout: log, Stderr: log})
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, testLib(t, "testfn.so")}, Timeout: time.Second, Stdout: log, Stderr: log, Ledger: true})
 	if err != nil {
 		t.Fatal(err)
 	}
