@@ -19,7 +19,7 @@ TEST_PREREQS :=
 BENCH_PKGS :=
 -include mk/*.mk
 
-.PHONY: build deps test vet cross demo bench soak fuzz clean
+.PHONY: build deps test vet cross demo bench soak soak-serve fuzz clean
 build:
 	$(GOBUILD) -o $(BIN)/faas-runtime ./cmd/faas-runtime
 	$(GOBUILD) -o $(BIN)/runtime-init ./cmd/runtime-init
@@ -59,6 +59,13 @@ soak:
 	mkdir -p dist
 	$(GO) test -count=1 -run TestSoak -timeout 60m ./test/soak/ -soak.n $(SOAK_N) -soak.report $(CURDIR)/dist/soak.md
 	cat dist/soak.md
+
+# serve's memory over 10,000 invocations of 1 MiB (make test runs 300).
+SERVE_N ?= 10000
+soak-serve: build
+	mkdir -p dist
+	$(GO) test -count=1 -run TestServeMemory -timeout 60m -v ./test/soak/ -soak.serve-n $(SERVE_N) -soak.serve-report $(CURDIR)/dist/soak-serve.md
+	cat dist/soak-serve.md
 
 clean:
 	rm -rf $(BIN) dist

@@ -207,7 +207,7 @@ func TestLoopExitsOn5xx(t *testing.T) {
 
 // A body over Lambda's limit is never sent: the loop posts the size error.
 func TestLoopRefusesOversizedBody(t *testing.T) {
-	fake.body = make([]byte, api.MaxPayload+1)
+	fake.body = make([]byte, api.MaxResponse+1)
 	defer func() { fake.body = nil }()
 	s := &scriptedAPI{}
 	runAgainst(t, s)

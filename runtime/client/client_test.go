@@ -273,28 +273,28 @@ func TestResponseTooLargeIs413(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	big := bytes.Repeat([]byte("x"), api.MaxPayload+1)
+	big := bytes.Repeat([]byte("x"), api.MaxResponse+1)
 	var se *client.StatusError
 	if err := c.Respond(ctx, inv.RequestID, big, ""); !errors.As(err, &se) || se.Status != 413 || !strings.Contains(se.Body, "RequestEntityTooLarge") {
-		t.Fatalf("6 MB + 1 byte response: %v, want a 413 StatusError", err)
+		t.Fatalf("6,291,557-byte response: %v, want a 413 StatusError", err)
 	}
-	// The invocation is still open: the loop reports the failure (the
-	// refused connection is replaced transparently).
-	if err := c.Fail(ctx, inv.RequestID, api.ResponseTooLarge(int64(len(big)))); err != nil {
-		t.Fatal(err)
-	}
+	// The invocation ended with the 413, as in RIE: a later error post is
+	// refused (the refused connection is replaced transparently).
 	if got := wait(t, res); got.ErrorType != api.ErrTypeResponseTooBig {
 		t.Fatalf("result %+v", got)
 	}
-	// Exactly 6 MB is accepted.
+	if err := c.Fail(ctx, inv.RequestID, api.ResponseTooLarge(int64(len(big)))); !errors.As(err, &se) || se.Status != 403 {
+		t.Fatalf("error post after the 413: %v, want 403", err)
+	}
+	// Exactly 6,291,556 bytes is accepted.
 	res = r.invoke(t, `{}`, emulator.InvokeOptions{})
 	if inv, err = c.Next(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Respond(ctx, inv.RequestID, big[:api.MaxPayload], ""); err != nil {
+	if err := c.Respond(ctx, inv.RequestID, big[:api.MaxResponse], ""); err != nil {
 		t.Fatal(err)
 	}
-	if got := wait(t, res); got.Outcome != emulator.OutcomeResponse || len(got.Body) != api.MaxPayload {
+	if got := wait(t, res); got.Outcome != emulator.OutcomeResponse || len(got.Body) != api.MaxResponse {
 		t.Fatalf("6 MB response: outcome %s, %d bytes", got.Outcome, len(got.Body))
 	}
 }

@@ -3,6 +3,7 @@ package execmode_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -200,19 +201,20 @@ func TestHandlerFromTaskRootAndHandlerEnv(t *testing.T) {
 
 func TestOversizeResponse(t *testing.T) {
 	dir := t.TempDir()
-	// 7 MB of output: over Lambda's 6 MB (6,291,456 bytes) limit.
+	// 7 MB of output: over Lambda's 6,291,556-byte limit (6 MiB + 100, RIE's).
 	h := script(t, dir, "big.sh", `cat >/dev/null; if [ -n "$BIG" ]; then head -c 7340032 /dev/zero | tr '\0' a; else echo small; fi`)
 	sb, _ := startBox(t, []string{h}, 5*time.Second, "BIG=1")
-	wantError(t, invoke(t, sb, `{}`), api.ErrTypeResponseTooBig, "6291456")
+	wantError(t, invoke(t, sb, `{}`), api.ErrTypeResponseTooBig, "6291556")
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeResponseTooBig, "7340032 bytes")
-	// Exactly at the limit is fine.
-	h2 := script(t, dir, "exact.sh", `cat >/dev/null; head -c 6291456 /dev/zero | tr '\0' a`)
+	// Exactly at the limit is fine; one byte more is not.
+	h2 := script(t, dir, "exact.sh", `head -c "$(cat)" /dev/zero | tr '\0' a`)
 	sb2, _ := startBox(t, []string{h2}, 5*time.Second)
-	res := invoke(t, sb2, `{}`)
+	res := invoke(t, sb2, fmt.Sprint(api.MaxResponse))
 	wantOK(t, res, "")
-	if len(res.Body) != api.MaxPayload {
-		t.Fatalf("got %d bytes, want %d", len(res.Body), api.MaxPayload)
+	if len(res.Body) != api.MaxResponse {
+		t.Fatalf("got %d bytes, want %d", len(res.Body), api.MaxResponse)
 	}
+	wantError(t, invoke(t, sb2, fmt.Sprint(api.MaxResponse+1)), api.ErrTypeResponseTooBig, "6291557 bytes")
 }
 
 func TestTimeoutKillsTheProcessGroup(t *testing.T) {
