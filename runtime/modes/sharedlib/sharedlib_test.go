@@ -150,13 +150,13 @@ func TestOutputGrowthAndLimit(t *testing.T) {
 		t.Fatalf("1 MB response: %s, %d bytes", res.Outcome, len(res.Body))
 	}
 	// Exactly Lambda's limit works; one byte more is refused by grow.
-	res = invoke(t, sb, fmt.Sprint("big ", api.MaxPayload))
-	if res.Outcome != emulator.OutcomeResponse || len(res.Body) != api.MaxPayload {
-		t.Fatalf("6 MB response: %s %s, %d bytes", res.Outcome, res.ErrorType, len(res.Body))
+	res = invoke(t, sb, fmt.Sprint("big ", api.MaxResponse))
+	if res.Outcome != emulator.OutcomeResponse || len(res.Body) != api.MaxResponse {
+		t.Fatalf("6,291,556-byte response: %s %s, %d bytes", res.Outcome, res.ErrorType, len(res.Body))
 	}
-	res = invoke(t, sb, fmt.Sprint("big ", api.MaxPayload+1))
+	res = invoke(t, sb, fmt.Sprint("big ", api.MaxResponse+1))
 	if res.Outcome != emulator.OutcomeError || res.ErrorType != api.ErrTypeResponseTooBig {
-		t.Fatalf("response over 6 MB: %s %s", res.Outcome, res.ErrorType)
+		t.Fatalf("response over 6,291,556 bytes: %s %s", res.Outcome, res.ErrorType)
 	}
 	res = invoke(t, sb, "error-no-message")
 	if res.ErrorType != "HandlerError" || !strings.Contains(string(res.Body), "faas_handle returned 7 without an error message") {
