@@ -83,7 +83,7 @@ var logStreamRE = regexp.MustCompile(`^\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32
 func TestFunctionSettings(t *testing.T) {
 	type settings struct {
 		Name, Version, LogGroup, LogStream, Handler, Timeout, ARN string
-		Memory                                                  int
+		Memory                                                    int
 	}
 	get := func(t *testing.T, args ...string) settings {
 		t.Helper()
@@ -108,8 +108,9 @@ func TestFunctionSettings(t *testing.T) {
 	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "from-env")
 	t.Setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
 	t.Setenv("AWS_LAMBDA_LOG_GROUP_NAME", "/custom/group")
+	t.Setenv("AWS_ACCOUNT_ID", "123456789012")
 	s = get(t, "--env", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512", "--env", "_HANDLER=other.handler", "--env", "AWS_LAMBDA_FUNCTION_TIMEOUT=9")
-	if s.Name != "from-env" || s.Memory != 512 || s.Handler != "other.handler" || s.Timeout != "9" || s.LogGroup != "/custom/group" || !strings.HasSuffix(s.ARN, ":function:from-env") {
+	if s.Name != "from-env" || s.Memory != 512 || s.Handler != "other.handler" || s.Timeout != "9" || s.LogGroup != "/custom/group" || s.ARN != "arn:aws:lambda:us-east-1:123456789012:function:from-env" {
 		t.Errorf("environment: %+v", s)
 	}
 	if s = get(t, "--function-name", "flag-wins"); s.Name != "flag-wins" || !strings.HasSuffix(s.ARN, ":function:flag-wins") {

@@ -126,6 +126,7 @@ func Start(o Options) (*Sandbox, error) {
 	s.emu = emulator.New(emulator.Config{
 		FunctionName:   fn.name,
 		Region:         fn.region,
+		AccountID:      fn.accountID,
 		Handler:        fn.handler,
 		Timeout:        o.Timeout,
 		MaxConcurrency: fn.maxConcurrency,

@@ -20,6 +20,7 @@ type settings struct {
 	memoryMB       int
 	version        string
 	region         string
+	accountID      string
 	handler        string
 	logGroup       string // "" until resolved: /aws/lambda/<name>
 	logStream      string // "": a new one per execution environment
@@ -63,9 +64,12 @@ func resolveSettings(o Options) (settings, error) {
 		return def
 	}
 	fn := settings{
-		name:      or(o.FunctionName, "AWS_LAMBDA_FUNCTION_NAME", "function"),
-		version:   or("", "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
-		region:    or("", "AWS_REGION", "us-east-1"),
+		name:    or(o.FunctionName, "AWS_LAMBDA_FUNCTION_NAME", "function"),
+		version: or("", "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+		region:  or("", "AWS_REGION", "us-east-1"),
+		// As RIE's Managed Instances mode reads it
+		// (internal/lambda-managed-instances/aws-lambda-rie/internal/init.go).
+		accountID: or("", "AWS_ACCOUNT_ID", "000000000000"),
 		logStream: look("AWS_LAMBDA_LOG_STREAM_NAME"),
 	}
 	if !functionNameRE.MatchString(fn.name) {
