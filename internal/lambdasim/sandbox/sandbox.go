@@ -1,4 +1,4 @@
-// Package local runs a function the way Lambda does, on this machine: the
+// Package sandbox runs a function the way Lambda does, on this machine: the
 // emulator serves the Runtime API on a loopback port, and the runtime runs
 // as its own process against it — started lazily on the first invocation,
 // restarted after it dies or after a timeout, as Lambda resets an
