@@ -17,6 +17,7 @@ import (
 // answer through faas-runtime-sharedlib behind runtime-init's emulator: the
 // event echoed, and an event asking for an error gets EchoError.
 func TestGeneratedSharedlibFunctions(t *testing.T) {
+	testutil.Slow(t, "compiles the generated C and Rust libraries")
 	testutil.Need(t, "gcc", "make")
 	bin := t.TempDir()
 	ri := testutil.GoBuild(t, bin, "./cmd/runtime-init", "runtime-init")

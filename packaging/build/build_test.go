@@ -42,6 +42,7 @@ func testKeys(t *testing.T) *sign.Keys {
 // byte-identical packages; the second replaces the first's directory and
 // leaves none of its stale files behind.
 func TestReproducible(t *testing.T) {
+	testutil.Slow(t, "builds every package twice")
 	testutil.Need(t, "git", "go")
 	root := testutil.RepoRoot(t)
 	keys := testKeys(t)

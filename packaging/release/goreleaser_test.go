@@ -153,6 +153,7 @@ func sorted(s []string) string {
 // its own git repository (the snapshot needs a commit and a remote, never
 // contacted).
 func TestGoReleaserSnapshot(t *testing.T) {
+	testutil.Slow(t, "a whole goreleaser release --snapshot")
 	testutil.Need(t, "git")
 	gr := filepath.Join(goPath(t), "bin", "goreleaser")
 	if _, err := os.Stat(gr); err != nil {

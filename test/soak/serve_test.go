@@ -21,9 +21,7 @@ var (
 // It grew by about 1 MiB per invocation while the emulator kept a ledger
 // of every payload.
 func TestServeMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
-	}
+	testutil.Slow(t, "hundreds of 1 MiB invocations through serve")
 	url, cmd := testutil.Serve(t, nil, "--runtime", testutil.Binary(t, "./test/awsgofn"), "--", "echo")
 	event := append(append([]byte{'"'}, bytes.Repeat([]byte("a"), 1<<20-2)...), '"')
 	invoke := func(i int) {

@@ -202,6 +202,7 @@ type summary struct {
 }
 
 func TestSoak(t *testing.T) {
+	testutil.Slow(t, "thousands of invocations with faults")
 	var all []*summary
 	for _, tg := range targets {
 		for _, conc := range []int{1, 4} {
