@@ -1,6 +1,6 @@
 # Packaging: rpm/deb/apk/archlinux/MSYS2 packages, Lambda layers, the
 # Homebrew formula (dist/packages) and the signed repositories (dist/repo).
-# Keys: FAAS_PGP_KEY, FAAS_APK_KEY (see README "## Packages and repositories");
+# Keys: FAAS_PGP_KEY, FAAS_APK_KEY (see docs/packages.md);
 # without them throwaway keys are made in dist/keys.
 GORELEASER_VERSION := v2.14.3
 GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser

@@ -15,4 +15,3 @@ sharedlib-examples:
 	cd examples/sharedlib-rust && $(CARGO) build --offline --release
 
 TEST_PREREQS += sharedlib
-BENCH_PKGS += ./runtime/modes/sharedlib

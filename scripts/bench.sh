@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: Go benchmarks of faas-runtime against its baselines, all in one
-# run on this machine. Packages beyond ./bench come from BENCH_PKGS (mk/*.mk).
+# run on this machine. Packages beyond ./bench come from BENCH_PKGS (Makefile).
 # BENCHTIME sets the iterations (default 2000x for round trips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
