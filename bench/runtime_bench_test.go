@@ -9,12 +9,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +41,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-type binaries struct{ faas, awsEcho, floor, cat string }
+type binaries struct {
+	faas, awsEcho, floor, cat string
+	// the cold-start benchmark's too
+	sharedlib, echoSO, httpApp, goMin, cNext string
+}
 
 var (
 	binOnce sync.Once
@@ -63,9 +64,22 @@ func build(b *testing.B) binaries {
 		bins.faas = testutil.GoBuild(b, dir, "./cmd/faas-runtime", "faas-runtime")
 		bins.floor = testutil.GoBuild(b, dir, "./bench/floor", "floor")
 		bins.awsEcho = testutil.GoBuildTags(b, dir, "./bench/awslambdaecho", "aws-lambda-go-echo", "lambda.norpc")
+		bins.sharedlib = testutil.GoBuildTags(b, dir, "./cmd/faas-runtime", "faas-runtime-sharedlib", "sharedlib")
+		bins.httpApp = testutil.GoBuild(b, dir, "./examples/http-go", "http-go")
+		bins.goMin = testutil.GoBuild(b, dir, "./bench/gomin", "gomin")
+		root := testutil.RepoRoot(b)
 		bins.cat = filepath.Join(dir, "cat")
-		if out, err := exec.Command("gcc", "-static", "-O2", "-s", "-o", bins.cat, filepath.Join(testutil.RepoRoot(b), "bench/testdata/cat.c")).CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("gcc -static cat.c: %v\n%s", err, out)
+		bins.cNext = filepath.Join(dir, "next")
+		bins.echoSO = filepath.Join(dir, "echo.so")
+		for _, cc := range [][]string{
+			{"gcc", "-static", "-O2", "-s", "-o", bins.cat, filepath.Join(root, "bench/testdata/cat.c")},
+			{"gcc", "-static", "-O2", "-s", "-o", bins.cNext, filepath.Join(root, "bench/testdata/next.c")},
+			{"gcc", "-shared", "-fPIC", "-O2", "-I" + filepath.Join(root, "include"), "-o", bins.echoSO, filepath.Join(root, "examples/sharedlib-c/echo.c")},
+		} {
+			if out, err := exec.Command(cc[0], cc[1:]...).CombinedOutput(); err != nil {
+				binErr = fmt.Errorf("%s: %v\n%s", strings.Join(cc, " "), err, out)
+				return
+			}
 		}
 	})
 	if binErr != nil {
@@ -144,65 +158,6 @@ func BenchmarkWarm(b *testing.B) {
 	record("forkexec/p50", float64(fe.Microseconds()))
 }
 
-// BenchmarkColdStart measures exec of the bootstrap to its first GET /next,
-// and the idle RSS once it waits there.
-func BenchmarkColdStart(b *testing.B) {
-	bb := build(b)
-	for _, v := range []struct {
-		name string
-		cmd  []string
-	}{
-		{"aws-lambda-go", []string{bb.awsEcho}},
-		{"faas-runtime", []string{bb.faas, bb.cat}},
-	} {
-		b.Run(v.name, func(b *testing.B) {
-			arrived := make(chan struct{}, 1)
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				arrived <- struct{}{}
-				<-r.Context().Done() // hold /next open: the runtime now idles
-			})}
-			go srv.Serve(ln)
-			defer srv.Close()
-			var lat []time.Duration
-			var rss []float64
-			for i := 0; i < b.N; i++ {
-				cmd := exec.Command(v.cmd[0], v.cmd[1:]...)
-				cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(), "_HANDLER=echo", "PATH=/usr/bin:/bin"}
-				t0 := time.Now()
-				if err := cmd.Start(); err != nil {
-					b.Fatal(err)
-				}
-				select {
-				case <-arrived:
-				case <-time.After(10 * time.Second):
-					b.Fatal("no /next within 10 s")
-				}
-				lat = append(lat, time.Since(t0))
-				if kb, err := testutil.RSSKiB(cmd.Process.Pid); err == nil {
-					rss = append(rss, kb)
-				}
-				cmd.Process.Kill()
-				cmd.Wait()
-			}
-			p50 := testutil.Percentile(lat, 50)
-			b.ReportMetric(float64(p50.Microseconds()), "p50-µs")
-			record("cold/"+v.name+"/p50", float64(p50.Microseconds()))
-			if len(rss) > 0 {
-				slices.Sort(rss)
-				b.ReportMetric(rss[len(rss)/2], "rss-KB")
-				record("rss/"+v.name, rss[len(rss)/2])
-			}
-			st, _ := os.Stat(v.cmd[0])
-			b.ReportMetric(float64(st.Size()), "bytes")
-			record("size/"+v.name, float64(st.Size()))
-		})
-	}
-}
-
 func mean(d []time.Duration) time.Duration {
 	var t time.Duration
 	for _, x := range d {
@@ -238,12 +193,21 @@ func printTable() {
 		fmt.Printf("| invocations per second | %.0f | %.0f | %.0f | |\n",
 			r["warm/faas-runtime-exec/ips"], r["warm/aws-lambda-go/ips"], r["warm/floor/ips"])
 	}
-	if r["cold/aws-lambda-go/p50"] > 0 {
-		fmt.Printf("| cold start to first /next p50 (µs) | %.0f | %.0f | | %s |\n",
-			r["cold/faas-runtime/p50"], r["cold/aws-lambda-go/p50"], ratio(r["cold/faas-runtime/p50"], r["cold/aws-lambda-go/p50"]))
-		fmt.Printf("| stripped binary size (bytes) | %.0f | %.0f | | %s |\n",
-			r["size/faas-runtime"], r["size/aws-lambda-go"], ratio(r["size/faas-runtime"], r["size/aws-lambda-go"]))
-		fmt.Printf("| idle RSS (KiB) | %.0f | %.0f | | %s |\n",
-			r["rss/faas-runtime"], r["rss/aws-lambda-go"], ratio(r["rss/faas-runtime"], r["rss/aws-lambda-go"]))
+	if r["cold/aws-lambda-go/wall"] > 0 {
+		aw, ac := r["cold/aws-lambda-go/wall"], r["cold/aws-lambda-go/cpu"]
+		fmt.Println()
+		fmt.Println("| cold start, exec to first /next (median) | wall (µs) | CPU, all threads (µs) | wall / aws-lambda-go | CPU / aws-lambda-go | idle RSS (KiB) | binary (bytes) |")
+		fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
+		for _, n := range coldOrder {
+			k := "cold/" + n
+			size := ""
+			if r[k+"/size"] > 0 {
+				size = fmt.Sprintf("%.0f", r[k+"/size"])
+			}
+			fmt.Printf("| %s | %.0f | %.0f | %s | %s | %.0f | %s |\n", n, r[k+"/wall"], r[k+"/cpu"],
+				ratio(r[k+"/wall"], aw), ratio(r[k+"/cpu"], ac), r[k+"/rss"], size)
+		}
+		hw, pw := r["cold/faas-runtime http/wall"], r["cold/http app, adapter's 10 ms polling/wall"]
+		fmt.Printf("\nhttp mode, exec of faas-runtime to first /next (app ready) / the app polled every 10 ms from its exec: %s\n", ratio(hw, pw))
 	}
 }
