@@ -71,12 +71,17 @@ func BenchmarkColdStart(b *testing.B) {
 			return runtime([]string{"AWS_LWA_PORT=" + testutil.FreePort(b)}, bb.faas, bb.httpApp)(b, api)
 		}},
 		{name: "http app, adapter's 10 ms polling", start: func(b *testing.B, _ *runtimeAPI) (*exec.Cmd, <-chan time.Time) {
-			return poll10ms(b, bb.httpApp, devnull)
+			return pollApp(b, bb.httpApp, 10*time.Millisecond, devnull)
+		}},
+		{name: "http app, polled every 100 µs", start: func(b *testing.B, _ *runtimeAPI) (*exec.Cmd, <-chan time.Time) {
+			return pollApp(b, bb.httpApp, 100*time.Microsecond, devnull)
 		}},
 		{name: "faas-runtime-sharedlib", size: bb.sharedlib, start: runtime(nil, bb.sharedlib, bb.echoSO)},
 		{name: "aws-lambda-go", size: bb.awsEcho, start: runtime([]string{"_HANDLER=echo"}, bb.awsEcho)},
 		{name: "floor (net/http)", size: bb.floor, start: runtime(nil, bb.floor)},
 		{name: "Go floor (syscalls only)", size: bb.goMin, start: runtime(nil, bb.goMin)},
+		{name: "Go floor + os/signal", size: bb.goMinSignal, start: runtime(nil, bb.goMinSignal)},
+		{name: "Go floor + faas-runtime's packages", size: bb.goMinLinked, start: runtime(nil, bb.goMinLinked)},
 		{name: "static C", size: bb.cNext, start: runtime(nil, bb.cNext)},
 	}
 	b.ResetTimer()
@@ -133,9 +138,10 @@ func BenchmarkColdStart(b *testing.B) {
 // coldOrder is the table's row order.
 var coldOrder []string
 
-// poll10ms is the adapter's way to wait for a web app: start it and check
-// GET / every 10 ms until it answers. done yields when it did.
-func poll10ms(b *testing.B, app string, devnull *os.File) (*exec.Cmd, <-chan time.Time) {
+// pollApp starts the web app and checks GET / every interval until it
+// answers; done yields when it did. Every 10 ms is the adapter's way to
+// wait for the app; every 100 µs shows when the app is ready.
+func pollApp(b *testing.B, app string, interval time.Duration, devnull *os.File) (*exec.Cmd, <-chan time.Time) {
 	port := testutil.FreePort(b)
 	cmd := exec.Command(app)
 	cmd.Env = []string{"AWS_LWA_PORT=" + port, "PORT=" + port, "PATH=/usr/bin:/bin"}
@@ -148,7 +154,7 @@ func poll10ms(b *testing.B, app string, devnull *os.File) (*exec.Cmd, <-chan tim
 	go func() {
 		c := &h1.Client{Addr: "127.0.0.1:" + port}
 		defer c.CloseIdleConnections()
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(interval) {
 			if probe(c) {
 				done <- time.Now()
 				return

@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 type binaries struct {
 	faas, awsEcho, floor, cat string
 	// the cold-start benchmark's too
-	sharedlib, echoSO, httpApp, goMin, cNext string
+	sharedlib, echoSO, httpApp, goMin, goMinSignal, goMinLinked, cNext string
 }
 
 var (
@@ -67,6 +67,8 @@ func build(b *testing.B) binaries {
 		bins.sharedlib = testutil.GoBuildTags(b, dir, "./cmd/faas-runtime", "faas-runtime-sharedlib", "sharedlib")
 		bins.httpApp = testutil.GoBuild(b, dir, "./examples/http-go", "http-go")
 		bins.goMin = testutil.GoBuild(b, dir, "./bench/gomin", "gomin")
+		bins.goMinSignal = testutil.GoBuildTags(b, dir, "./bench/gomin", "gomin-signal", "signal")
+		bins.goMinLinked = testutil.GoBuildTags(b, dir, "./bench/gomin", "gomin-linked", "linked")
 		root := testutil.RepoRoot(b)
 		bins.cat = filepath.Join(dir, "cat")
 		bins.cNext = filepath.Join(dir, "next")

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # make bench: Go benchmarks of faas-runtime against its baselines, all in one
 # run on this machine. Packages beyond ./bench come from BENCH_PKGS (Makefile).
-# BENCHTIME sets the iterations (default 2000x for round trips).
+# BENCHTIME sets the iterations of the round trips (default 2000x),
+# COLDTIME those of the cold starts (default 100x; each is a dozen processes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/scripts/containers.conf}"
 benchtime="${BENCHTIME:-2000x}"
-echo "== go test -run '^\$' -bench . -benchtime $benchtime ./bench/ $*"
-go test -run '^$' -bench . -benchtime "$benchtime" -timeout 30m ./bench/
+coldtime="${COLDTIME:-100x}"
+echo "== go test -run '^\$' -bench Warm -benchtime $benchtime ./bench/"
+go test -run '^$' -bench Warm -benchtime "$benchtime" -timeout 30m ./bench/
+echo "== go test -run '^\$' -bench ColdStart -benchtime $coldtime ./bench/"
+go test -run '^$' -bench ColdStart -benchtime "$coldtime" -timeout 30m ./bench/
 for pkg in "$@"; do
   echo "== go test -run '^\$' -bench . $pkg"
   go test -run '^$' -bench . -timeout 30m "$pkg"

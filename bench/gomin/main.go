@@ -2,6 +2,7 @@
 // program can do to reach the Runtime API — one socket, GET /next, wait —
 // with the syscall package only (no os, no net). What it takes is the Go
 // runtime's own start; anything a Go bootstrap takes beyond it is its own.
+// Build tags add one cost at a time (signal.go, linked.go).
 package main
 
 import "syscall"
