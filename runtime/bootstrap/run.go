@@ -83,6 +83,14 @@ func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog
 		log.Info("Runtime API through a proxy", "env", RuntimeAPIProxyEnv, "endpoint", cfg.Endpoint)
 	}
 
+	// The first loop's connection to the Runtime API is made while a mode
+	// that takes a while to init (http mode's web app starting, sharedlib's
+	// library loading) does so, and is ready for the first /next. Exec
+	// mode's init is a stat: a goroutine would cost more than it hides.
+	first := client.New(cfg.Endpoint)
+	if cfg.Mode != modes.Exec {
+		go first.Connect(ctx) // a failure shows again, and is handled, on /next
+	}
 	h, err := factory(modes.Config{Command: cfg.Command, ExternalApp: len(cfg.Command) == 0, TaskRoot: cfg.TaskRoot, Concurrency: cfg.Concurrency, Log: log, Getenv: getenv})
 	if err == nil {
 		err = h.Init(ctx)
@@ -99,7 +107,7 @@ func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog
 		return report(asAPIError(err, api.ErrTypeInitError))
 	}
 
-	code := serve(ctx, cfg, h, log)
+	code := serve(ctx, cfg, h, first, log)
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
 	if err := h.Shutdown(sctx); err != nil {
@@ -129,9 +137,9 @@ func initFailed(cfg *Config, e *api.Error, log *slog.Logger) int {
 	return 1
 }
 
-// serve runs cfg.Concurrency loops until ctx is cancelled (exit 0) or one
+// serve runs cfg.Concurrency loops, the first on client first, until ctx is cancelled (exit 0) or one
 // of them hits a fatal Runtime API error (exit 1).
-func serve(ctx context.Context, cfg *Config, h modes.Mode, log *slog.Logger) int {
+func serve(ctx context.Context, cfg *Config, h modes.Mode, first *client.Client, log *slog.Logger) int {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	stopHandler := context.AfterFunc(ctx, func() {
@@ -145,7 +153,11 @@ func serve(ctx context.Context, cfg *Config, h modes.Mode, log *slog.Logger) int
 
 	var wg sync.WaitGroup
 	for i := 0; i < cfg.Concurrency; i++ {
-		l := &loop{c: client.New(cfg.Endpoint), h: h, log: log, setTraceEnv: cfg.Concurrency == 1}
+		c := first
+		if i > 0 {
+			c = client.New(cfg.Endpoint)
+		}
+		l := &loop{c: c, h: h, log: log, setTraceEnv: cfg.Concurrency == 1}
 		wg.Go(func() {
 			if err := l.run(ctx); err != nil {
 				cancel(err)

@@ -49,6 +49,15 @@ func New(endpoint string) *Client {
 	}
 }
 
+// Connect sets up the connection that the next request uses, so that it
+// can be made while the caller waits for something else.
+func (c *Client) Connect(ctx context.Context) error {
+	if err := c.h.Connect(ctx); err != nil {
+		return &ConnError{err}
+	}
+	return nil
+}
+
 // ConnError marks a failure to reach the Runtime API at all (as opposed to a
 // refusal with a status code). The loop retries those with backoff.
 type ConnError struct{ Err error }

@@ -26,6 +26,8 @@ type conn struct {
 	chunk []byte // scratch for chunked request bodies, made on first use
 	abort func()
 	probe *idleProbe
+	// unused: dialled ahead by Client.Connect, no request sent on it yet.
+	unused bool
 }
 
 func newConn(nc net.Conn) *conn {

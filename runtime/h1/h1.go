@@ -105,6 +105,20 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
+// Connect dials a connection and keeps it for the next request, unless
+// MaxIdle connections are idle already. It lets a caller set up the
+// connection while it waits for something else (http mode dials the
+// Runtime API while the web app starts).
+func (c *Client) Connect(ctx context.Context) error {
+	cn, _, err := c.getConn(ctx, true)
+	if err != nil {
+		return err
+	}
+	cn.unused = true
+	c.put(cn)
+	return nil
+}
+
 // Do sends req and reads the response header. Cancelling ctx aborts a
 // blocked Do or a blocked read of the response body (the connection is
 // then closed). An idle connection the server has closed is noticed before
@@ -185,7 +199,11 @@ func (c *Client) getConn(ctx context.Context, fresh bool) (*conn, bool, error) {
 		c.idle = c.idle[:n-1]
 		c.mu.Unlock()
 		if !probeIdle || cn.probe.usable() {
-			return cn, true, nil
+			// A connection from Connect has carried nothing yet: its
+			// failure is a fresh connection's, not retried.
+			reused := !cn.unused
+			cn.unused = false
+			return cn, reused, nil
 		}
 		cn.close() // closed by the server while idle: nothing was sent on it
 	}
@@ -193,7 +211,11 @@ func (c *Client) getConn(ctx context.Context, fresh bool) (*conn, bool, error) {
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
-	d := net.Dialer{Timeout: timeout}
+	// No TCP keep-alive: the peers are local (the Runtime API, the web app
+	// on loopback), whose end shows as a reset, and Lambda freezes the
+	// sandbox between invocations anyway. It spares four setsockopt calls
+	// on the way to the first /next.
+	d := net.Dialer{Timeout: timeout, KeepAlive: -1}
 	nc, err := d.DialContext(ctx, "tcp", c.Addr)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -621,3 +621,41 @@ func TestIdleProbeSkipsClosedConn(t *testing.T) {
 		t.Fatalf("opened %d connections, want 2", n)
 	}
 }
+
+// Connect dials ahead: the next request goes out on that connection, and a
+// failure on it is a fresh connection's (not retried, like a dial), so a
+// caller that counts its attempts (the loop's backoff) sees every one.
+func TestConnectDialsAhead(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	c := s.client()
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return s.conns.Load() == 1 })
+	if _, b := do(t, c, &Request{Method: "GET", Path: "/"}); string(b) != "ok" {
+		t.Fatalf("got %q", b)
+	}
+	if n := s.conns.Load(); n != 1 {
+		t.Fatalf("Connect then a request opened %d connections, want 1", n)
+	}
+
+	probeIdle = false // find the dead connection by its first read, as in the race
+	t.Cleanup(func() { probeIdle = true })
+	c.CloseIdleConnections()
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return s.conns.Load() == 2 })
+	s.CloseClientConnections()
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/"}); err == nil {
+		t.Fatal("a request on a dead connection from Connect must fail, not be retried")
+	}
+	if n := s.conns.Load(); n != 2 {
+		t.Fatalf("opened %d connections, want 2 (no retry)", n)
+	}
+
+	var de *DialError
+	if err := (&Client{Addr: "127.0.0.1:1"}).Connect(context.Background()); !errors.As(err, &de) {
+		t.Fatalf("Connect to a closed port: %v, want a DialError", err)
+	}
+}

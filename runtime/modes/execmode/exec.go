@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,7 +43,8 @@ const stderrTail = 2048
 type Mode struct {
 	path    string
 	args    []string
-	baseEnv []string
+	envOnce sync.Once
+	baseEnv []string // the runtime's environment, copied at the first invocation
 	log     *slog.Logger
 
 	stopping chan struct{} // closed by Shutdown: forward SIGTERM
@@ -60,7 +63,6 @@ func (e *Mode) Init(context.Context) error {
 	if err := modes.CheckHandlerFile(e.path, "an executable", true); err != nil {
 		return err
 	}
-	e.baseEnv = os.Environ()
 	return nil
 }
 
@@ -182,7 +184,15 @@ func (e *Mode) Shutdown(ctx context.Context) error {
 	}
 }
 
+// env is the function's environment: the runtime's own, copied once and
+// not before the first invocation needs it (the first /next does not),
+// plus the invocation's context.
 func (e *Mode) env(inv *api.Invocation) []string {
+	e.envOnce.Do(func() {
+		// The loop has set the first invocation's trace id in the
+		// runtime's environment by now: it is appended per invocation.
+		e.baseEnv = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, EnvTraceID+"=") })
+	})
 	env := make([]string, len(e.baseEnv), len(e.baseEnv)+7)
 	copy(env, e.baseEnv)
 	return append(env,
