@@ -41,11 +41,16 @@ const (
 )
 
 // Readiness polling: the first check right after the start, then from
-// pollFirst doubling up to pollMax (the adapter polls every 10 ms flat),
+// pollFirst doubling up to pollFine while the app is in its first
+// pollFineFor, up to pollMax after (the adapter polls every 10 ms flat),
 // with a log line every notReadyLogEvery, as the adapter's
-// src/readiness.rs Checkpoint does.
+// src/readiness.rs Checkpoint does. An app that is ready within
+// milliseconds (Go, Rust) is found at most pollFine late; a slow one costs
+// a hundred cheap refused connects at most.
 const (
 	pollFirst        = 250 * time.Microsecond
+	pollFine         = time.Millisecond
+	pollFineFor      = 100 * time.Millisecond
 	pollMax          = 10 * time.Millisecond
 	notReadyLogEvery = 2 * time.Second
 )
@@ -223,7 +228,10 @@ func (m *Mode) waitReady(ctx context.Context, c *child) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		wait = min(wait*2, pollMax)
+		wait = min(wait*2, pollFine)
+		if time.Since(start) > pollFineFor {
+			wait = pollMax
+		}
 	}
 }
 
