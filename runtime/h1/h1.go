@@ -211,12 +211,15 @@ func (c *Client) getConn(ctx context.Context, fresh bool) (*conn, bool, error) {
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
-	// No TCP keep-alive: the peers are local (the Runtime API, the web app
-	// on loopback), whose end shows as a reset, and Lambda freezes the
-	// sandbox between invocations anyway. It spares four setsockopt calls
-	// on the way to the first /next.
-	d := net.Dialer{Timeout: timeout, KeepAlive: -1}
-	nc, err := d.DialContext(ctx, "tcp", c.Addr)
+	nc, ok, err := dialLoopback(c.Addr, timeout)
+	if !ok {
+		// No TCP keep-alive: the peers are local (the Runtime API, the web
+		// app), whose end shows as a reset, and Lambda freezes the sandbox
+		// between invocations anyway. It spares four setsockopt calls on
+		// the way to the first /next.
+		d := net.Dialer{Timeout: timeout, KeepAlive: -1}
+		nc, err = d.DialContext(ctx, "tcp", c.Addr)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, false, fmt.Errorf("dial %s: %w", c.Addr, ctx.Err())
