@@ -33,6 +33,10 @@ const extensionRegisterTimeout = 5 * time.Second
 // executable's file name). It subscribes to SHUTDOWN only, so invocations
 // are not slowed by INVOKE events, and ends on SHUTDOWN or SIGTERM.
 func RunExtension(ctx context.Context, name string, getenv func(string) string, log *slog.Logger) int {
+	return runExtension(ctx, name, getenv, log, nil)
+}
+
+func runExtension(ctx context.Context, name string, getenv func(string) string, log *slog.Logger, p *process) int {
 	log = log.With("role", "extension")
 	cfg, cerr := LoadExtensionConfig(getenv)
 	if cfg.Endpoint == "" {
@@ -78,5 +82,5 @@ func RunExtension(ctx context.Context, name string, getenv func(string) string, 
 			}
 		}
 	}()
-	return run(ctx, cfg, getenv, log, report)
+	return run(ctx, cfg, getenv, log, report, p)
 }

@@ -9,11 +9,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
@@ -30,27 +28,14 @@ const ShutdownGrace = 250 * time.Millisecond
 // args are the process's; started by Lambda as an external extension, it
 // takes the extension role (see RunExtension).
 func Main(argv0 string, args []string) int {
-	log := NewLogger(os.Stderr)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	go cancelOnSignal(stop)
+	p := &process{cancel: stop}
+	log := NewLogger(os.Stderr)
 	if IsExtension(argv0, args) {
-		return RunExtension(ctx, filepath.Base(argv0), os.Getenv, log)
+		return runExtension(ctx, filepath.Base(argv0), os.Getenv, log, p)
 	}
-	return Run(ctx, args, os.Getenv, log)
-}
-
-// cancelOnSignal calls cancel on SIGTERM (or ^C). It runs beside the start:
-// os/signal's set-up takes two threads of its own, about a tenth of the
-// bootstrap's CPU time before the first /next, and nothing before the
-// first invocation needs it. A SIGTERM in the fraction of a millisecond
-// before it is installed ends the process the default way, with nothing
-// in flight to answer (Lambda sends none during init).
-func cancelOnSignal(cancel context.CancelFunc) {
-	c := make(chan os.Signal, 1)
-	signal.Notify(c, syscall.SIGTERM, os.Interrupt)
-	<-c
-	cancel()
+	return runArgs(ctx, args, os.Getenv, log, p)
 }
 
 // NewLogger returns the runtime's logger: plain text without timestamps,
@@ -68,18 +53,22 @@ func NewLogger(w *os.File) *slog.Logger {
 
 // Run is Main with its inputs injected. Cancelling ctx is SIGTERM.
 func Run(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) int {
+	return runArgs(ctx, args, getenv, log, nil)
+}
+
+func runArgs(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger, p *process) int {
 	cfg, cerr := LoadConfig(args, getenv)
 	report := func(e *api.Error) int { return initFailed(cfg, e, log) }
 	if cerr != nil {
 		return report(cerr)
 	}
-	return run(ctx, cfg, getenv, log, report)
+	return run(ctx, cfg, getenv, log, report, p)
 }
 
 // run initialises the mode and serves until SIGTERM. report tells Lambda
 // that init failed (through the Runtime API, or the Extensions API in the
 // extension role) and returns the exit code.
-func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog.Logger, report func(*api.Error) int) int {
+func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog.Logger, report func(*api.Error) int, p *process) int {
 	factory, ok := modes.Lookup(cfg.Mode)
 	if !ok {
 		return report(api.NewError(api.ErrTypeBadConfig, modeMissing(cfg.Mode)))
@@ -105,6 +94,9 @@ func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog
 	if cfg.Mode != modes.Exec {
 		go first.Connect(ctx) // a failure shows again, and is handled, on /next
 	}
+	if cfg.Mode == modes.HTTP {
+		p.watchSignals() // before the app starts, so that it is stopped gracefully
+	}
 	h, err := factory(modes.Config{Command: cfg.Command, ExternalApp: len(cfg.Command) == 0, TaskRoot: cfg.TaskRoot, Concurrency: cfg.Concurrency, Log: log, Getenv: getenv})
 	if err == nil {
 		err = h.Init(ctx)
@@ -121,6 +113,9 @@ func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog
 		return report(asAPIError(err, api.ErrTypeInitError))
 	}
 
+	if p != nil {
+		first.NextSent = p.watchSignals
+	}
 	code := serve(ctx, cfg, h, first, log)
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
@@ -215,6 +210,7 @@ var nextBackoff = []time.Duration{5, 10, 20, 40, 80, 160, 320, 640}
 func (l *loop) run(ctx context.Context) error {
 	for {
 		inv, err := l.next(ctx)
+		l.c.NextSent = nil // the start's hook: once
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil

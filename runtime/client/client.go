@@ -37,6 +37,10 @@ type Client struct {
 	br  bytes.Reader
 	hdr textproto.MIMEHeader
 	val [3][1]string // backing for hdr's values: no allocation per post
+
+	// NextSent, if set, is called when a GET /next is on the wire, before
+	// Lambda answers it: the end of init as Lambda counts it.
+	NextSent func()
 }
 
 // New returns a client for host:port (the value of AWS_LAMBDA_RUNTIME_API).
@@ -89,7 +93,7 @@ func connErr(err error) error {
 // Next blocks until Lambda hands out the next invocation. It has no timeout:
 // the sandbox may be frozen between invocations.
 func (c *Client) Next(ctx context.Context) (*api.Invocation, error) {
-	c.req = h1.Request{Method: "GET", Path: api.PathNext}
+	c.req = h1.Request{Method: "GET", Path: api.PathNext, Sent: c.NextSent}
 	resp, err := c.h.Do(ctx, &c.req)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -78,6 +78,9 @@ type Request struct {
 	// Trailer, with a chunked body, is called after Body's EOF and its
 	// fields are sent as trailers.
 	Trailer func() textproto.MIMEHeader
+	// Sent, if set, is called once the request is on the wire, before its
+	// response is read (again if it is sent again on a fresh connection).
+	Sent func()
 }
 
 // Response is a response's status, header and body.
@@ -282,6 +285,9 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, req *Request, host str
 			return fail(fmt.Errorf("writing request: %w", werr), true)
 		}
 		return resp, nil, false
+	}
+	if req.Sent != nil {
+		req.Sent()
 	}
 	cn.lim = MaxHeaderBytes // the response's first byte counts too
 	if _, err := cn.br.Peek(1); err != nil {
