@@ -220,12 +220,23 @@ func (m *Mode) waitReady(ctx context.Context, c *child) error {
 		if c.dead() {
 			return errors.New("the web app exited")
 		}
-		timer.Reset(wait)
-		select {
-		case <-timer.C:
-		case <-c.exitedChan():
+		if wait <= pollFine {
+			// The runtime's timers wake from the netpoller, a millisecond
+			// at a time (epoll): a 250 µs timer took 1 to 2 ms. Short
+			// waits sleep the thread instead.
+			sleepThread(wait)
+		} else {
+			timer.Reset(wait)
+			select {
+			case <-timer.C:
+			case <-c.exitedChan():
+			case <-ctx.Done():
+			}
+		}
+		switch {
+		case c.dead():
 			return errors.New("the web app exited")
-		case <-ctx.Done():
+		case ctx.Err() != nil:
 			return ctx.Err()
 		}
 		wait = min(wait*2, pollFine)
