@@ -34,7 +34,12 @@ func dialLoopback(addr string, timeout time.Duration) (nc net.Conn, ok bool, err
 		return nil, true, opErr("setsockopt", err)
 	}
 	for {
+		// A signal cuts a connect with SO_SNDTIMEO short (EINTR): the
+		// attempt goes on, and connect again waits for it (Linux).
 		err = syscall.Connect(fd, &syscall.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()})
+		if err == syscall.EISCONN {
+			err = nil
+		}
 		if err != syscall.EINTR {
 			break
 		}
