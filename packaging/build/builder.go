@@ -291,9 +291,8 @@ func (b *builder) pack(t Target, bins map[binKey]string, gen string) error {
 	// Signing: rpm headers with the OpenPGP key (RSA/SHA-256), apk control
 	// sections with the RSA key. Debian verifies the repository's InRelease,
 	// not packages; pacman reads detached .sig files made in packaging/repo.
+	// rpm is signed after relativeRPM rewrote its payload (rpmpayload.go).
 	switch format {
-	case "rpm":
-		info.RPM.Signature.SignFn = func(r io.Reader) ([]byte, error) { return b.keys.DetachSign(r, false) }
 	case "apk":
 		info.APK.Signature.KeyName = b.keys.APKName
 		info.APK.Signature.SignFn = func(r io.Reader) ([]byte, error) {
@@ -327,7 +326,15 @@ func (b *builder) pack(t Target, bins map[binKey]string, gen string) error {
 	if err := pkgr.Package(info, &buf); err != nil {
 		return err
 	}
-	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+	data := buf.Bytes()
+	if format == "rpm" {
+		if data, err = relativeRPM(data, func(d []byte) ([]byte, error) {
+			return b.keys.DetachSign(bytes.NewReader(d), false)
+		}); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
 		return err
 	}
 	b.logf("%s", rel)

@@ -3,12 +3,14 @@ package repo_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 	"github.com/faas-runtime/faas-runtime/packaging/sign"
 )
@@ -93,4 +95,50 @@ func copyTree(t *testing.T, src, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// confined runs a command that may write anywhere under the top-level
+// directories tops (e.g. "usr") in a private mount namespace where each of
+// them is an overlay whose writes land in a temporary directory: a tool that
+// unpacks packages carelessly (rpmlint's rpm2cpio | cpio -id) cannot change
+// the machine. It returns the output and what was written per directory.
+func confined(t *testing.T, tops []string, name string, args ...string) (string, error, map[string][]string) {
+	t.Helper()
+	testutil.Need(t, "unshare", "mount")
+	tmp := t.TempDir()
+	script := "set -e\n"
+	for _, top := range tops {
+		u, w := filepath.Join(tmp, top, "upper"), filepath.Join(tmp, top, "work")
+		os.MkdirAll(u, 0o755)
+		os.MkdirAll(w, 0o755)
+		script += fmt.Sprintf("mount -t overlay overlay -o lowerdir=/%s,upperdir=%s,workdir=%s /%s\n", top, u, w, top)
+	}
+	script += `exec "$@"`
+	out, err := runErr("", nil, "unshare", append([]string{"--mount", "--propagation", "private", "--", "sh", "-c", script, "sh", name}, args...)...)
+	written := map[string][]string{}
+	for _, top := range tops {
+		u := filepath.Join(tmp, top, "upper")
+		filepath.Walk(u, func(p string, info os.FileInfo, err error) error {
+			if err == nil && p != u {
+				rel, _ := filepath.Rel(u, p)
+				written[top] = append(written[top], "/"+top+"/"+rel)
+			}
+			return nil
+		})
+	}
+	return out, err, written
+}
+
+// hostState records, for each path, whether it exists on this machine and
+// its size and mtime, to show a test left them as they were.
+func hostState(paths []string) map[string]string {
+	st := map[string]string{}
+	for _, p := range paths {
+		if fi, err := os.Lstat(p); err == nil {
+			st[p] = fmt.Sprintf("%v %d %d", fi.Mode(), fi.Size(), fi.ModTime().UnixNano())
+		} else {
+			st[p] = "absent"
+		}
+	}
+	return st
 }

@@ -136,12 +136,79 @@ func TestRPM(t *testing.T) {
 		t.Errorf("dnf installed from a repository whose repomd.xml is signed by another key:\n%s", out)
 	}
 
-	// rpmlint with the documented filters (packaging/lint/rpmlint.toml).
-	var paths []string
-	for _, a := range rpms {
-		paths = append(paths, filepath.Join(pkgs, a.Path))
+	t.Run("rpmlint", func(t *testing.T) { rpmlint(t, pkgs, rpms) })
+}
+
+// rpmFiles lists the files an rpm installs (from its header).
+func rpmFiles(t *testing.T, pkg string) []string {
+	t.Helper()
+	return strings.Fields(run(t, "", nil, "rpm", "-qpl", "--nosignature", pkg))
+}
+
+// The payload names members ./usr/..., as rpmbuild does, so that
+// `rpm2cpio | cpio -id` unpacks into the current directory, not into /.
+func TestRPMPayloadPaths(t *testing.T) {
+	testutil.Need(t, "rpm2cpio", "cpio", "bash")
+	pkgs, m := manifest(t)
+	for _, a := range m.Find("rpm", "", "") {
+		p := filepath.Join(pkgs, a.Path)
+		out := run(t, "", nil, "bash", "-c", `set -o pipefail; rpm2cpio "$1" | cpio --quiet -t`, "sh", p)
+		names := strings.Fields(out)
+		if len(names) == 0 {
+			t.Fatalf("%s: empty payload", a.Path)
+		}
+		for _, n := range names {
+			if !strings.HasPrefix(n, "./") {
+				t.Errorf("%s: payload member %q is not ./-relative", a.Path, n)
+			}
+		}
+		// Unpacked in a directory, every file the header lists lands there.
+		dir := t.TempDir()
+		run(t, dir, nil, "bash", "-c", `set -o pipefail; rpm2cpio "$1" | cpio --quiet -idm`, "sh", p)
+		for _, f := range rpmFiles(t, p) {
+			if _, err := os.Lstat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("%s: %s not unpacked into the directory: %v", a.Path, f, err)
+			}
+		}
 	}
-	run(t, "", nil, "rpmlint", append([]string{"-c", filepath.Join(testutil.RepoRoot(t), "packaging/lint/rpmlint.toml")}, paths...)...)
+}
+
+// rpmlint with the documented filters (packaging/lint/rpmlint.toml), confined:
+// rpmlint unpacks with rpm2cpio | cpio -id, and however the payload names its
+// members, nothing may land in the machine's own /usr.
+func rpmlint(t *testing.T, pkgs string, rpms []build.Artifact) {
+	var paths, files []string
+	tops := map[string]bool{}
+	for _, a := range rpms {
+		p := filepath.Join(pkgs, a.Path)
+		paths = append(paths, p)
+		for _, f := range rpmFiles(t, p) {
+			files = append(files, f)
+			tops[strings.Split(strings.TrimPrefix(f, "/"), "/")[0]] = true
+		}
+	}
+	var topList []string
+	for top := range tops {
+		topList = append(topList, top)
+	}
+	before := hostState(files)
+	out, err, written := confined(t, topList, "rpmlint", append([]string{"-c", filepath.Join(testutil.RepoRoot(t), "packaging/lint/rpmlint.toml")}, paths...)...)
+	if err != nil {
+		t.Errorf("rpmlint: %v\n%s", err, out)
+	}
+	for top, ws := range written {
+		t.Errorf("rpmlint wrote into /%s: %v", top, ws)
+	}
+	// rpmlint saw the binaries (an extraction that went elsewhere hides them).
+	if !strings.Contains(out, "packages: "+fmt.Sprint(len(rpms))) {
+		t.Errorf("rpmlint did not check %d packages:\n%s", len(rpms), out)
+	}
+	after := hostState(files)
+	for _, f := range files {
+		if before[f] != after[f] {
+			t.Errorf("%s changed on this machine: %s -> %s", f, before[f], after[f])
+		}
+	}
 }
 
 func TestDeb(t *testing.T) {
