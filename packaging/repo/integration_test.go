@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -550,4 +551,51 @@ func countTargets(t *testing.T, format string) int {
 		t.Fatal(err)
 	}
 	return len(ts)
+}
+
+// Two repository builds from the same packages and keys are byte-identical,
+// file by file, though the second one runs later and from fresh copies of
+// the packages (new modification times, as after make clean && make repo).
+func TestRepoReproducible(t *testing.T) {
+	testutil.Need(t, "createrepo_c", "apt-ftparchive", "repo-add")
+	pkgs, _ := manifest(t)
+	keys := repoKeys(t)
+	tmp := t.TempDir()
+	build1 := func(name string) string {
+		p := filepath.Join(tmp, name+"-packages")
+		copyTree(t, pkgs, p)
+		out := filepath.Join(tmp, name)
+		if err := repo.Build(context.Background(), repo.Options{Packages: p, Out: out, Keys: keys}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a := build1("a")
+	time.Sleep(1100 * time.Millisecond) // a second apart: time stamps would differ
+	b := build1("b")
+	files := map[string]bool{}
+	for _, dir := range []string{a, b} {
+		filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				rel, _ := filepath.Rel(dir, p)
+				files[rel] = true
+			}
+			return nil
+		})
+	}
+	var differ []string
+	for rel := range files {
+		x, errX := os.ReadFile(filepath.Join(a, rel))
+		y, errY := os.ReadFile(filepath.Join(b, rel))
+		if errX != nil || errY != nil || !bytes.Equal(x, y) {
+			differ = append(differ, rel)
+		}
+	}
+	if len(files) < 50 {
+		t.Errorf("only %d files in the repository", len(files))
+	}
+	if len(differ) > 0 {
+		sort.Strings(differ)
+		t.Errorf("%d of %d files differ between two builds:\n%s", len(differ), len(files), strings.Join(differ, "\n"))
+	}
 }

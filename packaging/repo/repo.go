@@ -127,6 +127,9 @@ type repoBuilder struct {
 	log  io.Writer
 }
 
+// sde is SOURCE_DATE_EPOCH: the time stamped into everything published.
+func (r *repoBuilder) sde() time.Time { return time.Unix(r.man.SourceDateEpoch, 0).UTC() }
+
 func (r *repoBuilder) write(rel string, data []byte) error {
 	p := filepath.Join(r.out, rel)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -148,6 +151,10 @@ func (r *repoBuilder) copyArtifacts(kind string, dir func(build.Artifact) string
 			return nil, err
 		}
 		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			return nil, err
+		}
+		// createrepo_c writes each rpm's mtime into the repodata (<time file=>).
+		if err := os.Chtimes(dst, r.sde(), r.sde()); err != nil {
 			return nil, err
 		}
 		out = append(out, dst)
@@ -305,6 +312,12 @@ func (r *repoBuilder) pacman(kind, dirRel string) error {
 		db := PacmanRepo + ".db.tar.gz"
 		if err := r.run(dir, nil, "repo-add", append([]string{"--quiet", "--nocolor", db}, names...)...); err != nil {
 			return err
+		}
+		// repo-add's tar stamps entries with the current time.
+		for _, n := range []string{db, PacmanRepo + ".files.tar.gz"} {
+			if err := reproducibleTarGz(filepath.Join(dir, n), r.sde()); err != nil {
+				return err
+			}
 		}
 		// repo-add links NAME.db -> NAME.db.tar.gz; buckets and some servers
 		// do not follow symlinks, so publish plain copies.
