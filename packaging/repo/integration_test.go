@@ -599,3 +599,38 @@ func TestRepoReproducible(t *testing.T) {
 		t.Errorf("%d of %d files differ between two builds:\n%s", len(differ), len(files), strings.Join(differ, "\n"))
 	}
 }
+
+// gpgv and gpg verify the published signatures on the files themselves
+// (what mirroring tools do): exit 0 and no armor complaint. A changed
+// InRelease is refused.
+func TestSignaturesGPG(t *testing.T) {
+	testutil.Need(t, "gpg", "gpgv")
+	dir := repotest.Dir(t)
+	keyring := filepath.Join(dir, repo.DebKeyring)
+	home := t.TempDir()
+	os.Chmod(home, 0o700)
+	run(t, "", nil, "gpg", "--homedir", home, "--batch", "--import", filepath.Join(dir, repo.PGPPublicKey))
+	inRelease := filepath.Join(dir, repo.DebDir, "dists", repo.DebSuite, "InRelease")
+	release := filepath.Join(dir, repo.DebDir, "dists", repo.DebSuite, "Release")
+	repomd := filepath.Join(dir, repo.RPMDir, "repodata", "repomd.xml")
+	for _, args := range [][]string{
+		{"gpgv", "--keyring", keyring, inRelease},
+		{"gpg", "--homedir", home, "--batch", "--verify", inRelease},
+		{"gpgv", "--keyring", keyring, release + ".gpg", release},
+		{"gpg", "--homedir", home, "--batch", "--verify", repomd + ".asc", repomd},
+	} {
+		out, err := runErr("", nil, args[0], args[1:]...)
+		if err != nil || !strings.Contains(out, "Good signature") || strings.Contains(out, "invalid radix64") || strings.Contains(out, "invalid packet") {
+			t.Errorf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	text := string(readFile(t, inRelease))
+	if !strings.HasSuffix(text, "-----END PGP SIGNATURE-----\n") {
+		t.Errorf("InRelease does not end with the END line and a newline")
+	}
+	tampered := filepath.Join(t.TempDir(), "InRelease")
+	os.WriteFile(tampered, []byte(strings.Replace(text, "Suite: stable", "Suite: stablE", 1)), 0o644)
+	if out, err := runErr("", nil, "gpgv", "--keyring", keyring, tampered); err == nil || !strings.Contains(out, "BAD signature") {
+		t.Errorf("gpgv accepted a changed InRelease: %v\n%s", err, out)
+	}
+}

@@ -311,7 +311,39 @@ func (k *Keys) ClearSign(data []byte) ([]byte, error) {
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return withArmorChecksum(buf.Bytes())
+}
+
+// withArmorChecksum re-armors the signature block of a clear-signed message
+// with the CRC-24 line and a final newline. go-crypto omits both (RFC 9580
+// makes the CRC optional), but gpg and gpgv, reading the file itself, then
+// take the END line for radix-64 data and exit 2 after "Good signature".
+func withArmorChecksum(signed []byte) ([]byte, error) {
+	const begin = "-----BEGIN PGP SIGNATURE-----"
+	i := bytes.LastIndex(signed, []byte(begin))
+	if i < 0 {
+		return nil, errors.New("clear-signing: no signature block")
+	}
+	block, err := armor.Decode(bytes.NewReader(signed[i:]))
+	if err != nil {
+		return nil, fmt.Errorf("clear-signing: %w", err)
+	}
+	sig, err := io.ReadAll(block.Body)
+	if err != nil {
+		return nil, fmt.Errorf("clear-signing: %w", err)
+	}
+	var out bytes.Buffer
+	out.Write(signed[:i])
+	aw, err := armor.Encode(&out, block.Type, block.Header)
+	if err != nil {
+		return nil, err
+	}
+	aw.Write(sig)
+	if err := aw.Close(); err != nil {
+		return nil, err
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
 }
 
 // SignSHA1 signs a SHA-1 digest with the apk key (apk v2 package and index
