@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -242,7 +244,42 @@ func Info(t Target, v version.Version, mtime time.Time, resolve func(meta.File) 
 		}
 		info.Contents = append(info.Contents, c)
 	}
+	if t.Format == "rpm" {
+		// rpm removes only the directories a package lists; dpkg, apk and
+		// pacman remove the empty ones they created.
+		for _, d := range OwnedDirs(filesFor(t)) {
+			info.Contents = append(info.Contents, &files.Content{Destination: d, Type: files.TypeDir,
+				FileInfo: &files.ContentFileInfo{Mode: 0o755, MTime: mtime, Owner: "root", Group: "root"}})
+		}
+	}
 	return info, nil
+}
+
+// SystemDirs are directories the base system owns (Fedora's and RHEL's
+// filesystem package): a package installs into them but does not own them.
+var SystemDirs = map[string]bool{
+	"/usr": true, "/usr/bin": true, "/usr/include": true, "/usr/share": true,
+	"/usr/share/doc": true, "/usr/share/licenses": true, "/usr/share/man": true, "/usr/share/man/man1": true,
+	"/usr/share/bash-completion": true, "/usr/share/bash-completion/completions": true,
+	"/usr/share/zsh": true, "/usr/share/zsh/site-functions": true,
+	"/usr/share/fish": true, "/usr/share/fish/vendor_completions.d": true,
+}
+
+// OwnedDirs lists the directories of fs's destinations that are not system
+// directories (/usr/share/doc/NAME, /usr/include/faas, ...), sorted.
+func OwnedDirs(fs []meta.File) []string {
+	seen := map[string]bool{}
+	for _, f := range fs {
+		for d := path.Dir(f.Dst); d != "/" && !SystemDirs[d]; d = path.Dir(d) {
+			seen[d] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for d := range seen {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (b *builder) resolver(t Target, bins map[binKey]string, gen string) func(meta.File) (string, error) {

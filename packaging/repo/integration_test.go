@@ -634,3 +634,44 @@ func TestSignaturesGPG(t *testing.T) {
 		t.Errorf("gpgv accepted a changed InRelease: %v\n%s", err, out)
 	}
 }
+
+// rpm -i then rpm -e of every amd64 package leaves the root as it was:
+// the packages own their directories (/usr/share/doc/NAME,
+// /usr/share/licenses/NAME, /usr/include/faas), not only their files.
+func TestRPMInstallRemove(t *testing.T) {
+	testutil.NeedRoot(t)
+	testutil.Need(t, "rpm")
+	pkgs, m := manifest(t)
+	root := t.TempDir()
+	run(t, "", nil, "rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--initdb")
+	for d := range build.SystemDirs { // what the filesystem package would have made
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	list := func() []string {
+		var out []string
+		filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+			rel, _ := filepath.Rel(root, p)
+			if err == nil && !strings.HasPrefix(rel, "var/lib/rpm") {
+				out = append(out, rel)
+			}
+			return nil
+		})
+		return out
+	}
+	before := list()
+	var paths, names []string
+	for _, a := range m.Find("rpm", "", "amd64") {
+		paths = append(paths, filepath.Join(pkgs, a.Path))
+		names = append(names, a.Package)
+	}
+	// --nodeps: the empty root has no glibc for faas-runtime-sharedlib.
+	run(t, "", nil, "rpm", append([]string{"--root", root, "--dbpath", "/var/lib/rpm", "--nosignature", "--nodeps", "-i"}, paths...)...)
+	if out := run(t, "", nil, "rpm", "--root", root, "--dbpath", "/var/lib/rpm", "-qf", "/usr/include/faas"); !strings.HasPrefix(out, "faas-runtime-sharedlib-") {
+		t.Errorf("/usr/include/faas is owned by %q, want faas-runtime-sharedlib", out)
+	}
+	run(t, "", nil, "rpm", append([]string{"--root", root, "--dbpath", "/var/lib/rpm", "--nodeps", "-e"}, names...)...)
+	after := list()
+	if strings.Join(before, "\n") != strings.Join(after, "\n") {
+		t.Errorf("rpm -e left the root changed:\nbefore: %v\nafter:  %v", before, after)
+	}
+}
