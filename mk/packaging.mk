@@ -9,7 +9,7 @@ GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser
 # derives it from git describe (with the prerelease mapping per format).
 PKG_FLAGS := $(if $(filter command line environment override,$(origin VERSION)),--version $(VERSION))
 
-.PHONY: packages repo goreleaser-install
+.PHONY: packages repo goreleaser-install apk-tools
 packages:
 	$(GO) run ./packaging/cmd/faas-pkg packages $(PKG_FLAGS)
 
@@ -23,4 +23,13 @@ goreleaser-install:
 	  GOFLAGS= $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION); \
 	fi
 
-TEST_PREREQS += repo goreleaser-install
+# apk-tools 2.14 and 3.0 for packaging/repo's TestApkTools, built from the
+# upstream sources in ../shared/package-managers into /opt/faas-pm/bin
+# (about 2 minutes the first time; idempotent).
+PM_BUILD := $(CURDIR)/../shared/package-managers/build.sh
+apk-tools:
+	@if [ -x /opt/faas-pm/bin/apk2 ] && [ -x /opt/faas-pm/bin/apk3 ]; then :; \
+	elif [ -f $(PM_BUILD) ]; then bash $(PM_BUILD) /opt/faas-pm; \
+	else echo "apk-tools: $(PM_BUILD) not found (CI puts shared/ beside the clone)" >&2; exit 1; fi
+
+TEST_PREREQS += repo goreleaser-install apk-tools

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path"
@@ -328,18 +327,10 @@ func (b *builder) pack(t Target, bins map[binKey]string, gen string) error {
 	// Signing: rpm headers with the OpenPGP key (RSA/SHA-256), apk control
 	// sections with the RSA key. Debian verifies the repository's InRelease,
 	// not packages; pacman reads detached .sig files made in packaging/repo.
-	// rpm is signed after relativeRPM rewrote its payload (rpmpayload.go).
-	switch format {
-	case "apk":
-		info.APK.Signature.KeyName = b.keys.APKName
-		info.APK.Signature.SignFn = func(r io.Reader) ([]byte, error) {
-			d, err := io.ReadAll(r)
-			if err != nil {
-				return nil, err
-			}
-			return b.keys.SignSHA1(d)
-		}
-	}
+	// rpm and apk are signed after nfpm, once their payload and metadata
+	// are final (relativeRPM, finishAPK). Debian verifies the repository's
+	// InRelease, not packages; pacman reads detached .sig files made in
+	// packaging/repo.
 	nfpm.WithDefaults(info)
 	if err := nfpm.PrepareForPackager(info, nfpmFormat); err != nil {
 		return err
@@ -368,6 +359,17 @@ func (b *builder) pack(t Target, bins map[binKey]string, gen string) error {
 		if data, err = relativeRPM(data, func(d []byte) ([]byte, error) {
 			return b.keys.DetachSign(bytes.NewReader(d), false)
 		}); err != nil {
+			return err
+		}
+	}
+	if format == "apk" {
+		fields := []apkField{
+			{"builddate", fmt.Sprint(b.sde.Unix())},
+			{"packager", meta.Project.Maintainer},
+			{"origin", info.Name},
+			{"commit", b.res.Commit},
+		}
+		if data, err = finishAPK(data, fields, b.keys.APKName, b.keys.SignSHA256); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rsa"
-	"crypto/sha1" //nolint:gosec // apk v2 signatures are over SHA-1 digests
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -71,7 +71,9 @@ func (r *repoBuilder) apk() error {
 
 // apkIndex returns a signed APKINDEX.tar.gz: a gzip stream holding the
 // signature (a tar without its end-of-archive blocks), then the index
-// archive. The signature is over the SHA-1 of the index's gzip stream.
+// archive. The signature is over the SHA-256 of the index's gzip stream
+// (.SIGN.RSA256., which apk-tools 2.14 and 3 verify; go-apk reads only
+// .SIGN.RSA. over SHA-1).
 func (r *repoBuilder) apkIndex(pkgs []*apk.Package, arch string) ([]byte, error) {
 	rd, err := apk.ArchiveFromIndex(&apk.APKIndex{Packages: pkgs, Description: "faas-runtime " + r.man.Version + " " + arch})
 	if err != nil {
@@ -81,29 +83,17 @@ func (r *repoBuilder) apkIndex(pkgs []*apk.Package, arch string) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	digest := sha1.Sum(index) //nolint:gosec
-	sig, err := r.keys.SignSHA1(digest[:])
+	digest := sha256.Sum256(index)
+	sig, err := r.keys.SignSHA256(digest[:])
 	if err != nil {
 		return nil, err
 	}
-	return append(signatureSegment(".SIGN.RSA."+r.keys.APKName, sig), index...), nil
-}
-
-func signatureSegment(name string, sig []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	tw := tar.NewWriter(zw)
-	tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(sig)), Typeflag: tar.TypeReg,
-		Uname: "root", Gname: "root", Format: tar.FormatUSTAR})
-	tw.Write(sig)
-	tw.Flush() // not Close: apk concatenates segments without end-of-archive blocks
-	zw.Close()
-	return buf.Bytes()
+	return append(build.APKSignatureSegment(build.APKSignaturePrefix+r.keys.APKName, sig), index...), nil
 }
 
 // VerifyAPK checks an .apk's signature against keys (file name -> PEM
 // public key), the way apk-tools does before installing: RSA over the
-// SHA-1 of the control segment. go-apk checks index signatures but not
+// SHA-256 (.SIGN.RSA256.) or SHA-1 (.SIGN.RSA.) of the control segment. go-apk checks index signatures but not
 // package ones, so this is hand-written.
 func VerifyAPK(path string, keys map[string][]byte) error {
 	f, err := os.Open(path)
@@ -133,9 +123,18 @@ func VerifyAPK(path string, keys map[string][]byte) error {
 	if err != nil {
 		return fmt.Errorf("%s: reading the signature: %w", path, err)
 	}
-	name := strings.TrimPrefix(hdr.Name, ".SIGN.RSA.")
-	if name == hdr.Name {
-		return fmt.Errorf("%s: unsupported signature %s", path, hdr.Name)
+	hash, digest := crypto.SHA1, exp.ControlHash
+	name, ok := strings.CutPrefix(hdr.Name, ".SIGN.RSA.")
+	if !ok {
+		if name, ok = strings.CutPrefix(hdr.Name, build.APKSignaturePrefix); !ok {
+			return fmt.Errorf("%s: unsupported signature %s", path, hdr.Name)
+		}
+		control, err := os.ReadFile(exp.ControlFile)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(control)
+		hash, digest = crypto.SHA256, sum[:]
 	}
 	sig, err := io.ReadAll(tr)
 	if err != nil {
@@ -149,7 +148,7 @@ func VerifyAPK(path string, keys map[string][]byte) error {
 	if err != nil {
 		return err
 	}
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA1, exp.ControlHash, sig); err != nil {
+	if err := rsa.VerifyPKCS1v15(pub, hash, digest, sig); err != nil {
 		return fmt.Errorf("%s: signature does not verify with key %s: %w", path, name, err)
 	}
 	return nil

@@ -10,7 +10,6 @@ import (
 	"context"
 	"debug/elf"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,9 +17,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chainguard-dev/go-apk/pkg/apk"
-	apkfs "github.com/chainguard-dev/go-apk/pkg/fs"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/build"
@@ -309,53 +305,14 @@ Debug::NoLocking "true";
 }
 
 func TestAPK(t *testing.T) {
-	base := repotest.ServeRepo(t)
+	// Installs and index signatures: TestApkTools, with apk-tools 2 and 3
+	// (go-apk reads only SHA-1 index signatures).
 	dir := repotest.Dir(t)
 	pkgs, m := manifest(t)
 	ctx := context.Background()
 	keyFile := filepath.Join(dir, repo.AlpineDir, sign.DefaultAPKKeyName)
 	keys := map[string][]byte{sign.DefaultAPKKeyName: readFile(t, keyFile)}
-
-	// go-apk, with index signature checking on, installs into a root.
-	root := t.TempDir()
-	a, err := apk.New(apk.WithFS(apkfs.DirFS(root)), apk.WithArch("x86_64"), apk.WithIgnoreMknodErrors(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.InitDB(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.InitKeyring(ctx, []string{base + "/" + repo.AlpineDir + "/" + sign.DefaultAPKKeyName}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.SetRepositories(ctx, []string{repo.ApkRepository(base)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.SetWorld(ctx, []string{"faas-runtime", "runtime-init"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.FixateWorld(ctx, nil); err != nil {
-		t.Fatalf("go-apk install from %s: %v", base, err)
-	}
-	checkBinary(t, filepath.Join(root, "usr/bin/faas-runtime"), "amd64", m.Version)
-	installed := string(readFile(t, filepath.Join(root, "lib/apk/db/installed")))
-	if !strings.Contains(installed, "V:"+m.FormatVersions["apk"]) {
-		t.Errorf("installed db lacks V:%s:\n%s", m.FormatVersions["apk"], installed)
-	}
-
-	// The index verifies with our key and not with another one.
-	for _, arch := range []string{"x86_64", "aarch64"} {
-		if _, err := apk.GetRepositoryIndexes(ctx, []string{repo.ApkRepository(base)}, keys, arch, apk.WithHTTPClient(http.DefaultClient)); err != nil {
-			t.Errorf("%s index with our key: %v", arch, err)
-		}
-	}
 	ok := otherKeys(t)
-	otherPub, _ := ok.PublicAPK()
-	// go-apk caches indexes by URL for the process: ask a second server.
-	_, err = apk.GetRepositoryIndexes(ctx, []string{repo.ApkRepository(repotest.Serve(t, dir))}, map[string][]byte{sign.DefaultAPKKeyName: otherPub}, "x86_64", apk.WithHTTPClient(http.DefaultClient))
-	if err == nil || !strings.Contains(err.Error(), "signature") {
-		t.Errorf("index accepted with another key: %v", err)
-	}
 
 	// Every package verifies; a package signed by another key is refused,
 	// and a repository is not built from it.
@@ -673,5 +630,71 @@ func TestRPMInstallRemove(t *testing.T) {
 	after := list()
 	if strings.Join(before, "\n") != strings.Join(after, "\n") {
 		t.Errorf("rpm -e left the root changed:\nbefore: %v\nafter:  %v", before, after)
+	}
+}
+
+// apkTool finds apk-tools 2 or 3 as built by ../shared/package-managers
+// (make apk-tools installs them into /opt/faas-pm/bin).
+func apkTool(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(apkToolsDir, name)
+	if _, err := os.Stat(p); err != nil {
+		testutil.Unavailable(t, "%s not found in %s: run `make apk-tools`", name, apkToolsDir)
+	}
+	return p
+}
+
+const apkToolsDir = "/opt/faas-pm/bin"
+
+// The real apk-tools 2.14 (Alpine 3.18-3.22) and 3.0 (Alpine 3.23+) verify
+// the SHA-256 signatures of the packages and APKINDEX and install from the
+// served repository; with another key they refuse. .PKGINFO carries the
+// fields abuild writes, so the index has t: (build date) and o: (origin).
+func TestApkTools(t *testing.T) {
+	testutil.NeedRoot(t)
+	base := repotest.ServeRepo(t)
+	dir := repotest.Dir(t)
+	pkgs, m := manifest(t)
+	key := readFile(t, filepath.Join(dir, repo.AlpineDir, sign.DefaultAPKKeyName))
+	otherPub, _ := otherKeys(t).PublicAPK()
+	for _, tool := range []string{"apk2", "apk3"} {
+		t.Run(tool, func(t *testing.T) {
+			bin := apkTool(t, tool)
+			newRoot := func(pub []byte) string {
+				root := t.TempDir()
+				os.MkdirAll(filepath.Join(root, "etc/apk/keys"), 0o755)
+				os.WriteFile(filepath.Join(root, "etc/apk/keys", sign.DefaultAPKKeyName), pub, 0o644)
+				return root
+			}
+			root := newRoot(key)
+			for _, a := range m.Find("apk", "", "") {
+				out := run(t, "", nil, bin, "--root", root, "verify", filepath.Join(pkgs, a.Path))
+				if !strings.Contains(out, "OK") {
+					t.Errorf("%s verify %s: %s", tool, a.Path, out)
+				}
+			}
+			args := []string{"--root", root, "--initdb", "--arch", "x86_64", "--no-cache", "--no-scripts",
+				"-X", repo.ApkRepository(base), "add", "faas-runtime", "runtime-init"}
+			out := run(t, "", nil, bin, args...)
+			checkBinary(t, filepath.Join(root, "usr/bin/faas-runtime"), "amd64", m.Version)
+			installed := string(readFile(t, filepath.Join(root, "lib/apk/db/installed")))
+			for _, want := range []string{"V:" + m.FormatVersions["apk"], "o:faas-runtime", fmt.Sprintf("t:%d", m.SourceDateEpoch), "c:" + m.Commit} {
+				if !strings.Contains(installed, "\n"+want+"\n") {
+					t.Errorf("%s: installed db lacks %s:\n%s\n%s", tool, want, installed, out)
+				}
+			}
+			wrong := newRoot(otherPub)
+			args[1] = wrong
+			if out, err := runErr("", nil, bin, args...); err == nil {
+				t.Errorf("%s installed from a repository signed by another key:\n%s", tool, out)
+			}
+		})
+	}
+	// The index lists the abuild fields too.
+	idx := run(t, "", nil, "tar", "-xzOf", filepath.Join(dir, repo.AlpineDir, "x86_64", "APKINDEX.tar.gz"), "APKINDEX")
+	for _, want := range []string{"o:faas-runtime", fmt.Sprintf("t:%d", m.SourceDateEpoch)} {
+		if !strings.Contains(idx, "\n"+want+"\n") {
+			t.Errorf("APKINDEX lacks %s:\n%s", want, idx)
+		}
 	}
 }

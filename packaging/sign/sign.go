@@ -10,7 +10,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha1" //nolint:gosec // apk v2 signs SHA-1 digests; nothing else uses it
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -346,11 +346,11 @@ func withArmorChecksum(signed []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// SignSHA1 signs a SHA-1 digest with the apk key (apk v2 package and index
-// signatures are RSA PKCS#1 v1.5 over SHA-1; apk-tools 2 verifies nothing else).
-func (k *Keys) SignSHA1(digest []byte) ([]byte, error) {
-	if len(digest) != sha1.Size {
-		return nil, errors.New("apk signing: not a SHA-1 digest")
+// SignSHA256 signs a SHA-256 digest with the apk key: apk-tools 2.14 and 3
+// verify these as .SIGN.RSA256.<key> (packages and APKINDEX).
+func (k *Keys) SignSHA256(digest []byte) ([]byte, error) {
+	if len(digest) != sha256.Size {
+		return nil, errors.New("apk signing: not a SHA-256 digest")
 	}
-	return rsa.SignPKCS1v15(nil, k.APK, crypto.SHA1, digest)
+	return rsa.SignPKCS1v15(nil, k.APK, crypto.SHA256, digest)
 }
