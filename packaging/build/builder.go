@@ -88,7 +88,7 @@ func (b *builder) buildBinaries(ctx context.Context, targets []Target) (map[binK
 	for _, t := range targets {
 		for _, f := range filesFor(t) {
 			if f.Kind == meta.Binary {
-				need[binKey{f.Src, t.GOOS, t.GOARCH, strings.Join(t.Pkg.BuildEnv, " ")}] = true
+				need[binKey{f.Src, t.GOOS, t.GOARCH, strings.Join(t.Pkg.BuildEnv, "\n")}] = true
 			}
 		}
 		if t.Pkg.Name == "faas-runtime" && t.GOOS == "linux" {
@@ -121,7 +121,7 @@ func (b *builder) buildBinaries(ctx context.Context, targets []Target) (map[binK
 			cmd.Dir = b.opts.Root
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+k.goos, "GOARCH="+k.goarch, "GOFLAGS=")
 			if k.env != "" {
-				cmd.Env = append(cmd.Env, strings.Fields(k.env)...)
+				cmd.Env = append(cmd.Env, strings.Split(k.env, "\n")...)
 			}
 			if out, err := cmd.CombinedOutput(); err != nil {
 				errs <- fmt.Errorf("go build %s for %s/%s: %v\n%s", k.src, k.goos, k.goarch, err, out)
@@ -285,7 +285,7 @@ func (b *builder) resolver(t Target, bins map[binKey]string, gen string) func(me
 	return func(f meta.File) (string, error) {
 		switch f.Kind {
 		case meta.Binary:
-			p, ok := bins[binKey{f.Src, t.GOOS, t.GOARCH, strings.Join(t.Pkg.BuildEnv, " ")}]
+			p, ok := bins[binKey{f.Src, t.GOOS, t.GOARCH, strings.Join(t.Pkg.BuildEnv, "\n")}]
 			if !ok {
 				return "", fmt.Errorf("binary %s for %s/%s was not built", f.Src, t.GOOS, t.GOARCH)
 			}
@@ -331,6 +331,13 @@ func (b *builder) pack(t Target, bins map[binKey]string, gen string) error {
 	// are final (relativeRPM, finishAPK). Debian verifies the repository's
 	// InRelease, not packages; pacman reads detached .sig files made in
 	// packaging/repo.
+	if format == "deb" {
+		// Debian policy wants /usr/share/doc/NAME/changelog.Debian.gz; nfpm
+		// writes it from a chglog file.
+		if info.Changelog, err = b.debChangelog(gen); err != nil {
+			return err
+		}
+	}
 	nfpm.WithDefaults(info)
 	if err := nfpm.PrepareForPackager(info, nfpmFormat); err != nil {
 		return err
@@ -400,3 +407,36 @@ func wrap(text string, width int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// debChangelog writes the chglog file nfpm turns into changelog.Debian.gz:
+// one entry for this version (the release notes are on the releases page),
+// dated SOURCE_DATE_EPOCH.
+func (b *builder) debChangelog(gen string) (string, error) {
+	p := filepath.Join(gen, "changelog.yml")
+	if _, err := os.Stat(p); err == nil {
+		return p, nil
+	}
+	short := b.res.Commit
+	if len(short) > 12 {
+		short = short[:12]
+	}
+	entry := fmt.Sprintf(`- semver: %q
+  date: %s
+  packager: %q
+  deb:
+    urgency: medium
+    distributions: [%s]
+  changes:
+    - commit: %s
+      note: %q
+`, b.res.FormatVersions["deb"], b.sde.Format(time.RFC3339), meta.Project.Maintainer, DebDistribution, b.res.Commit,
+		fmt.Sprintf("faas-runtime %s, built from commit %s.\nRelease notes: %s/releases", b.v, short, meta.Project.Homepage))
+	if err := os.MkdirAll(gen, 0o755); err != nil {
+		return "", err
+	}
+	return p, os.WriteFile(p, []byte(entry), 0o644)
+}
+
+// DebDistribution is the suite named in changelog.Debian.gz (the
+// repository's suite, packaging/repo DebSuite).
+const DebDistribution = "stable"

@@ -14,7 +14,9 @@ func init() {
 		Arches:  []string{"amd64", "arm64"},
 		Section: "utils",
 		// The same main package as faas-runtime, built with the sharedlib tag.
-		BuildEnv: []string{"GOFLAGS=-tags=sharedlib"},
+		// It is dynamically linked anyway (purego), so it is built as PIE,
+		// which Go's linker emits with RELRO (lintian's hardening checks).
+		BuildEnv: []string{"GOFLAGS=-tags=sharedlib -buildmode=pie"},
 		Depends:  map[string][]string{"deb": {"libc6"}, "rpm": {"glibc"}, "archlinux": {"glibc"}},
 		Files: []File{
 			{Kind: Binary, Src: "./cmd/faas-runtime", Dst: "/usr/bin/faas-runtime-sharedlib", Mode: 0o755},

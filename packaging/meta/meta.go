@@ -61,7 +61,7 @@ type Package struct {
 	// format's standard place. Extra files (headers, configs) go here.
 	Files []File
 	// BuildEnv is added to `go build`'s environment for this package's binaries
-	// (default CGO_ENABLED=0).
+	// (default CGO_ENABLED=0), one variable an element.
 	BuildEnv []string
 	// Depends lists package dependencies per format (the names differ:
 	// libc6 on Debian, glibc on rpm and Arch).

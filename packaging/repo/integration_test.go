@@ -698,3 +698,40 @@ func TestApkTools(t *testing.T) {
 		}
 	}
 }
+
+// Every .deb has /usr/share/doc/NAME/changelog.Debian.gz naming its version,
+// and faas-runtime-sharedlib (dynamically linked) is PIE with RELRO, so
+// lintian needs neither a no-changelog nor a hardening filter.
+func TestDebChangelogHardening(t *testing.T) {
+	testutil.Need(t, "dpkg-deb", "gzip")
+	pkgs, m := manifest(t)
+	for _, a := range m.Find("deb", "", "") {
+		dir := t.TempDir()
+		run(t, "", nil, "dpkg-deb", "-x", filepath.Join(pkgs, a.Path), dir)
+		log := run(t, "", nil, "gzip", "-dc", filepath.Join(dir, "usr/share/doc", a.Package, "changelog.Debian.gz"))
+		if want := fmt.Sprintf("%s (%s) %s; urgency=medium\n", a.Package, m.FormatVersions["deb"], build.DebDistribution); !strings.HasPrefix(log, want) {
+			t.Errorf("%s: changelog.Debian.gz starts %q, want %q", a.Path, strings.SplitN(log, "\n", 2)[0], want)
+		}
+		if a.Package != "faas-runtime-sharedlib" {
+			continue
+		}
+		f, err := elf.Open(filepath.Join(dir, "usr/bin/faas-runtime-sharedlib"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		relro := false
+		for _, p := range f.Progs {
+			relro = relro || p.Type == elf.PT_GNU_RELRO
+		}
+		if f.Type != elf.ET_DYN || !relro {
+			t.Errorf("%s: faas-runtime-sharedlib is %v, RELRO %v; want a PIE (ET_DYN) with PT_GNU_RELRO", a.Path, f.Type, relro)
+		}
+		f.Close()
+	}
+	lint := string(readFile(t, filepath.Join(testutil.RepoRoot(t), "packaging/lint/lintian-suppress")))
+	for _, tag := range []string{"no-changelog", "hardening-no-pie", "hardening-no-relro"} {
+		if strings.Contains(lint, "\n"+tag+"\n") {
+			t.Errorf("packaging/lint/lintian-suppress still suppresses %s", tag)
+		}
+	}
+}
