@@ -4,9 +4,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 GO        ?= go
-VERSION   ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed 's/^v//' || true)
+# One source of the version: packaging/version (X.Y.Z on a tag, X.Y.Z+1-pre.N
+# between tags), the same as the packages and GoReleaser's snapshots.
 ifeq ($(strip $(VERSION)),)
-VERSION   := 0.1.0
+VERSION   := $(shell GOFLAGS=-buildvcs=false $(GO) run ./packaging/cmd/faas-pkg version)
 endif
 LDFLAGS   := -s -w -X github.com/faas-runtime/faas-runtime/runtime/version.Version=$(VERSION)
 GOBUILD   := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"

@@ -9,12 +9,16 @@ GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser
 # derives it from git describe (with the prerelease mapping per format).
 PKG_FLAGS := $(if $(filter command line environment override,$(origin VERSION)),--version $(VERSION))
 
-.PHONY: packages repo goreleaser-install apk-tools
+.PHONY: packages repo goreleaser-install apk-tools release-snapshot
 packages:
 	$(GO) run ./packaging/cmd/faas-pkg packages $(PKG_FLAGS)
 
 repo:
 	$(GO) run ./packaging/cmd/faas-pkg repo $(PKG_FLAGS)
+
+# A GoReleaser snapshot with faas-pkg's version (dist/goreleaser, dist/release-assets).
+release-snapshot: goreleaser-install
+	FAAS_VERSION=$(VERSION) $(GORELEASER) release --snapshot --clean
 
 # GoReleaser for the .goreleaser.yaml checks in make test (~4 min cold).
 goreleaser-install:

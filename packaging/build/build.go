@@ -218,3 +218,17 @@ func git(dir string, args ...string) (string, error) {
 	}
 	return strings.TrimSpace(string(out)), nil
 }
+
+// ReleaseAssetName is a package's file name among the release assets, which
+// are one flat list: the .apk files, named <name>-<version>.apk in their
+// arch directories, get the arch in their name. Other artifacts (binaries,
+// layers, recipes) are not release assets of faas-pkg: "".
+func ReleaseAssetName(a Artifact) string {
+	switch a.Kind {
+	case "rpm", "deb", "archlinux", "msys2":
+		return filepath.Base(a.Path)
+	case "apk":
+		return strings.TrimSuffix(filepath.Base(a.Path), ".apk") + "." + a.Arch + ".apk"
+	}
+	return ""
+}

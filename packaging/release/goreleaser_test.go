@@ -1,54 +1,38 @@
 package release_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/build"
-	"github.com/faas-runtime/faas-runtime/packaging/meta"
-	"github.com/faas-runtime/faas-runtime/packaging/version"
 )
 
 type grConfig struct {
-	Nfpms []struct {
-		ID          string   `yaml:"id"`
-		PackageName string   `yaml:"package_name"`
-		IDs         []string `yaml:"ids"`
-		Formats     []string `yaml:"formats"`
-		Vendor      string   `yaml:"vendor"`
-		Homepage    string   `yaml:"homepage"`
-		Maintainer  string   `yaml:"maintainer"`
-		Description string   `yaml:"description"`
-		License     string   `yaml:"license"`
-		Section     string   `yaml:"section"`
-		Bindir      string   `yaml:"bindir"`
-		Contents    []struct {
-			Src, Dst, Packager string
-			FileInfo           struct {
-				Mode os.FileMode `yaml:"mode"`
-			} `yaml:"file_info"`
-		} `yaml:"contents"`
-		RPM struct {
-			Summary string `yaml:"summary"`
-		} `yaml:"rpm"`
-	} `yaml:"nfpms"`
-	Builds []struct {
-		ID, Main, Binary string
-		Goos, Goarch     []string
-	} `yaml:"builds"`
+	Nfpms  []any `yaml:"nfpms"`
+	Before struct {
+		Hooks []string `yaml:"hooks"`
+	} `yaml:"before"`
+	Release struct {
+		ExtraFiles []struct {
+			Glob string `yaml:"glob"`
+		} `yaml:"extra_files"`
+	} `yaml:"release"`
+	Snapshot struct {
+		VersionTemplate string `yaml:"version_template"`
+	} `yaml:"snapshot"`
 }
 
-func loadConfig(t *testing.T) grConfig {
+func loadConfig(t *testing.T, root string) grConfig {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), ".goreleaser.yaml"))
+	b, err := os.ReadFile(filepath.Join(root, ".goreleaser.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,102 +43,38 @@ func loadConfig(t *testing.T) grConfig {
 	return c
 }
 
-// The nfpms of .goreleaser.yaml describe the same packages as packaging/meta:
-// names, formats, metadata and the files each format installs.
-func TestNfpmsMatchMeta(t *testing.T) {
-	c := loadConfig(t)
-	v, _ := version.Parse("1.2.3")
-	builds := map[string]string{} // build id -> main
-	for _, b := range c.Builds {
-		builds[b.ID] = b.Main
-		if b.ID == "faas-runtime-sharedlib" {
-			continue // glibc Linux only
-		}
-		if strings.Join(b.Goos, ",") != "linux,darwin,windows" || strings.Join(b.Goarch, ",") != "amd64,arm64" {
-			t.Errorf("build %s: goos %v goarch %v, want linux,darwin,windows x amd64,arm64", b.ID, b.Goos, b.Goarch)
+// One set of packages: GoReleaser builds none of its own (an unsigned rpm,
+// an apk apk refuses, a .deb versioned 0.1.0 where the repository has
+// 0.1.0-1, same file names with other bytes); the release publishes
+// faas-pkg's, built at GoReleaser's version.
+func TestReleasePublishesFaasPkgPackages(t *testing.T) {
+	c := loadConfig(t, testutil.RepoRoot(t))
+	if len(c.Nfpms) != 0 {
+		t.Errorf(".goreleaser.yaml builds %d nfpms packages of its own; the release must publish faas-pkg's", len(c.Nfpms))
+	}
+	hooks := strings.Join(c.Before.Hooks, "\n")
+	for _, want := range []string{"faas-pkg packages --version {{ .Version }}", "faas-pkg release-assets dist/release-assets"} {
+		if !strings.Contains(hooks, want) {
+			t.Errorf("before.hooks lack %q:\n%s", want, hooks)
 		}
 	}
-	seen := map[string]bool{}
-	for _, n := range c.Nfpms {
-		p, ok := meta.Get(n.PackageName)
-		if !ok {
-			t.Errorf("nfpm %s: no package %q in packaging/meta", n.ID, n.PackageName)
-			continue
-		}
-		seen[p.Name] = true
-		var linuxFormats []string
-		for _, f := range p.Formats {
-			if f != "msys2" {
-				linuxFormats = append(linuxFormats, f)
-			}
-		}
-		if a, b := sorted(n.Formats), sorted(linuxFormats); a != b {
-			t.Errorf("%s formats: goreleaser %s, meta %s", p.Name, a, b)
-		}
-		for _, format := range n.Formats {
-			info, err := build.Info(build.Target{Pkg: p, Format: format, GOOS: "linux", GOARCH: "amd64"}, v, time.Unix(0, 0),
-				func(f meta.File) (string, error) { return f.Src, nil })
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range []struct{ name, gr, meta string }{
-				// GoReleaser has one description for all formats: the one line
-				// apk and pacman take; packaging/ adds the long text for rpm and deb.
-				{"description", n.Description, strings.SplitN(info.Description, "\n", 2)[0]},
-				{"license", n.License, info.License},
-				{"maintainer", n.Maintainer, info.Maintainer},
-				{"homepage", n.Homepage, info.Homepage},
-				{"vendor", n.Vendor, info.Vendor},
-				{"section", n.Section, info.Section},
-				{"rpm summary", n.RPM.Summary, info.RPM.Summary},
-			} {
-				if f.gr != f.meta {
-					t.Errorf("%s %s: goreleaser %q, packaging/meta %q", p.Name, f.name, f.gr, f.meta)
-				}
-			}
-			// Files: goreleaser's binaries (bindir + each build's binary) and
-			// contents for this packager, against build.Info's contents.
-			var gr, want []string
-			for _, id := range n.IDs {
-				for _, b := range c.Builds {
-					if b.ID == id {
-						gr = append(gr, n.Bindir+"/"+b.Binary)
-					}
-				}
-			}
-			for _, ct := range n.Contents {
-				if ct.Packager == "" || ct.Packager == format {
-					gr = append(gr, ct.Dst)
-				}
-			}
-			for _, ct := range info.Contents {
-				want = append(want, ct.Destination)
-			}
-			if a, b := sorted(gr), sorted(want); a != b {
-				t.Errorf("%s %s files:\n goreleaser %s\n meta       %s", p.Name, format, a, b)
-			}
-		}
+	if len(c.Release.ExtraFiles) != 1 || c.Release.ExtraFiles[0].Glob != "./dist/release-assets/*" {
+		t.Errorf("release.extra_files = %+v, want the one glob ./dist/release-assets/*", c.Release.ExtraFiles)
 	}
-	for _, p := range meta.Packages() {
-		if !seen[p.Name] {
-			t.Errorf("package %s of packaging/meta has no nfpm in .goreleaser.yaml", p.Name)
-		}
+	if !strings.Contains(c.Snapshot.VersionTemplate, "FAAS_VERSION") {
+		t.Errorf("snapshot.version_template %q does not take faas-pkg's version (FAAS_VERSION)", c.Snapshot.VersionTemplate)
 	}
 }
 
-func sorted(s []string) string {
-	c := append([]string(nil), s...)
-	sort.Strings(c)
-	return strings.Join(c, " ")
-}
-
-// goreleaser check accepts the configuration, and a snapshot release of the
-// current tree produces every artifact. It runs in a copy of the tree with
-// its own git repository (the snapshot needs a commit and a remote, never
-// contacted).
-func TestGoReleaserSnapshot(t *testing.T) {
+// Between tags (v1.2.3 and one commit), make build, faas-pkg and a
+// GoReleaser snapshot agree on the version: faas-runtime --version,
+// runtime-init version, the packages (MANIFEST and the packaged binary) and
+// the archives. The release assets are faas-pkg's packages, byte for byte,
+// and GoReleaser makes no package of its own. It runs in a copy of the tree
+// with its own git repository (the snapshot needs a remote, never contacted).
+func TestVersionsAgreeBetweenTags(t *testing.T) {
 	testutil.Slow(t, "a whole goreleaser release --snapshot")
-	testutil.Need(t, "git")
+	testutil.Need(t, "git", "make", "tar")
 	gr := filepath.Join(goPath(t), "bin", "goreleaser")
 	if _, err := os.Stat(gr); err != nil {
 		testutil.Unavailable(t, "goreleaser v2.14.3 is not installed: run `make goreleaser-install` (make test does)")
@@ -162,46 +82,112 @@ func TestGoReleaserSnapshot(t *testing.T) {
 	root := testutil.RepoRoot(t)
 	work := filepath.Join(t.TempDir(), "src")
 	copyTree(t, root, work)
-	for _, args := range [][]string{
-		{"init", "-q"}, {"add", "-A"},
-		{"-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "snapshot"},
-		{"remote", "add", "origin", "https://github.com/faas-runtime/faas-runtime.git"},
-	} {
-		runIn(t, work, "git", args...)
+	git := func(args ...string) {
+		runIn(t, work, "git", append([]string{"-c", "user.name=test", "-c", "user.email=test@example.invalid"}, args...)...)
 	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-q", "-m", "release")
+	git("tag", "v1.2.3")
+	os.WriteFile(filepath.Join(work, "CHANGES.txt"), []byte("after the tag\n"), 0o644)
+	git("add", "-A")
+	git("commit", "-q", "-m", "after")
+	git("remote", "add", "origin", "https://github.com/faas-runtime/faas-runtime.git")
+	const want = "1.2.4-pre.1"
+
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "VERSION=") && !strings.HasPrefix(kv, "GOFLAGS=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "GOFLAGS=-buildvcs=false")
+	runEnv := func(env []string, name string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir, cmd.Env = work, env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	if v := strings.TrimSpace(runEnv(env, "go", "run", "./packaging/cmd/faas-pkg", "version")); v != want {
+		t.Fatalf("faas-pkg version = %q, want %s", v, want)
+	}
+	runEnv(env, "make", "build")
+	for _, c := range [][]string{{"bin/faas-runtime", "--version"}, {"bin/runtime-init", "version"}} {
+		if out := runEnv(env, filepath.Join(work, c[0]), c[1]); !strings.Contains(out, want) {
+			t.Errorf("make build: %s %s = %q, want %s", c[0], c[1], out, want)
+		}
+	}
+
 	runIn(t, work, gr, "check")
-	runIn(t, work, gr, "release", "--snapshot", "--clean")
+	grEnv := append(env, "FAAS_VERSION="+want)
+	runEnv(grEnv, gr, "release", "--snapshot", "--clean")
 	dist := filepath.Join(work, "dist", "goreleaser")
-	var missing []string
-	expect := []string{"checksums.txt", "faas-runtime-0.0.1-pre.tar.gz", "homebrew/Casks/faas-runtime-bin.rb"}
-	for _, osarch := range []string{"linux_amd64", "linux_arm64", "darwin_amd64", "darwin_arm64"} {
-		expect = append(expect, "faas-runtime_0.0.1-pre_"+osarch+".tar.gz")
+	m, err := build.ReadManifest(filepath.Join(work, "dist", "packages"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	expect = append(expect, "faas-runtime_0.0.1-pre_windows_amd64.zip", "faas-runtime_0.0.1-pre_windows_arm64.zip")
-	for _, p := range []string{"faas-runtime", "runtime-init"} {
-		expect = append(expect,
-			p+"-0.0.1~pre-1.x86_64.rpm", p+"-0.0.1~pre-1.aarch64.rpm",
-			p+"_0.0.1~pre_amd64.deb", p+"_0.0.1~pre_arm64.deb",
-			p+"_0.0.1_pre_x86_64.apk", p+"_0.0.1_pre_aarch64.apk",
-			p+"-0.0.1pre-1-x86_64.pkg.tar.zst", p+"-0.0.1pre-1-aarch64.pkg.tar.zst")
+	if m.Version != want {
+		t.Errorf("packages are version %s, want %s", m.Version, want)
 	}
-	for _, a := range []string{"x86_64", "aarch64"} {
-		expect = append(expect, "faas-runtime-sharedlib-0.0.1~pre-1."+a+".rpm", "faas-runtime-sharedlib-0.0.1pre-1-"+a+".pkg.tar.zst")
-	}
-	expect = append(expect, "faas-runtime-sharedlib_0.0.1~pre_amd64.deb", "faas-runtime-sharedlib_0.0.1~pre_arm64.deb")
-	for _, f := range expect {
+	for _, f := range []string{"faas-runtime_" + want + "_linux_amd64.tar.gz", "faas-runtime-" + want + ".tar.gz", "homebrew/Casks/faas-runtime-bin.rb"} {
 		if _, err := os.Stat(filepath.Join(dist, f)); err != nil {
-			missing = append(missing, f)
+			t.Errorf("snapshot lacks %s", f)
 		}
 	}
-	if len(missing) > 0 {
-		entries, _ := os.ReadDir(dist)
-		var names []string
-		for _, e := range entries {
-			names = append(names, e.Name())
-		}
-		t.Errorf("snapshot lacks %v; it has %v", missing, names)
+	// The archive's binary prints the same version.
+	x := t.TempDir()
+	runIn(t, x, "tar", "-xzf", filepath.Join(dist, "faas-runtime_"+want+"_linux_amd64.tar.gz"))
+	if out := runIn(t, x, filepath.Join(x, "faas-runtime"), "--version"); !strings.Contains(out, want) {
+		t.Errorf("archive faas-runtime --version = %q, want %s", out, want)
 	}
+	// No package of GoReleaser's own; every faas-pkg package is a release asset, unchanged.
+	entries, _ := os.ReadDir(dist)
+	for _, e := range entries {
+		for _, ext := range []string{".rpm", ".deb", ".apk", ".pkg.tar.zst"} {
+			if strings.HasSuffix(e.Name(), ext) {
+				t.Errorf("GoReleaser built a package of its own: %s", e.Name())
+			}
+		}
+	}
+	assets := filepath.Join(work, "dist", "release-assets")
+	n := 0
+	for _, a := range m.Files {
+		name := build.ReleaseAssetName(a)
+		if name == "" {
+			continue
+		}
+		n++
+		got, err := os.ReadFile(filepath.Join(assets, name))
+		if err != nil {
+			t.Errorf("release asset %s: %v", name, err)
+			continue
+		}
+		if sum := sha256.Sum256(got); hex.EncodeToString(sum[:]) != a.SHA256 {
+			t.Errorf("release asset %s differs from faas-pkg's %s", name, a.Path)
+		}
+	}
+	if all, _ := os.ReadDir(assets); len(all) != n || n == 0 {
+		t.Errorf("%d release assets for %d packages", len(all), n)
+	}
+	cask := string(readFile(t, filepath.Join(dist, "homebrew/Casks/faas-runtime-bin.rb")))
+	for _, w := range []string{`"com.apple.quarantine"`, "caveats", "faas-runtime formula"} {
+		if !strings.Contains(cask, w) {
+			t.Errorf("cask lacks %s:\n%s", w, cask)
+		}
+	}
+}
+
+func readFile(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func goPath(t *testing.T) string {

@@ -2,6 +2,8 @@
 //
 //	go run ./packaging/cmd/faas-pkg packages [flags]   # dist/packages
 //	go run ./packaging/cmd/faas-pkg repo [flags]       # dist/packages, then dist/repo
+//	go run ./packaging/cmd/faas-pkg version            # the version every build uses
+//	go run ./packaging/cmd/faas-pkg release-assets DIR # dist/packages' packages, flat, for the release
 //
 // Signing keys come from FAAS_PGP_KEY / FAAS_APK_KEY (see packaging/sign);
 // without them throwaway keys are made under dist/keys. Exit status 2 is bad
@@ -46,8 +48,14 @@ func runErr(args []string) error {
 	if len(args) == 2 && args[0] == "gen" {
 		return gen(args[1])
 	}
+	if len(args) == 1 && args[0] == "version" {
+		return printVersion()
+	}
+	if len(args) == 2 && args[0] == "release-assets" {
+		return releaseAssets(filepath.Join("dist", "packages"), args[1])
+	}
 	if len(args) == 0 || (args[0] != "packages" && args[0] != "repo") {
-		return usageError{errors.New("usage: faas-pkg gen DIR | faas-pkg packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--force]")}
+		return usageError{errors.New("usage: faas-pkg gen DIR | version | release-assets DIR | packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--force]")}
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	dist := fs.String("dist", "dist", "output directory (packages/, repo/ and keys/ go under it)")
@@ -137,6 +145,54 @@ func gen(dir string) error {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(dir, build.GeneratedFileName(name)), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printVersion prints the release version: VERSION if set, else the one
+// packaging/version derives from git describe. The Makefile's -ldflags and
+// GoReleaser's snapshot name take it from here, so binaries and packages
+// agree between tags too.
+func printVersion() error {
+	if v := os.Getenv("VERSION"); v != "" {
+		pv, err := version.Parse(v)
+		if err != nil {
+			return usageError{err}
+		}
+		fmt.Println(pv)
+		return nil
+	}
+	v, err := version.FromGit(".")
+	if err != nil {
+		return err
+	}
+	fmt.Println(v)
+	return nil
+}
+
+// releaseAssets copies the packages of dir (a faas-pkg packages output)
+// into out under unique flat names, for GoReleaser's release.extra_files:
+// the release publishes the same signed packages as the repositories.
+func releaseAssets(dir, out string) error {
+	m, err := build.ReadManifest(dir)
+	if err != nil {
+		return fmt.Errorf("no packages in %s (run faas-pkg packages first): %w", dir, err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	for _, a := range m.Files {
+		name := build.ReleaseAssetName(a)
+		if name == "" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, a.Path))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
 			return err
 		}
 	}
