@@ -168,6 +168,14 @@ func filesFor(t Target) []meta.File {
 			meta.File{Kind: meta.Source, Src: meta.LicenseFile, Dst: "/ucrt64/share/licenses/" + name + "/LICENSE", Mode: 0o644},
 			meta.File{Kind: meta.Source, Src: meta.ReadmeFile, Dst: "/ucrt64/share/doc/" + name + "/README.md", Mode: 0o644, Doc: true},
 		)
+		// The man page and completions, re-rooted under /ucrt64 (MSYS2's
+		// bash, zsh and fish look there).
+		for _, f := range t.Pkg.Files {
+			if f.Kind == meta.Generated {
+				f.Dst = "/ucrt64" + strings.TrimPrefix(f.Dst, "/usr")
+				fs = append(fs, f)
+			}
+		}
 		return fs
 	}
 	fs = append(fs, t.Pkg.Files...)
@@ -226,6 +234,8 @@ func Info(t Target, v version.Version, mtime time.Time, resolve func(meta.File) 
 		info.Description = p.Summary
 	case "msys2":
 		info.ArchLinux.Arch = "any"
+		// MINGW-packages' pkgbase is mingw-w64-${_realname}, as in the PKGBUILD.
+		info.ArchLinux.Pkgbase = "mingw-w64-" + p.Name
 		info.Description = p.Summary + " (mingw-w64)"
 	}
 	for _, f := range filesFor(t) {

@@ -110,6 +110,7 @@ func (b *builder) sourceAndRecipes(ctx context.Context) error {
 		PkgVer:     strings.TrimSuffix(b.res.FormatVersions["msys2"], "-1"),
 		VarPath:    VersionVar,
 		Maintainer: meta.Project.Maintainer,
+		Module:     meta.Project.Module,
 	}
 	if data.PkgVer == "" {
 		fv, err := b.v.For("msys2")
@@ -134,7 +135,7 @@ func (b *builder) sourceAndRecipes(ctx context.Context) error {
 }
 
 type recipeData struct {
-	Desc, Homepage, URL, SHA256, License, Version, PkgVer, VarPath, Maintainer string
+	Desc, Homepage, URL, SHA256, License, Version, PkgVer, VarPath, Maintainer, Module string
 }
 
 func renderTo(dst, tmpl string, data any) error {
@@ -194,7 +195,7 @@ pkgdesc="CLI and AWS Lambda custom runtime for functions in slim images (mingw-w
 arch=('any')
 mingw_arch=('ucrt64' 'clang64' 'clangarm64')
 url='{{.Homepage}}'
-msys2_references=()
+msys2_references=('purl: pkg:golang/{{.Module}}')
 license=('spdx:{{.License}}')
 makedepends=("${MINGW_PACKAGE_PREFIX}-go")
 options=('!strip')
@@ -203,11 +204,15 @@ sha256sums=('{{.SHA256}}')
 
 build() {
   cd "${srcdir}/faas-runtime-${_version}"
+  # MINGW-packages' Go conventions (as in their glab and age PKGBUILDs).
+  export GOROOT="${MINGW_PREFIX}/lib/go"
   export CGO_ENABLED=0
-  export GOFLAGS="-trimpath -buildvcs=false -mod=readonly"
+  export GOFLAGS="-buildmode=exe -trimpath -buildvcs=false -mod=readonly -modcacherw"
   local _ldflags="-s -w -X {{.VarPath}}=${_version}"
   go build -ldflags "${_ldflags}" -o runtime-init.exe ./cmd/runtime-init
   go build -ldflags "${_ldflags}" -o faas-runtime.exe ./cmd/faas-runtime
+  # The man page and shell completions (packaging/build's generators).
+  go run ./packaging/cmd/faas-pkg gen gen
 }
 
 check() {
@@ -220,5 +225,9 @@ package() {
   install -Dm755 runtime-init.exe "${pkgdir}${MINGW_PREFIX}/bin/runtime-init.exe"
   install -Dm755 faas-runtime.exe "${pkgdir}${MINGW_PREFIX}/bin/faas-runtime.exe"
   install -Dm644 LICENSE "${pkgdir}${MINGW_PREFIX}/share/licenses/${_realname}/LICENSE"
+  install -Dm644 gen/man_runtime-init "${pkgdir}${MINGW_PREFIX}/share/man/man1/runtime-init.1.gz"
+  install -Dm644 gen/bash_runtime-init "${pkgdir}${MINGW_PREFIX}/share/bash-completion/completions/runtime-init"
+  install -Dm644 gen/zsh_runtime-init "${pkgdir}${MINGW_PREFIX}/share/zsh/site-functions/_runtime-init"
+  install -Dm644 gen/fish_runtime-init "${pkgdir}${MINGW_PREFIX}/share/fish/vendor_completions.d/runtime-init.fish"
 }
 `

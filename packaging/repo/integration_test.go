@@ -401,6 +401,17 @@ func TestPacman(t *testing.T) {
 			t.Errorf("%s is not a Windows executable", exe)
 		}
 	}
+	// The man page and completions, and MINGW-packages' pkgbase (as the PKGBUILD's).
+	for _, f := range []string{"ucrt64/share/man/man1/runtime-init.1.gz", "ucrt64/share/bash-completion/completions/runtime-init",
+		"ucrt64/share/zsh/site-functions/_runtime-init", "ucrt64/share/fish/vendor_completions.d/runtime-init.fish"} {
+		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
+			t.Errorf("MSYS2 package: %v", err)
+		}
+	}
+	descs, _ := filepath.Glob(filepath.Join(root, "var/lib/pacman/local/mingw-w64-ucrt-x86_64-runtime-init-*/desc"))
+	if len(descs) != 1 || !strings.Contains(string(readFile(t, descs[0])), "%BASE%\nmingw-w64-runtime-init\n") {
+		t.Errorf("MSYS2 package's pkgbase is not mingw-w64-runtime-init (%v)", descs)
+	}
 
 	// A database signed by another key is refused.
 	other := t.TempDir()
@@ -452,7 +463,12 @@ func TestPKGBUILD(t *testing.T) {
 	}
 	pkgbuild := string(readFile(t, src))
 	for _, want := range []string{"_realname=runtime-init", "pkgbase=mingw-w64-${_realname}", `pkgname=("${MINGW_PACKAGE_PREFIX}-${_realname}")`,
-		"mingw_arch=('ucrt64' 'clang64' 'clangarm64')"} {
+		"mingw_arch=('ucrt64' 'clang64' 'clangarm64')", "msys2_references=('purl: pkg:golang/github.com/faas-runtime/faas-runtime')",
+		`export GOROOT="${MINGW_PREFIX}/lib/go"`, "-modcacherw", "-buildmode=exe",
+		`"${pkgdir}${MINGW_PREFIX}/share/man/man1/runtime-init.1.gz"`,
+		`"${pkgdir}${MINGW_PREFIX}/share/bash-completion/completions/runtime-init"`,
+		`"${pkgdir}${MINGW_PREFIX}/share/zsh/site-functions/_runtime-init"`,
+		`"${pkgdir}${MINGW_PREFIX}/share/fish/vendor_completions.d/runtime-init.fish"`} {
 		if !strings.Contains(pkgbuild, want) {
 			t.Errorf("PKGBUILD lacks %q", want)
 		}
