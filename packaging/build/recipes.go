@@ -170,13 +170,26 @@ class FaasRuntime < Formula
 
   def install
     ldflags = "-s -w -X {{.VarPath}}=#{version}"
-    system "go", "build", *std_go_args(ldflags: ldflags, output: bin/"faas-runtime"), "./cmd/faas-runtime"
-    system "go", "build", *std_go_args(ldflags: ldflags, output: bin/"runtime-init"), "./cmd/runtime-init"
+    system "go", "build", *std_go_args(ldflags:, output: bin/"faas-runtime"), "./cmd/faas-runtime"
+    system "go", "build", *std_go_args(ldflags:, output: bin/"runtime-init"), "./cmd/runtime-init"
+    # runtime-init has no completion command: faas-pkg gen writes the man page
+    # and the completion scripts from the same command tree.
+    system "go", "run", "./packaging/cmd/faas-pkg", "gen", "gen"
+    man1.install "gen/man_runtime-init" => "runtime-init.1.gz"
+    man1.install "gen/man_faas-runtime" => "faas-runtime.1.gz"
+    bash_completion.install "gen/bash_runtime-init" => "runtime-init"
+    zsh_completion.install "gen/zsh_runtime-init" => "_runtime-init"
+    fish_completion.install "gen/fish_runtime-init" => "runtime-init.fish"
   end
 
   test do
     assert_match version.to_s, shell_output("#{bin}/faas-runtime --version")
     assert_match version.to_s, shell_output("#{bin}/runtime-init --version")
+    system bin/"runtime-init", "scaffold", "--name", "hello", "--base", "alpine", "--mode", "exec", "--lang", "go",
+           testpath/"hello"
+    assert_path_exists testpath/"hello/Dockerfile"
+    assert_match "faas-runtime", (testpath/"hello/Dockerfile").read
+    assert_match "package main", (testpath/"hello/main.go").read
   end
 end
 `

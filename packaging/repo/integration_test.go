@@ -495,7 +495,8 @@ func TestHomebrewFormula(t *testing.T) {
 	for _, want := range []string{
 		`url "` + build.SourceURL(build.DefaultDownloadURL, m.Version) + `"`,
 		`sha256 "` + sum + `"`,
-		`depends_on "go" => :build`, "std_go_args", `#{bin}/faas-runtime --version`, `#{bin}/runtime-init --version`,
+		`depends_on "go" => :build`, "std_go_args(ldflags:, output:", `#{bin}/faas-runtime --version`, `#{bin}/runtime-init --version`,
+		"bash_completion.install", "zsh_completion.install", "fish_completion.install", "man1.install", `"scaffold"`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("formula lacks %q", want)
@@ -516,6 +517,25 @@ func TestHomebrewFormula(t *testing.T) {
 			t.Errorf("source archive lacks %s", f)
 		}
 	}
+
+	// The install and test blocks run (without Homebrew: testdata/brew_stub.rb
+	// gives them the DSL) on the source archive: binaries, man pages,
+	// completions, and a scaffolded project in testpath.
+	t.Run("install and test blocks", func(t *testing.T) {
+		testutil.Need(t, "go", "tar")
+		work := t.TempDir()
+		run(t, work, nil, "tar", "-xzf", filepath.Join(pkgs, srcs[0].Path))
+		prefix, testpath := filepath.Join(work, "prefix"), filepath.Join(work, "testpath")
+		os.MkdirAll(testpath, 0o755)
+		stub := filepath.Join(testutil.RepoRoot(t), "packaging/repo/testdata/brew_stub.rb")
+		run(t, "", []string{"GOFLAGS=-buildvcs=false"}, "ruby", stub, formula, filepath.Join(work, "faas-runtime-"+m.Version), prefix, testpath, m.Version)
+		for _, f := range []string{"bin/faas-runtime", "bin/runtime-init", "share/man/man1/runtime-init.1.gz", "share/man/man1/faas-runtime.1.gz",
+			"etc/bash_completion.d/runtime-init", "share/zsh/site-functions/_runtime-init", "share/fish/vendor_completions.d/runtime-init.fish"} {
+			if _, err := os.Stat(filepath.Join(prefix, f)); err != nil {
+				t.Errorf("formula did not install %s", f)
+			}
+		}
+	})
 }
 
 func countTargets(t *testing.T, format string) int {

@@ -1,0 +1,57 @@
+# Runs a formula's install and test blocks without Homebrew: the DSL the
+# generated formula uses, with the same effects (files in a prefix), so the
+# test checks the blocks' commands and paths, not only their syntax.
+# Usage: ruby brew_stub.rb FORMULA SRCDIR PREFIX TESTPATH VERSION
+require "fileutils"
+require "pathname"
+
+class Formula
+  class << self
+    %i[desc homepage url sha256 license depends_on].each { |m| define_method(m) { |*| } }
+    def test(&block) = (@test_block = block)
+    attr_reader :test_block
+  end
+
+  Installer = Struct.new(:dir) do
+    def install(map)
+      map.each do |src, dst|
+        FileUtils.mkdir_p(dir)
+        FileUtils.cp(src, dir/dst)
+      end
+    end
+  end
+
+  attr_reader :testpath, :version
+
+  def initialize(prefix, testpath, version)
+    @prefix, @testpath, @version = Pathname(prefix), Pathname(testpath), version
+  end
+
+  def bin = @prefix/"bin"
+  def man1 = Installer.new(@prefix/"share/man/man1")
+  def bash_completion = Installer.new(@prefix/"etc/bash_completion.d")
+  def zsh_completion = Installer.new(@prefix/"share/zsh/site-functions")
+  def fish_completion = Installer.new(@prefix/"share/fish/vendor_completions.d")
+  def std_go_args(ldflags: nil, output: bin/"x") = ["-trimpath", "-o=#{output}", "-ldflags=#{ldflags}"]
+
+  def system(*args)
+    Kernel.system(*args.map(&:to_s)) || raise("failed: #{args.join(" ")}")
+  end
+
+  def shell_output(cmd)
+    out = `#{cmd}`
+    raise "failed: #{cmd}" unless $?.success?
+    out
+  end
+
+  def assert_match(want, got) = (got.include?(want.to_s) || raise("#{want.inspect} not in #{got.inspect}"))
+  def assert_path_exists(p) = (File.exist?(p) || raise("#{p} does not exist"))
+end
+
+formula, src, prefix, testpath, version = ARGV
+load formula
+klass = Object.const_get(File.read(formula)[/class (\w+) < Formula/, 1])
+f = klass.new(prefix, testpath, version)
+Dir.chdir(src) { f.install }
+Dir.chdir(testpath) { f.instance_eval(&klass.test_block) }
+puts "formula install and test: OK"
