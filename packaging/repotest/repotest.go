@@ -9,10 +9,7 @@
 package repotest
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -20,6 +17,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/faas-runtime/faas-runtime/internal/pkgfile"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/build"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
@@ -116,45 +114,13 @@ func PackagedFile(t testing.TB, pkg, goarch, path string) string {
 	if len(arts) != 1 {
 		t.Fatalf("no apk of %s for %s in %s", pkg, goarch, dir)
 	}
+	data, err := pkgfile.Read(filepath.Join(dir, arts[0].Path), path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dst := filepath.Join(t.TempDir(), filepath.Base(path))
-	if err := extractFromAPK(filepath.Join(dir, arts[0].Path), path, dst); err != nil {
+	if err := os.WriteFile(dst, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return dst
-}
-
-// An .apk is gzip streams (signature, control, data) whose tars carry no
-// end-of-archive blocks but the last, so one multistream reader walks all.
-func extractFromAPK(apkPath, name, dst string) error {
-	f, err := os.Open(apkPath)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return err
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return errors.New(name + " not found in " + apkPath)
-			}
-			return err
-		}
-		if h.Name != name {
-			continue
-		}
-		out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, tr); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	}
 }
