@@ -161,18 +161,19 @@ func filesFor(t Target) []meta.File {
 	name := t.Pkg.Name
 	var fs []meta.File
 	if t.Format == "msys2" {
+		prefix := MSYS2Envs[t.GOARCH].Prefix
 		fs = append(fs,
-			meta.File{Kind: meta.Binary, Src: "./cmd/runtime-init", Dst: "/ucrt64/bin/runtime-init.exe", Mode: 0o755},
+			meta.File{Kind: meta.Binary, Src: "./cmd/runtime-init", Dst: prefix + "/bin/runtime-init.exe", Mode: 0o755},
 			// The bootstrap too, so that one package gives a Windows user both tools.
-			meta.File{Kind: meta.Binary, Src: "./cmd/faas-runtime", Dst: "/ucrt64/bin/faas-runtime.exe", Mode: 0o755},
-			meta.File{Kind: meta.Source, Src: meta.LicenseFile, Dst: "/ucrt64/share/licenses/" + name + "/LICENSE", Mode: 0o644},
-			meta.File{Kind: meta.Source, Src: meta.ReadmeFile, Dst: "/ucrt64/share/doc/" + name + "/README.md", Mode: 0o644, Doc: true},
+			meta.File{Kind: meta.Binary, Src: "./cmd/faas-runtime", Dst: prefix + "/bin/faas-runtime.exe", Mode: 0o755},
+			meta.File{Kind: meta.Source, Src: meta.LicenseFile, Dst: prefix + "/share/licenses/" + name + "/LICENSE", Mode: 0o644},
+			meta.File{Kind: meta.Source, Src: meta.ReadmeFile, Dst: prefix + "/share/doc/" + name + "/README.md", Mode: 0o644, Doc: true},
 		)
-		// The man page and completions, re-rooted under /ucrt64 (MSYS2's
-		// bash, zsh and fish look there).
+		// The man page and completions, re-rooted under the environment's
+		// prefix (MSYS2's bash, zsh and fish look there).
 		for _, f := range t.Pkg.Files {
 			if f.Kind == meta.Generated {
-				f.Dst = "/ucrt64" + strings.TrimPrefix(f.Dst, "/usr")
+				f.Dst = prefix + strings.TrimPrefix(f.Dst, "/usr")
 				fs = append(fs, f)
 			}
 		}
@@ -202,7 +203,7 @@ func Info(t Target, v version.Version, mtime time.Time, resolve func(meta.File) 
 	name := p.Name
 	format := t.Format
 	if format == "msys2" {
-		name, format = p.MSYS2Name, "archlinux"
+		name, format = MSYS2PackageName(p.Name, t.GOARCH), "archlinux"
 	}
 	info := &nfpm.Info{
 		Name:            name,

@@ -20,8 +20,9 @@ var archNames = map[string]map[string]string{
 	"deb":       {"amd64": "amd64", "arm64": "arm64"},
 	"apk":       {"amd64": "x86_64", "arm64": "aarch64"},
 	"archlinux": {"amd64": "x86_64", "arm64": "aarch64"},
-	// MSYS2 packages are arch "any"; the environment is in the name (ucrt-x86_64).
-	"msys2": {"amd64": "any"},
+	// MSYS2 packages are arch "any"; the environment is in the name and
+	// the prefix (MSYS2Envs).
+	"msys2": {"amd64": "any", "arm64": "any"},
 }
 
 // ArchName is goarch in format's spelling.
@@ -74,9 +75,12 @@ func Targets(formats, arches []string) ([]Target, error) {
 				continue
 			}
 			if f == "msys2" {
-				// Windows binaries for MSYS2's ucrt64 environment (x86_64 only).
-				if len(arches) == 0 || contains(arches, "amd64") {
-					out = append(out, Target{p, f, "windows", "amd64"})
+				// Windows binaries for MSYS2's UCRT64 (x86_64) and CLANGARM64
+				// (Windows on Arm) environments.
+				for _, a := range Arches {
+					if len(arches) == 0 || contains(arches, a) {
+						out = append(out, Target{p, f, "windows", a})
+					}
 				}
 				continue
 			}
@@ -105,3 +109,19 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// MSYS2Env is an MSYS2 environment a prebuilt package is made for.
+type MSYS2Env struct {
+	Name          string // ucrt64: the repository directory and pacman's view
+	Prefix        string // /ucrt64: where the files go (MINGW_PREFIX)
+	PackagePrefix string // mingw-w64-ucrt-x86_64 (MINGW_PACKAGE_PREFIX)
+}
+
+// MSYS2Envs maps a Go arch to its MSYS2 environment.
+var MSYS2Envs = map[string]MSYS2Env{
+	"amd64": {"ucrt64", "/ucrt64", "mingw-w64-ucrt-x86_64"},
+	"arm64": {"clangarm64", "/clangarm64", "mingw-w64-clang-aarch64"},
+}
+
+// MSYS2PackageName is pkg's pacman name in goarch's MSYS2 environment.
+func MSYS2PackageName(pkg, goarch string) string { return MSYS2Envs[goarch].PackagePrefix + "-" + pkg }

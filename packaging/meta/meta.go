@@ -39,7 +39,7 @@ const (
 )
 
 // File is one file in a package. Dst is the absolute path on a Linux system;
-// formats with another prefix (MSYS2's /ucrt64) re-root it.
+// formats with another prefix (MSYS2's /ucrt64, /clangarm64) re-root it.
 type File struct {
 	Kind Kind
 	Src  string
@@ -68,8 +68,6 @@ type Package struct {
 	Depends map[string][]string
 	// Section is the Debian section; Group the rpm group.
 	Section string
-	// MSYS2Name is the pacman name of the prebuilt MSYS2 package (format msys2).
-	MSYS2Name string
 }
 
 // Standard files of every package.

@@ -10,7 +10,6 @@ func init() {
 		Formats:   []string{"rpm", "deb", "apk", "archlinux", "msys2"},
 		Arches:    []string{"amd64", "arm64"},
 		Section:   "devel",
-		MSYS2Name: "mingw-w64-ucrt-x86_64-runtime-init",
 		Files: []File{
 			{Kind: Binary, Src: "./cmd/runtime-init", Dst: "/usr/bin/runtime-init", Mode: 0o755},
 			// faas-runtime.exe rides along in the MSYS2 package only (see build.msys2Files).

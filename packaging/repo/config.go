@@ -20,7 +20,7 @@ const (
 	DebComponent = "main"
 	AlpineDir    = "alpine"
 	ArchDir      = "archlinux"
-	MSYS2Dir     = "msys2/ucrt64"
+	MSYS2Dir     = "msys2" // then the environment: msys2/ucrt64, msys2/clangarm64
 	PacmanRepo   = "faas-runtime" // the [section] of pacman.conf and the .db name
 	PGPPublicKey = "faas-runtime.asc"
 	HomebrewDir  = "homebrew"
@@ -51,12 +51,12 @@ func AptSourcesLine(base string) string {
 // ApkRepository is the line for /etc/apk/repositories (apk appends /<arch>/APKINDEX.tar.gz).
 func ApkRepository(base string) string { return trim(base) + "/" + AlpineDir }
 
-// PacmanSection is the pacman.conf section for Arch Linux (msys2=false) or
-// MSYS2's ucrt64 environment.
-func PacmanSection(base string, msys2 bool) string {
+// PacmanSection is the pacman.conf section for Arch Linux (msys2Env "") or
+// an MSYS2 environment (ucrt64, clangarm64).
+func PacmanSection(base, msys2Env string) string {
 	server := trim(base) + "/" + ArchDir + "/$arch"
-	if msys2 {
-		server = trim(base) + "/" + MSYS2Dir
+	if msys2Env != "" {
+		server = trim(base) + "/" + MSYS2Dir + "/" + msys2Env
 	}
 	return fmt.Sprintf("[%s]\nSigLevel = Required DatabaseRequired\nServer = %s\n", PacmanRepo, server)
 }

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"debug/pe"
 	"fmt"
 	"os"
 	"os/exec"
@@ -376,7 +377,7 @@ func TestPacman(t *testing.T) {
 		return root, nil
 	}
 
-	root, err := install(repo.PacmanSection(base, false), "x86_64", "faas-runtime", "runtime-init")
+	root, err := install(repo.PacmanSection(base, ""), "x86_64", "faas-runtime", "runtime-init")
 	if err != nil {
 		t.Fatalf("pacman -S: %v\n%s", err, root)
 	}
@@ -384,33 +385,46 @@ func TestPacman(t *testing.T) {
 	checkBinary(t, filepath.Join(root, "usr/bin/runtime-init"), "amd64", m.Version)
 
 	// arm64 packages install too (pacman's Architecture), and run under qemu.
-	root, err = install(repo.PacmanSection(base, false), "aarch64", "faas-runtime")
+	root, err = install(repo.PacmanSection(base, ""), "aarch64", "faas-runtime")
 	if err != nil {
 		t.Fatalf("pacman -S (aarch64): %v\n%s", err, root)
 	}
 	checkBinary(t, filepath.Join(root, "usr/bin/faas-runtime"), "arm64", m.Version)
 
-	// MSYS2: the prebuilt package lays out /ucrt64/bin/*.exe.
-	root, err = install(repo.PacmanSection(base, true), "x86_64", "mingw-w64-ucrt-x86_64-runtime-init")
-	if err != nil {
-		t.Fatalf("pacman -S (msys2): %v\n%s", err, root)
-	}
-	for _, exe := range []string{"ucrt64/bin/runtime-init.exe", "ucrt64/bin/faas-runtime.exe"} {
-		b := readFile(t, filepath.Join(root, exe))
-		if !bytes.HasPrefix(b, []byte("MZ")) {
-			t.Errorf("%s is not a Windows executable", exe)
+	// MSYS2: a prebuilt package per environment, UCRT64 (x86_64) and
+	// CLANGARM64 (Windows on Arm), lays out PREFIX/bin/*.exe for its machine,
+	// the man page and completions, with MINGW-packages' pkgbase.
+	for _, env := range []struct {
+		goarch  string
+		machine uint16
+	}{{"amd64", pe.IMAGE_FILE_MACHINE_AMD64}, {"arm64", pe.IMAGE_FILE_MACHINE_ARM64}} {
+		e := build.MSYS2Envs[env.goarch]
+		name := build.MSYS2PackageName("runtime-init", env.goarch)
+		root, err = install(repo.PacmanSection(base, e.Name), "x86_64", name)
+		if err != nil {
+			t.Fatalf("pacman -S %s: %v\n%s", name, err, root)
 		}
-	}
-	// The man page and completions, and MINGW-packages' pkgbase (as the PKGBUILD's).
-	for _, f := range []string{"ucrt64/share/man/man1/runtime-init.1.gz", "ucrt64/share/bash-completion/completions/runtime-init",
-		"ucrt64/share/zsh/site-functions/_runtime-init", "ucrt64/share/fish/vendor_completions.d/runtime-init.fish"} {
-		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
-			t.Errorf("MSYS2 package: %v", err)
+		for _, exe := range []string{"bin/runtime-init.exe", "bin/faas-runtime.exe"} {
+			f, err := pe.Open(filepath.Join(root, e.Prefix, exe))
+			if err != nil {
+				t.Errorf("%s%s: %v", e.Prefix, exe, err)
+				continue
+			}
+			if f.Machine != env.machine {
+				t.Errorf("%s/%s is for machine %#x, want %#x", e.Prefix, exe, f.Machine, env.machine)
+			}
+			f.Close()
 		}
-	}
-	descs, _ := filepath.Glob(filepath.Join(root, "var/lib/pacman/local/mingw-w64-ucrt-x86_64-runtime-init-*/desc"))
-	if len(descs) != 1 || !strings.Contains(string(readFile(t, descs[0])), "%BASE%\nmingw-w64-runtime-init\n") {
-		t.Errorf("MSYS2 package's pkgbase is not mingw-w64-runtime-init (%v)", descs)
+		for _, f := range []string{"share/man/man1/runtime-init.1.gz", "share/bash-completion/completions/runtime-init",
+			"share/zsh/site-functions/_runtime-init", "share/fish/vendor_completions.d/runtime-init.fish"} {
+			if _, err := os.Stat(filepath.Join(root, e.Prefix, f)); err != nil {
+				t.Errorf("MSYS2 package %s: %v", name, err)
+			}
+		}
+		descs, _ := filepath.Glob(filepath.Join(root, "var/lib/pacman/local/"+name+"-*/desc"))
+		if len(descs) != 1 || !strings.Contains(string(readFile(t, descs[0])), "%BASE%\nmingw-w64-runtime-init\n") {
+			t.Errorf("MSYS2 package %s's pkgbase is not mingw-w64-runtime-init (%v)", name, descs)
+		}
 	}
 
 	// A database signed by another key is refused.
@@ -425,7 +439,7 @@ func TestPacman(t *testing.T) {
 		}
 		os.WriteFile(p+".sig", sig, 0o644)
 	}
-	if out, err := install(repo.PacmanSection(repotest.Serve(t, other), false), "x86_64", "faas-runtime"); err == nil {
+	if out, err := install(repo.PacmanSection(repotest.Serve(t, other), ""), "x86_64", "faas-runtime"); err == nil {
 		t.Errorf("pacman accepted a database signed by another key (root %s)", out)
 	}
 }

@@ -293,7 +293,7 @@ func (r *repoBuilder) pacman(kind, dirRel string) error {
 	byDir := map[string][]string{}
 	paths, err := r.copyArtifacts(kind, func(a build.Artifact) string {
 		if kind == "msys2" {
-			return dirRel
+			return filepath.Join(dirRel, build.MSYS2Envs[a.GOARCH].Name)
 		}
 		return filepath.Join(dirRel, a.Arch)
 	})
@@ -369,6 +369,7 @@ func (r *repoBuilder) readme(base string) error {
 	fmt.Fprintf(&b, "rpm (/etc/yum.repos.d/faas-runtime.repo):\n%s\n", YumRepoFile(base))
 	fmt.Fprintf(&b, "apt (/etc/apt/sources.list.d/faas-runtime.list, key %s):\n%s\n", DebKeyring, AptSourcesLine(base))
 	fmt.Fprintf(&b, "apk (/etc/apk/repositories):\n%s\n\n", ApkRepository(base))
-	fmt.Fprintf(&b, "pacman (Arch Linux):\n%s\npacman (MSYS2 UCRT64):\n%s", PacmanSection(base, false), PacmanSection(base, true))
+	fmt.Fprintf(&b, "pacman (Arch Linux):\n%s\npacman (MSYS2 UCRT64):\n%s\npacman (MSYS2 CLANGARM64):\n%s",
+		PacmanSection(base, ""), PacmanSection(base, "ucrt64"), PacmanSection(base, "clangarm64"))
 	return r.write("README.txt", []byte(b.String()))
 }
