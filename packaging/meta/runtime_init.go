@@ -7,9 +7,9 @@ func init() {
 		Description: "runtime-init is faas-runtime's command line tool for workstations and CI: " +
 			"it scaffolds Lambda image projects, builds and inspects images without a Docker " +
 			"daemon, and runs functions locally through a Runtime API emulator.",
-		Formats:   []string{"rpm", "deb", "apk", "archlinux", "msys2"},
-		Arches:    []string{"amd64", "arm64"},
-		Section:   "devel",
+		Formats: []string{"rpm", "deb", "apk", "archlinux", "msys2"},
+		Arches:  []string{"amd64", "arm64"},
+		Section: "devel",
 		Files: []File{
 			{Kind: Binary, Src: "./cmd/runtime-init", Dst: "/usr/bin/runtime-init", Mode: 0o755},
 			// faas-runtime.exe rides along in the MSYS2 package only (see build.msys2Files).

@@ -20,7 +20,7 @@ const (
 	DebComponent = "main"
 	AlpineDir    = "alpine"
 	ArchDir      = "archlinux"
-	MSYS2Dir     = "msys2" // then the environment: msys2/ucrt64, msys2/clangarm64
+	MSYS2Dir     = "msys2"        // then the environment: msys2/ucrt64, msys2/clangarm64
 	PacmanRepo   = "faas-runtime" // the [section] of pacman.conf and the .db name
 	PGPPublicKey = "faas-runtime.asc"
 	HomebrewDir  = "homebrew"
