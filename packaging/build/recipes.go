@@ -185,9 +185,12 @@ class FaasRuntime < Formula
   test do
     assert_match version.to_s, shell_output("#{bin}/faas-runtime --version")
     assert_match version.to_s, shell_output("#{bin}/runtime-init --version")
+    # scaffold pins the package repository's key in the project: a test key.
+    require "openssl"
+    (testpath/"test.rsa.pub").write OpenSSL::PKey::RSA.new(2048).public_key.to_pem
     system bin/"runtime-init", "scaffold", "--name", "hello", "--base", "alpine", "--mode", "exec", "--lang", "go",
-           testpath/"hello"
-    assert_path_exists testpath/"hello/Dockerfile"
+           "--repo-key", testpath/"test.rsa.pub", testpath/"hello"
+    assert_path_exists testpath/"hello/keys/test.rsa.pub"
     assert_match "faas-runtime", (testpath/"hello/Dockerfile").read
     assert_match "package main", (testpath/"hello/main.go").read
   end
