@@ -179,22 +179,3 @@ func (o Options) Validate() error {
 	}
 	return nil
 }
-
-// Combinations lists every valid base × arch × mode × lang, for tests and
-// for the golden files.
-func Combinations() []Options {
-	var out []Options
-	for _, b := range Bases {
-		for _, a := range Arches {
-			for _, m := range Modes {
-				for _, l := range Langs {
-					o := Options{Name: "hello", Base: b, Arch: a, Mode: m, Lang: l}
-					if o.Validate() == nil {
-						out = append(out, o)
-					}
-				}
-			}
-		}
-	}
-	return out
-}

@@ -416,12 +416,6 @@ func (s *Sandbox) LastExitCode() int {
 	return s.lastRC
 }
 
-// CloseServer stops the Runtime API without stopping the runtime: the
-// Runtime API going away, for tests of what the runtime does then.
-func (s *Sandbox) CloseServer() {
-	s.srv.Close()
-}
-
 // Close stops the runtime and the emulator.
 func (s *Sandbox) Close() error {
 	err := s.Stop(2 * time.Second)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -316,15 +317,20 @@ func TestRuntimeAPIGoneMidInvocation(t *testing.T) {
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
 	h := script(t, dir, "slow.sh", `cat >/dev/null; sleep 0.5; echo late`)
 	logs := &testutil.SyncBuffer{}
-	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: logs, Stdout: logs, Ledger: true})
+	// The runtime reaches the Runtime API through a TCP relay that the
+	// test cuts while the function runs: the API going away.
+	var sb *sandbox.Sandbox
+	relay := startRelay(t, func() string { return sb.Addr() })
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: logs, Stdout: logs, Ledger: true, RuntimeAPI: relay.addr()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { sb.Close() })
 	go sb.Invoke(context.Background(), []byte(`{}`), emulator.InvokeOptions{})
 	for len(sb.Emulator().Ledger()) == 0 || sb.Emulator().Pending() > 0 {
 		time.Sleep(10 * time.Millisecond)
 	}
-	sb.CloseServer() // the Runtime API goes away while the function runs
+	relay.cut()
 	deadline := time.Now().Add(10 * time.Second)
 	for sb.Running() && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
@@ -337,5 +343,53 @@ func TestRuntimeAPIGoneMidInvocation(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "unreachable") {
 		t.Fatalf("no clear log line about the unreachable Runtime API:\n%s", logs.String())
+	}
+}
+
+// relay forwards TCP connections to an address known later (the
+// sandbox's), until cut closes its listener and every connection.
+type relay struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func startRelay(t *testing.T, target func() string) *relay {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &relay{ln: ln}
+	t.Cleanup(r.cut)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target())
+			if err != nil {
+				c.Close()
+				continue
+			}
+			r.mu.Lock()
+			r.conns = append(r.conns, c, up)
+			r.mu.Unlock()
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+	return r
+}
+
+func (r *relay) addr() string { return r.ln.Addr().String() }
+
+func (r *relay) cut() {
+	r.ln.Close()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.conns {
+		c.Close()
 	}
 }
