@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Builds the stand-in base images that carry the real installers (see
+# scripts/standin/Containerfile and docs/installers.md) and tags each with
+# a distinctive local name:
+#   localhost/faas-standin/ubi-minimal:9.6-ARCH   microdnf 3.10.1 + rpm
+#   localhost/faas-standin/ubi:9.6-ARCH           dnf 4 + rpm (+ Debian gcc, make)
+#   localhost/faas-standin/ubi-micro:9.6-ARCH     no installer
+#   localhost/faas-standin/alpine:apk2-ARCH       busybox + apk-tools 2.14.10
+#   localhost/faas-standin/alpine:apk3-ARCH       busybox + apk-tools 3.0.6
+# All are Debian bookworm underneath (debootstrap'd, as internal/scaffold/e2e
+# does); the installers are compiled from ../shared/package-managers inside
+# that root. Each image is cached as an OCI archive in the test cache
+# ($FAAS_TEST_CACHE, default $TMPDIR/faas-runtime-test-cache), keyed by the
+# hash of its inputs: a second run only loads it (seconds).
+# Usage: scripts/standin-bases.sh [--arch amd64|arm64] [NAME...]   (root; NAME from the list above)
+# Prints "NAME REF" per image. PM_SOURCES overrides where package-managers/ is.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+arch=$(dpkg --print-architecture)
+[ "${1:-}" = "--arch" ] && { arch=$2; shift 2; }
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(ubi-minimal ubi ubi-micro alpine-apk2 alpine-apk3)
+
+pm=${PM_SOURCES:-}
+if [ -z "$pm" ]; then
+  for d in "$root/../shared/package-managers" /work/shared/package-managers; do
+    [ -x "$d/build.sh" ] && { pm=$(cd "$d" && pwd); break; }
+  done
+fi
+[ -n "$pm" ] && [ -x "$pm/build.sh" ] || { echo "standin-bases.sh: package-managers sources not found (../shared/package-managers; set PM_SOURCES)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "standin-bases.sh: needs root (debootstrap, podman)" >&2; exit 1; }
+for t in debootstrap podman flock sha256sum; do command -v $t >/dev/null || { echo "standin-bases.sh: $t is not installed (scripts/install-deps.sh)" >&2; exit 1; }; done
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$root/scripts/containers.conf}
+
+cache=${FAAS_TEST_CACHE:-${TMPDIR:-/tmp}/faas-runtime-test-cache}
+mkdir -p "$cache"
+log() { echo "standin-bases.sh: $*" >&2; }
+
+# The debootstrap'd bookworm minbase root, as internal/scaffold/e2e makes
+# it (same file, same lock): the equivalent of debian:12-slim.
+mirror() {
+  local m
+  m=$(grep -hs -A3 '^URIs:' /etc/apt/sources.list.d/*.sources | awk '/^URIs:/ {u=$2} /^Suites:.*bookworm( |$)/ && u !~ /security/ {print u; exit}')
+  [ -n "$m" ] || m=$(awk '$1=="deb" && $3=="bookworm" && $2 !~ /^\[/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  echo "${m:-http://deb.debian.org/debian}"
+}
+debian_tar=$cache/debian-bookworm-minbase-$arch.tar
+(
+  flock 9
+  if [ ! -e "$debian_tar" ]; then
+    t0=$SECONDS
+    r=$(mktemp -d "$cache/debootstrap-XXXXXX")
+    trap 'rm -rf "$r"' EXIT
+    m=$(mirror)
+    log "debootstrap --variant=minbase --arch=$arch bookworm from $m (cached in $cache)"
+    if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+      debootstrap --variant=minbase --arch="$arch" bookworm "$r" "$m" >"$r.log" 2>&1 || { tail -20 "$r.log" >&2; exit 1; }
+    else # foreign: the second stage runs under qemu-user-static
+      debootstrap --foreign --variant=minbase --arch="$arch" bookworm "$r" "$m" >"$r.log" 2>&1 &&
+        chroot "$r" /debootstrap/debootstrap --second-stage >>"$r.log" 2>&1 || { tail -20 "$r.log" >&2; exit 1; }
+    fi
+    rm -f "$r.log"
+    rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin "$r"/var/cache/apt/archives/*.deb "$r"/var/log/*.log
+    tar --numeric-owner --xattrs -C "$r" -cf "$debian_tar.tmp" .
+    mv "$debian_tar.tmp" "$debian_tar"
+    log "debootstrap $arch: $((SECONDS - t0))s"
+  fi
+) 9>"$debian_tar.lock"
+
+# One key for every image: the inputs that make them.
+key=$( (cat "$here/standin/Containerfile" "$pm"/build.sh "$pm"/*.tar.gz; sha256sum "$debian_tar" | cut -c1-64) | sha256sum | cut -c1-16)
+debian_ref=localhost/faas-standin/debian:bookworm-$arch-$key
+
+ctx=""
+prepare() { # the build context and the Debian root in podman's storage, once
+  [ -n "$ctx" ] && return
+  ctx=$(mktemp -d)
+  trap 'rm -rf "$ctx"' EXIT
+  cp "$here/standin/Containerfile" "$ctx/"
+  cp -r "$pm" "$ctx/package-managers"
+  chmod -R u+w "$ctx"
+  rm -rf "$ctx/package-managers/.git"
+  if ! podman image exists "$debian_ref"; then
+    podman import --arch "$arch" \
+      --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+      --change 'CMD ["bash"]' \
+      --change "LABEL io.faas-runtime.stand-in=debootstrap-bookworm-minbase" \
+      "$debian_tar" "$debian_ref" >/dev/null
+  fi
+}
+
+for name in "${names[@]}"; do
+  case "$name" in
+    ubi-minimal|ubi|ubi-micro) ref=localhost/faas-standin/$name:9.6-$arch ;;
+    alpine-apk2|alpine-apk3) ref=localhost/faas-standin/alpine:${name#alpine-}-$arch ;;
+    *) echo "standin-bases.sh: unknown stand-in $name (ubi-minimal ubi ubi-micro alpine-apk2 alpine-apk3)" >&2; exit 2 ;;
+  esac
+  archive=$cache/standin-$name-$arch-$key.oci.tar
+  (
+    flock 9
+    if [ "$(podman image inspect --format '{{index .Labels "io.faas-runtime.stand-in-key"}}' "$ref" 2>/dev/null)" = "$key" ]; then
+      :
+    elif [ -e "$archive" ]; then
+      podman load -q -i "$archive" >/dev/null
+      podman tag "localhost/faas-standin/cache:$name-$arch-$key" "$ref"
+    else
+      prepare
+      t0=$SECONDS
+      log "building $name for $arch (cold: the installers are compiled; cached in $archive)"
+      podman build --pull=never --network host --platform "linux/$arch" --layers \
+        --build-arg DEBIAN="$debian_ref" --target "$name" \
+        --label "io.faas-runtime.stand-in-key=$key" \
+        --tag "localhost/faas-standin/cache:$name-$arch-$key" "$ctx" >"$ctx/$name.log" 2>&1 ||
+        { tail -40 "$ctx/$name.log" >&2; exit 1; }
+      podman tag "localhost/faas-standin/cache:$name-$arch-$key" "$ref"
+      podman save -q --format oci-archive -o "$archive.tmp" "localhost/faas-standin/cache:$name-$arch-$key"
+      mv "$archive.tmp" "$archive"
+      log "built $name for $arch in $((SECONDS - t0))s"
+    fi
+  ) 9>"$cache/standin-$name-$arch.lock"
+  echo "$name $ref"
+done

@@ -1,0 +1,371 @@
+package installers
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+
+	"github.com/faas-runtime/faas-runtime/internal/image/standin"
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/runtime/emulator"
+)
+
+// standIns builds (or loads from the cache) the named stand-in bases for
+// arch with scripts/standin-bases.sh and returns their local references
+// by name. Each one's label goes into the test output: these are the real
+// installers, not the real distributions.
+func standIns(t *testing.T, arch string, names ...string) map[string]string {
+	t.Helper()
+	start := time.Now()
+	cmd := exec.Command("bash", append([]string{filepath.Join(testutil.RepoRoot(t), "scripts", "standin-bases.sh"), "--arch", arch}, names...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("scripts/standin-bases.sh --arch %s %v: %v\n%s", arch, names, err, tail(stderr.Bytes()))
+	}
+	refs := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if name, ref, ok := strings.Cut(line, " "); ok {
+			refs[name] = ref
+			t.Logf("stand-in %s (%s): %s", ref, arch, label(t, ref))
+		}
+	}
+	t.Logf("stand-ins for %s ready in %s%s", arch, time.Since(start).Round(time.Second), indent(stderr.String()))
+	for _, n := range names {
+		if refs[n] == "" {
+			t.Fatalf("scripts/standin-bases.sh printed no reference for %s", n)
+		}
+	}
+	return refs
+}
+
+func indent(s string) string {
+	if s = strings.TrimSpace(s); s == "" {
+		return ""
+	}
+	return "\n\t" + strings.ReplaceAll(s, "\n", "\n\t")
+}
+
+func label(t *testing.T, ref string) string {
+	t.Helper()
+	l := strings.TrimSpace(podman(t, "image", "inspect", "--format", `{{index .Labels "`+standin.Label+`"}}`, ref))
+	if !strings.Contains(l, "stand-in") {
+		t.Fatalf("%s is not labelled as a stand-in (%s=%q)", ref, standin.Label, l)
+	}
+	return l
+}
+
+// needArm64 makes sure arm64 binaries run through qemu-user-static.
+func needArm64(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil {
+		exec.Command("mount", "-t", "binfmt_misc", "binfmt_misc", "/proc/sys/fs/binfmt_misc").Run()
+		exec.Command("update-binfmts", "--enable", "qemu-aarch64").Run()
+	}
+	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil {
+		testutil.Unavailable(t, "no qemu-aarch64 binfmt handler (qemu-user-static, binfmt-support): %v", err)
+	}
+}
+
+// scaffoldProject runs the real CLI into a new directory.
+func scaffoldProject(t *testing.T, cli string, args ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "fn")
+	cmd := exec.Command(cli, append(append([]string{"scaffold", "--name", "installers-fn"}, args...), dir)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scaffold %v: %v\n%s", args, err, out)
+	}
+	return dir
+}
+
+// goHandler builds the Go program src (one main.go) for arch into dst.
+func goHandler(t *testing.T, src []byte, arch, dst string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module handler\n\ngo 1.22\n"), 0o644)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", dst, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOPROXY=off", "GOWORK=off", "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build handler: %v\n%s", err, out)
+	}
+}
+
+// generatedGoHandler scaffolds the Go function for mode and builds it for
+// arch into dst (http mode's prebuilt web app).
+func generatedGoHandler(t *testing.T, cli, mode, arch, dst string) {
+	t.Helper()
+	src := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", mode, "--lang", "go")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", dst, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOPROXY=off", "GOWORK=off", "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+}
+
+var imageSeq int
+
+// tryBuild runs podman build on a scaffolded project and returns the tag
+// and the whole build log.
+func tryBuild(t *testing.T, dir, arch string, buildArgs ...string) (string, string, error) {
+	t.Helper()
+	imageSeq++
+	tag := fmt.Sprintf("localhost/faas-installers-e2e:%s-%d-%d", arch, os.Getpid(), imageSeq)
+	// buildah 1.28 (Debian 12's podman 4.3) does not set BUILDPLATFORM.
+	args := []string{"build", "--pull=never", "--platform", "linux/" + arch, "--network", "host", "--tag", tag,
+		"--build-arg", "BUILDPLATFORM=linux/" + runtime.GOARCH}
+	for _, a := range buildArgs {
+		args = append(args, "--build-arg", a)
+	}
+	out, err := exec.Command("podman", append(args, dir)...).CombinedOutput()
+	t.Cleanup(func() { exec.Command("podman", "rmi", "-f", tag).Run() })
+	return tag, string(out), err
+}
+
+func build(t *testing.T, dir, arch string, buildArgs ...string) string {
+	t.Helper()
+	tag, out, err := tryBuild(t, dir, arch, buildArgs...)
+	if err != nil {
+		t.Fatalf("podman build: %v\n%s", err, tail([]byte(out)))
+	}
+	return tag
+}
+
+// checkConfig reads the built image's config: its arch, non-root, the
+// runtime as entrypoint.
+func checkConfig(t *testing.T, image, arch, entrypoint string) {
+	t.Helper()
+	var info []struct {
+		Architecture string
+		Config       struct {
+			User       string
+			Entrypoint []string
+		}
+	}
+	if err := json.Unmarshal([]byte(podman(t, "image", "inspect", image)), &info); err != nil || len(info) != 1 {
+		t.Fatalf("podman image inspect: %v", err)
+	}
+	c := info[0].Config
+	if info[0].Architecture != arch || c.User != "65532:65532" || strings.Join(c.Entrypoint, " ") != entrypoint {
+		t.Errorf("image config: %s user %q entrypoint %v", info[0].Architecture, c.User, c.Entrypoint)
+	}
+}
+
+// fileFromImage copies one file out of image (without running it).
+func fileFromImage(t *testing.T, image, path string) []byte {
+	t.Helper()
+	ctr := strings.TrimSpace(podman(t, "create", "--pull=never", image))
+	defer exec.Command("podman", "rm", "-f", ctr).Run()
+	dst := filepath.Join(t.TempDir(), filepath.Base(path))
+	podman(t, "cp", ctr+":"+path, dst)
+	return readFile(t, dst)
+}
+
+func sum(b []byte) string { return fmt.Sprintf("%x", sha256.Sum256(b)) }
+
+// cacheFiles lists the package-cache files in the layers image adds on
+// top of base: an installer's cache must be cleaned in the layer that
+// installed, or it stays in the image for good.
+func cacheFiles(t *testing.T, image, base string) []string {
+	t.Helper()
+	baseLayers := map[string]bool{}
+	for _, l := range strings.Fields(podman(t, "image", "inspect", "--format", "{{range .RootFS.Layers}}{{.}} {{end}}", base)) {
+		baseLayers[l] = true
+	}
+	dir := filepath.Join(t.TempDir(), "oci")
+	podman(t, "save", "-q", "--format", "oci-dir", "-o", dir, image)
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil || len(m.Manifests) != 1 {
+		t.Fatalf("oci-dir of %s: %v", image, err)
+	}
+	img, err := idx.Image(m.Manifests[0].Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	added := 0
+	for _, l := range layers {
+		d, err := l.DiffID()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if baseLayers[d.String()] {
+			continue
+		}
+		added++
+		rc, err := l.Uncompressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(rc)
+		for {
+			h, err := tr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := strings.TrimPrefix(h.Name, "./")
+			if h.Typeflag == tar.TypeDir || strings.Contains(name, ".wh.") {
+				continue
+			}
+			for _, c := range []string{"var/cache/dnf/", "var/cache/yum/", "var/cache/libdnf5/", "var/cache/apk/", "etc/apk/cache/", "tmp/packages/"} {
+				if strings.HasPrefix(name, c) {
+					found = append(found, name)
+				}
+			}
+		}
+		rc.Close()
+	}
+	if added == 0 {
+		t.Fatalf("%s adds no layer to %s", image, base)
+	}
+	return found
+}
+
+// invoke runs image with podman on the host network, its Runtime API
+// pointing at an emulator on 127.0.0.1, and invokes it once.
+func invoke(t *testing.T, image string, event []byte) *emulator.Result {
+	t.Helper()
+	em := emulator.New(emulator.Config{Timeout: 60 * time.Second})
+	api := strings.TrimPrefix(serve(t, em.Handler()), "http://")
+	name := fmt.Sprintf("faas-installers-e2e-%d", time.Now().UnixNano())
+	var logs testutil.SyncBuffer
+	cmd := exec.Command("podman", "run", "--rm", "--name", name, "--network", "host", "--pull=never",
+		"-e", "AWS_LAMBDA_RUNTIME_API="+api, image)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		exec.Command("podman", "rm", "-f", "-t", "0", name).Run()
+		<-exited
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	type result struct {
+		r   *emulator.Result
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		r, err := em.Invoke(ctx, event, emulator.InvokeOptions{})
+		got <- result{r, err}
+	}()
+	select {
+	case r := <-got:
+		if r.err != nil {
+			t.Fatalf("invoke: %v\n%s", r.err, logs.String())
+		}
+		if r.r.Failed() {
+			t.Fatalf("invoke: %s %s\n%s", r.r.Outcome, r.r.Body, logs.String())
+		}
+		return r.r
+	case err := <-exited:
+		exited <- err
+		t.Fatalf("podman run %s exited before the invocation: %v\n%s", image, err, logs.String())
+	}
+	return nil
+}
+
+func serve(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// otherKeys are real keys that did not sign the repository.
+func otherKeys(t *testing.T) (pgpArmored, apkPEM []byte) {
+	t.Helper()
+	e, err := sign.NewPGP("not faas-runtime", "other@example.invalid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &sign.Keys{PGP: e, APK: rk}
+	if pgpArmored, err = k.PublicPGP(true); err != nil {
+		t.Fatal(err)
+	}
+	if apkPEM, err = k.PublicAPK(); err != nil {
+		t.Fatal(err)
+	}
+	return pgpArmored, apkPEM
+}
+
+func podman(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("podman", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, tail(out))
+	}
+	return string(out)
+}
+
+// tail keeps the end of long tool output.
+func tail(b []byte) string {
+	const max = 6000
+	if len(b) > max {
+		return fmt.Sprintf("...%s", b[len(b)-max:])
+	}
+	return string(b)
+}
+
+func readFile(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.WriteFile(dst, readFile(t, src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

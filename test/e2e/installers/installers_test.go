@@ -1,0 +1,253 @@
+// Package installers builds scaffolded UBI and Alpine projects with the
+// real installers — microdnf 3.10.1, dnf 4, apk-tools 2.14.10 and 3.0.6 —
+// on stand-in bases (scripts/standin-bases.sh: Debian bookworm underneath,
+// labelled "real installer, not the real distribution"), runs each image
+// with podman against the Runtime API emulator and invokes it. faas-runtime
+// comes from `make repo`'s signed repository served on 127.0.0.1, or from
+// a package file in the project's packages/. arm64 runs under qemu.
+package installers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/faas-runtime/faas-runtime/internal/scaffold"
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/repotest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testutil.CleanupBinaries()
+	os.Exit(code)
+}
+
+// A base is one scaffold --base with the installer its Dockerfile runs.
+type base struct {
+	name     string            // subtest name
+	scaffold string            // scaffold --base
+	standIns map[string]string // Dockerfile ARG -> stand-in (scripts/standin-bases.sh name)
+	pkg      string            // package format in dist/packages
+	refusal  []string          // the installer's words when the repository's key is another one
+}
+
+var bases = []base{
+	{"ubi-minimal (microdnf)", "ubi-minimal", map[string]string{"BASE_IMAGE": "ubi-minimal"}, "rpm",
+		[]string{"GPG signature verification error", "Bad GPG signature", "GPG check FAILED", "public key"}},
+	{"ubi-micro (dnf --installroot)", "ubi-micro", map[string]string{"BASE_IMAGE": "ubi-micro", "UBI_IMAGE": "ubi"}, "rpm",
+		[]string{"GPG signature verification error", "Bad GPG signature", "GPG check FAILED", "are not correct"}},
+	{"alpine (apk 2)", "alpine", map[string]string{"BASE_IMAGE": "alpine-apk2"}, "apk",
+		[]string{"UNTRUSTED signature", "BAD signature"}},
+	{"alpine (apk 3)", "alpine", map[string]string{"BASE_IMAGE": "alpine-apk3"}, "apk",
+		[]string{"UNTRUSTED signature", "BAD signature", "untrusted"}},
+}
+
+// uidHandler is an exec-mode function that answers with the uid it runs
+// as and the event it got.
+const uidHandler = `package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	event, _ := io.ReadAll(os.Stdin)
+	fmt.Printf("{\"uid\":%d,\"gid\":%d,\"event\":%s}", os.Getuid(), os.Getgid(), event)
+}
+`
+
+func TestInstallers(t *testing.T) {
+	testutil.NeedRoot(t)
+	testutil.Need(t, "podman", "debootstrap", "tar", "flock")
+	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))
+
+	repoURL := repotest.ServeRepo(t)
+	pkgDir, packages := repotest.Packages(t)
+	cli := testutil.Binary(t, "./cmd/runtime-init")
+
+	for _, arch := range []string{"amd64", "arm64"} {
+		t.Run(arch, func(t *testing.T) {
+			if arch == "arm64" {
+				needArm64(t)
+			}
+			var names []string
+			for _, b := range bases {
+				for _, n := range b.standIns {
+					names = append(names, n)
+				}
+			}
+			refs := standIns(t, arch, names...)
+			packaged := readFile(t, repotest.RuntimeBinary(t, arch))
+
+			for _, b := range bases {
+				t.Run(b.name, func(t *testing.T) {
+					// The Dockerfile names the real bases; the stand-ins take
+					// those references for this arch's builds.
+					useStandIns(t, b, arch, refs)
+					finalBase := refs[b.standIns["BASE_IMAGE"]]
+
+					t.Run("exec, from the repository", func(t *testing.T) {
+						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
+						image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+						checkInstalled(t, image, finalBase, arch, packaged)
+						res := invoke(t, image, []byte(`{"name":"installers"}`))
+						var body struct {
+							UID, GID int
+							Event    struct{ Name string }
+						}
+						if err := json.Unmarshal(res.Body, &body); err != nil || body.UID != 65532 || body.GID != 65532 || body.Event.Name != "installers" {
+							t.Fatalf("response %s: %v (want uid and gid 65532)", res.Body, err)
+						}
+					})
+					if arch != "amd64" {
+						return // one arm64 project per base
+					}
+
+					t.Run("http, from the repository", func(t *testing.T) {
+						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "http", "--lang", "prebuilt")
+						generatedGoHandler(t, cli, "http", arch, filepath.Join(dir, "function", "handler"))
+						image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+						checkInstalled(t, image, finalBase, arch, packaged)
+						res := invoke(t, image, readFile(t, filepath.Join(dir, "events", "event.json")))
+						var resp struct {
+							StatusCode int    `json:"statusCode"`
+							Body       string `json:"body"`
+						}
+						if err := json.Unmarshal(res.Body, &resp); err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Body, `"message":"hello, Lambda"`) {
+							t.Fatalf("response %s: %v", res.Body, err)
+						}
+					})
+
+					t.Run("exec, from a package file in packages/", func(t *testing.T) {
+						arts := packages.Find(b.pkg, "faas-runtime", arch)
+						if len(arts) != 1 {
+							t.Fatalf("no faas-runtime %s for %s in %s", b.pkg, arch, pkgDir)
+						}
+						file := filepath.Base(arts[0].Path)
+						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
+						copyFile(t, filepath.Join(pkgDir, arts[0].Path), filepath.Join(dir, "packages", file))
+						// An unreachable repository proves the file is what is installed.
+						image := build(t, dir, arch, "FAAS_REPO_URL=http://127.0.0.1:9", "FAAS_RUNTIME_PACKAGE="+file)
+						checkInstalled(t, image, finalBase, arch, packaged)
+						res := invoke(t, image, []byte(`{"name":"local"}`))
+						if !bytes.Contains(res.Body, []byte(`"uid":65532`)) || !bytes.Contains(res.Body, []byte(`"name":"local"`)) {
+							t.Fatalf("response %s", res.Body)
+						}
+					})
+
+					t.Run("refused: a repository signed by another key", func(t *testing.T) {
+						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
+						url := wrongKeyRepo(t, dir)
+						_, out, err := tryBuild(t, dir, arch, "FAAS_REPO_URL="+url)
+						if err == nil {
+							t.Fatalf("the build installed from a repository whose key is another one:\n%s", tail([]byte(out)))
+						}
+						for _, w := range b.refusal {
+							if strings.Contains(out, w) {
+								t.Logf("refused by the installer: %s", line(out, w))
+								return
+							}
+						}
+						t.Fatalf("the build failed, but without the installer's signature error (%q):\n%s", b.refusal, tail([]byte(out)))
+					})
+				})
+			}
+
+			if arch == "amd64" {
+				t.Run("sharedlib (C) on ubi-minimal", func(t *testing.T) {
+					b := base{scaffold: "ubi-minimal", standIns: map[string]string{"BASE_IMAGE": "ubi-minimal", "UBI_IMAGE": "ubi"}}
+					useStandIns(t, b, arch, refs)
+					dir := scaffoldProject(t, cli, "--base", "ubi-minimal", "--arch", arch, "--mode", "sharedlib", "--lang", "c")
+					image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+					checkConfig(t, image, arch, "/usr/bin/faas-runtime-sharedlib")
+					res := invoke(t, image, []byte(`{"name":"sharedlib on ubi-minimal"}`))
+					if string(res.Body) != `{"name":"sharedlib on ubi-minimal"}` {
+						t.Fatalf("response %s", res.Body)
+					}
+				})
+			}
+		})
+	}
+}
+
+// useStandIns tags each stand-in b needs with the reference its
+// Dockerfile names. The tags are global to podman's store, so every build
+// sets them again just before it runs.
+func useStandIns(t *testing.T, b base, arch string, refs map[string]string) {
+	t.Helper()
+	names := scaffold.ImagesFor(scaffold.Options{Base: b.scaffold, Lang: "prebuilt", Mode: "exec"})
+	if b.standIns["UBI_IMAGE"] != "" {
+		names["UBI_IMAGE"] = scaffold.UBIImage
+	}
+	for arg, standIn := range b.standIns {
+		ref := names[arg]
+		if ref == "" {
+			t.Fatalf("the %s Dockerfile names no %s", b.scaffold, arg)
+		}
+		podman(t, "tag", refs[standIn], ref)
+	}
+}
+
+// checkInstalled asserts what the installer left in image: the packaged
+// faas-runtime, no package cache in any layer the build added, non-root.
+func checkInstalled(t *testing.T, image, base, arch string, packaged []byte) {
+	t.Helper()
+	checkConfig(t, image, arch, "/usr/bin/faas-runtime")
+	if got := fileFromImage(t, image, "/usr/bin/faas-runtime"); sum(got) != sum(packaged) {
+		t.Errorf("/usr/bin/faas-runtime in the image (sha256 %s) is not the packaged binary (sha256 %s)", sum(got)[:16], sum(packaged)[:16])
+	}
+	if files := cacheFiles(t, image, base); len(files) > 0 {
+		t.Errorf("package cache left in the image's layers: %v", files)
+	}
+}
+
+// wrongKeyRepo serves our repository as it is, except that every public
+// key it offers is another real key; the project's own keys/ (pinned
+// keys, when the scaffold writes them) get the same treatment.
+func wrongKeyRepo(t *testing.T, dir string) string {
+	t.Helper()
+	pgp, apk := otherKeys(t)
+	keyFor := func(name string) []byte {
+		if strings.HasSuffix(name, ".rsa.pub") || strings.HasSuffix(name, ".pem") {
+			return apk
+		}
+		return pgp
+	}
+	if entries, err := os.ReadDir(filepath.Join(dir, "keys")); err == nil {
+		for _, e := range entries {
+			if !e.IsDir() && e.Name() != "README.md" {
+				os.WriteFile(filepath.Join(dir, "keys", e.Name()), keyFor(e.Name()), 0o644)
+			}
+		}
+	}
+	files := http.FileServer(http.Dir(repotest.Dir(t)))
+	return serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base := filepath.Base(r.URL.Path)
+		if strings.HasPrefix(base, "RPM-GPG-KEY") || strings.HasSuffix(base, ".rsa.pub") {
+			w.Write(keyFor(base))
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
+}
+
+// line is the line of out that contains w.
+func line(out, w string) string {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, w) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return fmt.Sprintf("%q", w)
+}
