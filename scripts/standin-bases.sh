@@ -86,7 +86,7 @@ prepare() { # the build context and the Debian root in podman's storage, once
       --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
       --change 'CMD ["bash"]' \
       --change "LABEL io.faas-runtime.stand-in=debootstrap-bookworm-minbase" \
-      "$debian_tar" "$debian_ref" >/dev/null
+      --quiet "$debian_tar" "$debian_ref" >/dev/null
   fi
 }
 
