@@ -28,7 +28,9 @@ if [ -z "$pm" ]; then
     [ -x "$d/build.sh" ] && { pm=$(cd "$d" && pwd); break; }
   done
 fi
-[ -n "$pm" ] && [ -x "$pm/build.sh" ] || { echo "standin-bases.sh: package-managers sources not found (../shared/package-managers; set PM_SOURCES)" >&2; exit 1; }
+if [ -z "$pm" ] || [ ! -x "$pm/build.sh" ]; then
+  echo "standin-bases.sh: package-managers sources not found (../shared/package-managers; set PM_SOURCES)" >&2; exit 1
+fi
 [ "$(id -u)" = 0 ] || { echo "standin-bases.sh: needs root (debootstrap, podman)" >&2; exit 1; }
 for t in debootstrap podman flock sha256sum; do command -v $t >/dev/null || { echo "standin-bases.sh: $t is not installed (scripts/install-deps.sh)" >&2; exit 1; }; done
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$root/scripts/containers.conf}
@@ -54,12 +56,15 @@ debian_tar=$cache/debian-bookworm-minbase-$arch.tar
     trap 'rm -rf "$r"' EXIT
     m=$(mirror)
     log "debootstrap --variant=minbase --arch=$arch bookworm from $m (cached in $cache)"
+    ok=1
     if [ "$arch" = "$(dpkg --print-architecture)" ]; then
-      debootstrap --variant=minbase --arch="$arch" bookworm "$r" "$m" >"$r.log" 2>&1 || { tail -20 "$r.log" >&2; exit 1; }
+      debootstrap --variant=minbase --arch="$arch" bookworm "$r" "$m" >"$r.log" 2>&1 || ok=0
     else # foreign: the second stage runs under qemu-user-static
-      debootstrap --foreign --variant=minbase --arch="$arch" bookworm "$r" "$m" >"$r.log" 2>&1 &&
-        chroot "$r" /debootstrap/debootstrap --second-stage >>"$r.log" 2>&1 || { tail -20 "$r.log" >&2; exit 1; }
+      if debootstrap --foreign --variant=minbase --arch="$arch" bookworm "$r" "$m" >"$r.log" 2>&1; then
+        chroot "$r" /debootstrap/debootstrap --second-stage >>"$r.log" 2>&1 || ok=0
+      else ok=0; fi
     fi
+    [ $ok = 1 ] || { tail -20 "$r.log" >&2; exit 1; }
     rm -f "$r.log"
     rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin "$r"/var/cache/apt/archives/*.deb "$r"/var/log/*.log
     tar --numeric-owner --xattrs -C "$r" -cf "$debian_tar.tmp" .

@@ -26,7 +26,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/image/standin"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/sign"
-	"github.com/faas-runtime/faas-runtime/runtime/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 )
 
 // standIns builds (or loads from the cache) the named stand-in bases for
