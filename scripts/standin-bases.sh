@@ -122,6 +122,10 @@ for name in "${names[@]}"; do
       podman save -q --format oci-archive -o "$archive.tmp" "localhost/faas-standin/cache:$name-$arch-$key"
       mv "$archive.tmp" "$archive"
       log "built $name for $arch in $((SECONDS - t0))s"
+      # What older inputs built is no longer used.
+      find "$cache" -maxdepth 1 -name "standin-$name-$arch-*.oci.tar" ! -name "${archive##*/}" -delete
+      podman images --format '{{.Repository}}:{{.Tag}}' | grep "^localhost/faas-standin/cache:$name-$arch-" |
+        grep -v -- "-$key\$" | xargs -r podman rmi -f >/dev/null 2>&1 || true
     fi
   ) 9>"$cache/standin-$name-$arch.lock"
   echo "$name $ref"

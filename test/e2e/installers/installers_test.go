@@ -65,6 +65,9 @@ func main() {
 `
 
 func TestInstallers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds stand-in bases and images with podman")
+	}
 	testutil.NeedRoot(t)
 	testutil.Need(t, "podman", "debootstrap", "tar", "flock")
 	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))
