@@ -25,6 +25,8 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/image/standin"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/repo"
+	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 	"github.com/faas-runtime/faas-runtime/packaging/sign"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 )
@@ -87,15 +89,30 @@ func needArm64(t *testing.T) {
 	}
 }
 
-// scaffoldProject runs the real CLI into a new directory.
+// scaffoldProject runs the real CLI into a new directory, pinning the
+// served repository's keys (rpm/apt and apk) in the project's keys/.
 func scaffoldProject(t *testing.T, cli string, args ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "fn")
-	cmd := exec.Command(cli, append(append([]string{"scaffold", "--name", "installers-fn"}, args...), dir)...)
+	var keys []string
+	if pinsKeys(t, cli) {
+		keys = []string{"--repo-key", filepath.Join(repotest.Dir(t), repo.RPMKey),
+			"--repo-key", filepath.Join(repotest.Dir(t), repo.AlpineDir, sign.DefaultAPKKeyName)}
+	}
+	cmd := exec.Command(cli, append(append(append([]string{"scaffold", "--name", "installers-fn"}, keys...), args...), dir)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scaffold %v: %v\n%s", args, err, out)
 	}
 	return dir
+}
+
+// pinsKeys reports whether this runtime-init pins repository keys
+// (scaffold --repo-key, issue 11 item 1); before that, the Dockerfiles
+// download them.
+func pinsKeys(t *testing.T, cli string) bool {
+	t.Helper()
+	out, _ := exec.Command(cli, "scaffold", "--help").CombinedOutput()
+	return bytes.Contains(out, []byte("--repo-key"))
 }
 
 // goHandler builds the Go program src (one main.go) for arch into dst.
