@@ -24,11 +24,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
 	"github.com/faas-runtime/faas-runtime/internal/image/standin"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 	"github.com/faas-runtime/faas-runtime/packaging/sign"
-	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 )
 
 // standIns builds (or loads from the cache) the named stand-in bases for
