@@ -34,7 +34,12 @@ if [ "$(id -u)" = 0 ] && command -v podman >/dev/null && command -v skopeo >/dev
   if refs=$(bash scripts/standin-bases.sh --arch "$arch" ubi-minimal ubi-micro alpine-apk2 alpine-apk3 2>"$work/standin.err"); then
     while read -r name ref; do
       skopeo copy -q "containers-storage:$ref" "oci:$work/standin-$name" >/dev/null
-      standin_bases+=("$name (stand-in: real installer, Debian underneath)|oci-layout:$work/standin-$name")
+      case $name in
+        ubi-minimal) what="ubi-minimal stand-in (microdnf on a Debian root)" ;;
+        ubi-micro) what="ubi-micro stand-in (bash + Debian glibc)" ;;
+        alpine-apk*) what="alpine stand-in (apk ${name#alpine-apk}, busybox, Debian glibc)" ;;
+      esac
+      standin_bases+=("$what|oci-layout:$work/standin-$name")
     done <<<"$refs"
   else
     standin_skipped+=("ubi-minimal, ubi-micro, alpine apk2/apk3 stand-ins|scripts/standin-bases.sh failed: $(tail -1 "$work/standin.err")")
@@ -95,3 +100,4 @@ for s in "${skipped[@]}"; do
 done
 echo
 echo "bytes; \"beyond the function\" = base + runtime, compressed: what every function on that base ships."
+echo "Stand-ins are labelled: they carry the real installers (scripts/standin-bases.sh), not the real distributions, so their sizes are not UBI's or Alpine's."
