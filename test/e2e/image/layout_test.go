@@ -136,4 +136,13 @@ func TestBuildScriptTable(t *testing.T) {
 			t.Errorf("no row for %s\n%s", remote, out)
 		}
 	}
+	// As root, the installer stand-ins (scripts/standin-bases.sh) have rows.
+	if os.Geteuid() == 0 {
+		for _, base := range []string{"ubi-minimal stand-in (microdnf on a Debian root)", "ubi-micro stand-in (bash + Debian glibc)",
+			"alpine stand-in (apk 2, busybox, Debian glibc)", "alpine stand-in (apk 3, busybox, Debian glibc)"} {
+			if f := strings.Fields(strings.ReplaceAll(rows[base], "|", " ")); len(f) != 3 || f[0] == "0" {
+				t.Errorf("row %q: %q\n%s", base, rows[base], out)
+			}
+		}
+	}
 }
