@@ -38,13 +38,13 @@ type base struct {
 }
 
 var bases = []base{
-	{"ubi-minimal (microdnf)", "ubi-minimal", map[string]string{"BASE_IMAGE": "ubi-minimal"}, "rpm",
+	{"ubi-minimal stand-in, microdnf", "ubi-minimal", map[string]string{"BASE_IMAGE": "ubi-minimal"}, "rpm",
 		[]string{"GPG signature verification error", "Bad GPG signature", "GPG check FAILED", "public key"}},
-	{"ubi-micro (dnf --installroot)", "ubi-micro", map[string]string{"BASE_IMAGE": "ubi-micro", "UBI_IMAGE": "ubi"}, "rpm",
+	{"ubi-micro stand-in, dnf --installroot", "ubi-micro", map[string]string{"BASE_IMAGE": "ubi-micro", "UBI_IMAGE": "ubi"}, "rpm",
 		[]string{"GPG signature verification error", "Bad GPG signature", "GPG check FAILED", "are not correct"}},
-	{"alpine (apk 2)", "alpine", map[string]string{"BASE_IMAGE": "alpine-apk2"}, "apk",
+	{"alpine stand-in, apk 2", "alpine", map[string]string{"BASE_IMAGE": "alpine-apk2"}, "apk",
 		[]string{"UNTRUSTED signature", "BAD signature"}},
-	{"alpine (apk 3)", "alpine", map[string]string{"BASE_IMAGE": "alpine-apk3"}, "apk",
+	{"alpine stand-in, apk 3", "alpine", map[string]string{"BASE_IMAGE": "alpine-apk3"}, "apk",
 		[]string{"UNTRUSTED signature", "BAD signature", "untrusted"}},
 }
 
@@ -168,7 +168,7 @@ func TestInstallers(t *testing.T) {
 			}
 
 			if arch == "amd64" {
-				t.Run("sharedlib (C) on ubi-minimal", func(t *testing.T) {
+				t.Run("sharedlib (C) on the ubi-minimal stand-in", func(t *testing.T) {
 					b := base{scaffold: "ubi-minimal", standIns: map[string]string{"BASE_IMAGE": "ubi-minimal", "UBI_IMAGE": "ubi"}}
 					useStandIns(t, b, arch, refs)
 					dir := scaffoldProject(t, cli, "--base", "ubi-minimal", "--arch", arch, "--mode", "sharedlib", "--lang", "c")
