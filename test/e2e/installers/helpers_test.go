@@ -198,7 +198,12 @@ func checkConfig(t *testing.T, image, arch, entrypoint string) {
 // fileFromImage copies one file out of image (without running it).
 func fileFromImage(t *testing.T, image, path string) []byte {
 	t.Helper()
-	ctr := strings.TrimSpace(podman(t, "create", "--pull=never", image))
+	// stdout only: podman warns on stderr when image is for another arch.
+	out, err := exec.Command("podman", "create", "--pull=never", image).Output()
+	if err != nil {
+		t.Fatalf("podman create %s: %v", image, err)
+	}
+	ctr := strings.TrimSpace(string(out))
 	defer exec.Command("podman", "rm", "-f", ctr).Run()
 	dst := filepath.Join(t.TempDir(), filepath.Base(path))
 	podman(t, "cp", ctr+":"+path, dst)
