@@ -152,11 +152,13 @@ func tryBuild(t *testing.T, dir, arch string, buildArgs ...string) (string, stri
 	t.Helper()
 	imageSeq++
 	tag := fmt.Sprintf("localhost/faas-installers-e2e:%s-%d-%d", arch, os.Getpid(), imageSeq)
-	// --layers=false: every build runs the installer (buildah's layer
-	// cache does not see a bind-mounted package change) and leaves no
-	// intermediate images. buildah 1.28 (Debian 12's podman 4.3) does not
-	// set BUILDPLATFORM.
-	args := []string{"build", "--layers=false", "--pull=never", "--platform", "linux/" + arch, "--network", "host", "--tag", tag,
+	// --no-cache: every build runs the installer (buildah's layer cache
+	// does not see a bind-mounted package change). Not --layers=false:
+	// buildah 1.28 then removes intermediate stage images, and ubi-micro's
+	// empty stage (FROM BASE_IMAGE AS micro-ARCH) is the base image itself,
+	// which goes with it. buildah 1.28 (Debian 12's podman 4.3) does not set
+	// BUILDPLATFORM.
+	args := []string{"build", "--no-cache", "--pull=never", "--platform", "linux/" + arch, "--network", "host", "--tag", tag,
 		"--build-arg", "BUILDPLATFORM=linux/" + runtime.GOARCH}
 	for _, a := range buildArgs {
 		args = append(args, "--build-arg", a)
