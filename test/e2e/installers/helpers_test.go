@@ -94,25 +94,13 @@ func needArm64(t *testing.T) {
 func scaffoldProject(t *testing.T, cli string, args ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "fn")
-	var keys []string
-	if pinsKeys(t, cli) {
-		keys = []string{"--repo-key", filepath.Join(repotest.Dir(t), repo.RPMKey),
-			"--repo-key", filepath.Join(repotest.Dir(t), repo.AlpineDir, sign.DefaultAPKKeyName)}
-	}
+	keys := []string{"--repo-key", filepath.Join(repotest.Dir(t), repo.RPMKey),
+		"--repo-key", filepath.Join(repotest.Dir(t), repo.AlpineDir, sign.DefaultAPKKeyName)}
 	cmd := exec.Command(cli, append(append(append([]string{"scaffold", "--name", "installers-fn"}, keys...), args...), dir)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scaffold %v: %v\n%s", args, err, out)
 	}
 	return dir
-}
-
-// pinsKeys reports whether this runtime-init pins repository keys
-// (scaffold --repo-key, issue 11 item 1); before that, the Dockerfiles
-// download them.
-func pinsKeys(t *testing.T, cli string) bool {
-	t.Helper()
-	out, _ := exec.Command(cli, "scaffold", "--help").CombinedOutput()
-	return bytes.Contains(out, []byte("--repo-key"))
 }
 
 // goHandler builds the Go program src (one main.go) for arch into dst.
