@@ -168,6 +168,27 @@ func TestInstallers(t *testing.T) {
 			}
 
 			if arch == "amd64" {
+				t.Run("the cache check finds a cache the Dockerfile did not clean", func(t *testing.T) {
+					// The same project with `microdnf clean all` taken out: what
+					// checkInstalled asserts must be able to fail.
+					b := base{scaffold: "ubi-minimal", standIns: map[string]string{"BASE_IMAGE": "ubi-minimal"}}
+					useStandIns(t, b, arch, refs)
+					dir := scaffoldProject(t, cli, "--base", "ubi-minimal", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+					goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
+					df := filepath.Join(dir, "Dockerfile")
+					uncleaned := strings.Replace(string(readFile(t, df)), "microdnf clean all", "true", 1)
+					if uncleaned == string(readFile(t, df)) {
+						t.Fatal("the ubi-minimal Dockerfile has no `microdnf clean all`")
+					}
+					os.WriteFile(df, []byte(uncleaned), 0o644)
+					image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+					if files := cacheFiles(t, image, refs["ubi-minimal"]); len(files) == 0 {
+						t.Fatal("no package cache found in an image built without `microdnf clean all`")
+					} else {
+						t.Logf("left without clean: %s ... (%d files)", files[0], len(files))
+					}
+				})
+
 				t.Run("sharedlib (C) on the ubi-minimal stand-in", func(t *testing.T) {
 					b := base{scaffold: "ubi-minimal", standIns: map[string]string{"BASE_IMAGE": "ubi-minimal", "UBI_IMAGE": "ubi"}}
 					useStandIns(t, b, arch, refs)
