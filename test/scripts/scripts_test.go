@@ -3,6 +3,7 @@
 package scripts
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,8 +17,11 @@ import (
 func TestDemoAndTestInstallDepsFirst(t *testing.T) {
 	testutil.Need(t, "make")
 	for _, target := range []string{"demo", "test"} {
-		cmd := exec.Command("make", "-n", target)
+		// --no-print-directory, and no MAKEFLAGS/MAKELEVEL from a `make
+		// test` above this test: only the recipe lines are printed.
+		cmd := exec.Command("make", "--no-print-directory", "-n", target)
 		cmd.Dir = testutil.RepoRoot(t)
+		cmd.Env = withoutMakeEnv(os.Environ())
 		out, errOut, code := testutil.Run(t, cmd)
 		if code != 0 {
 			t.Fatalf("make -n %s: exit %d\n%s", target, code, errOut)
@@ -47,4 +51,14 @@ func TestScriptsPassShellcheck(t *testing.T) {
 			t.Errorf("%s: exit %d\n%s", strings.Join(c.Args, " "), code, out)
 		}
 	}
+}
+
+func withoutMakeEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k != "MAKEFLAGS" && k != "MAKELEVEL" && k != "MFLAGS" {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
