@@ -253,3 +253,21 @@ func init() {
 		os.Setenv("CONTAINERS_CONF", filepath.Join(filepath.Dir(file), "..", "..", "scripts", "containers.conf"))
 	}
 }
+
+// Lock holds FileLock(path) until the test ends.
+func Lock(t testing.TB, path string) {
+	t.Helper()
+	unlock, err := FileLock(path)
+	if err != nil {
+		t.Fatalf("lock %s: %v", path, err)
+	}
+	t.Cleanup(unlock)
+}
+
+// LockPodman serialises the tests that build and remove images in podman's
+// one shared store: two such tests at once (go test -p 2) could remove a
+// layer the other's build was checking ("layer not known").
+func LockPodman(t testing.TB) {
+	t.Helper()
+	Lock(t, filepath.Join(os.TempDir(), "faas-runtime-podman.lock"))
+}

@@ -38,7 +38,7 @@ func Dir(t testing.TB) string {
 	if err := os.MkdirAll(dist, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := lock(filepath.Join(dist, ".repo.lock"))
+	unlock, err := testutil.FileLock(filepath.Join(dist, ".repo.lock"))
 	if err != nil {
 		t.Fatalf("locking dist/: %v", err)
 	}

@@ -21,6 +21,7 @@ import (
 // glibc (the loader, libc, libdl, libpthread, libgcc_s), which is what
 // gcr.io/distroless/cc holds.
 func TestExamplesInGlibcImage(t *testing.T) {
+	testutil.LockPodman(t)
 	testutil.NeedRoot(t)
 	tools := testutil.Need(t, "buildah", "podman", "ldd")
 	buildah, podman := tools[0], tools[1]

@@ -40,6 +40,7 @@ func buildTools(t *testing.T) tools {
 }
 
 func TestRegistryPodmanRoundTrip(t *testing.T) {
+	testutil.LockPodman(t)
 	testutil.Need(t, "docker-registry", "skopeo", "podman")
 	testutil.NeedRoot(t)
 	tl := buildTools(t)

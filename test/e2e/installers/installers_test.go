@@ -68,6 +68,7 @@ func TestInstallers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds stand-in bases and images with podman")
 	}
+	testutil.LockPodman(t)
 	testutil.NeedRoot(t)
 	testutil.Need(t, "podman", "debootstrap", "tar", "flock")
 	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))

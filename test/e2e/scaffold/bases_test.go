@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -86,7 +85,10 @@ func debianTarball(t *testing.T) string {
 	bin := testutil.Need(t, "debootstrap")[0]
 	dir := cacheDir(t)
 	tarPath := filepath.Join(dir, "debian-bookworm-minbase-amd64.tar")
-	unlock := flock(t, tarPath+".lock")
+	unlock, err := testutil.FileLock(tarPath + ".lock")
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer unlock()
 	if _, err := os.Stat(tarPath); err == nil {
 		return tarPath
@@ -117,18 +119,6 @@ func debianTarball(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return tarPath
-}
-
-func flock(t *testing.T, path string) func() {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
-	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }
 }
 
 // importDebian imports the debootstrap root into podman's storage as ref

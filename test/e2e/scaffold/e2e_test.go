@@ -37,6 +37,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestScaffoldedDistrolessImages(t *testing.T) {
+	testutil.LockPodman(t)
 	testutil.NeedRoot(t)
 	testutil.Need(t, "podman", "skopeo", "debootstrap", "tar")
 	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))

@@ -1,15 +1,15 @@
 //go:build unix
 
-package repotest
+package testutil
 
 import (
 	"os"
 	"syscall"
 )
 
-// lock takes an exclusive flock on path: test binaries running in
-// parallel (go test -p 2) build dist/ one at a time.
-func lock(path string) (func(), error) {
+// FileLock takes an exclusive flock on path, waiting for it: test binaries
+// running in parallel (go test -p 2) share caches, dist/ and podman's store.
+func FileLock(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
