@@ -4,14 +4,20 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/faas-runtime/faas-runtime/internal/image/build"
 	"github.com/faas-runtime/faas-runtime/internal/image/inspect"
 	"github.com/faas-runtime/faas-runtime/internal/image/publish"
+	"github.com/faas-runtime/faas-runtime/internal/image/sign"
 	"github.com/faas-runtime/faas-runtime/internal/image/source"
+	"github.com/faas-runtime/faas-runtime/internal/sbom"
+	"github.com/faas-runtime/faas-runtime/runtime/version"
 )
 
 func buildCommand() *ucli.Command {
@@ -24,7 +30,11 @@ func buildCommand() *ucli.Command {
 /var/task. Exactly one output: --push REF, --oci-layout DIR or --tarball FILE.
 With --push and several arches the images are tagged REF-amd64, REF-arm64
 (Lambda refuses image indexes); --index also writes an index at REF.
-Timestamps come from SOURCE_DATE_EPOCH (else 1970): same inputs, same digest.`,
+Timestamps come from SOURCE_DATE_EPOCH (else 1970): same inputs, same digest.
+With --push, an SPDX 2.3 SBOM of each image is attached as an OCI referrer (and
+as cosign's sha256-DIGEST.sbom tag), and --sign-key adds a cosign signature
+(sha256-DIGEST.sig; cosign verify --key cosign.pub checks it). Neither changes
+the image.`,
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "base", Value: "scratch", Usage: "base image: scratch, oci-layout:DIR, tarball:FILE or a registry reference"},
 			&ucli.StringFlag{Name: "arch", Value: "amd64", Usage: "architectures, comma-separated: amd64, arm64"},
@@ -42,6 +52,9 @@ Timestamps come from SOURCE_DATE_EPOCH (else 1970): same inputs, same digest.`,
 			&ucli.StringSliceFlag{Name: "env", Usage: "extra KEY=VALUE in the image's environment"},
 			&ucli.StringSliceFlag{Name: "label", Usage: "extra KEY=VALUE label"},
 			&ucli.BoolFlag{Name: "force", Usage: "replace an existing --oci-layout or --tarball"},
+			&ucli.BoolFlag{Name: "sbom", Value: true, Usage: "with --push, attach an SPDX SBOM to each image (OCI referrer and cosign's .sbom tag)"},
+			&ucli.StringFlag{Name: "sbom-dir", Usage: "also write each image's SPDX SBOM to DIR/ARCH.spdx.json"},
+			&ucli.StringFlag{Name: "sign-key", Usage: "with --push, sign each image with this cosign.key (password in COSIGN_PASSWORD) or PKCS#8 EC key"},
 		},
 		Action: runBuild,
 	}
@@ -95,6 +108,15 @@ func runBuild(c *ucli.Context) error {
 			return Usagef("build: no faas-runtime for %s: pass --runtime FILE (a linux/%s faas-runtime binary) or --runtime-package FILE (our .deb, .rpm or .apk for %s)", a, a, a)
 		}
 	}
+	var signer *sign.Signer
+	if k := c.String("sign-key"); k != "" {
+		if c.String("push") == "" {
+			return Usagef("build: --sign-key signs what is pushed: add --push REF")
+		}
+		if signer, err = sign.LoadKey(k, os.Getenv); err != nil {
+			return Usagef("build: %v", err)
+		}
+	}
 	so := source.Options{Insecure: c.Bool("insecure")}
 	baseRef, err := source.Parse(c.String("base"), so)
 	if err != nil {
@@ -123,13 +145,33 @@ func runBuild(c *ucli.Context) error {
 		if err != nil {
 			return fmt.Errorf("build %s: %w", a, err)
 		}
-		imgs = append(imgs, publish.Image{Arch: a, Platform: plat, Image: img})
+		pi := publish.Image{Arch: a, Platform: plat, Image: img}
+		if (c.String("push") != "" && c.Bool("sbom")) || c.String("sbom-dir") != "" {
+			d, err := sbom.Image(img, sbomName(c.String("push"), c.Bool("insecure")), sbom.Options{Created: created, Tool: "runtime-init-" + version.Version})
+			if err != nil {
+				return fmt.Errorf("build %s: %w", a, err)
+			}
+			if pi.SBOM, err = sbom.Marshal(d); err != nil {
+				return err
+			}
+		}
+		imgs = append(imgs, pi)
+	}
+	if dir := c.String("sbom-dir"); dir != "" {
+		if err := writeSBOMs(dir, imgs, c.Bool("force")); err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+	}
+	if !c.Bool("sbom") {
+		for i := range imgs {
+			imgs[i].SBOM = nil
+		}
 	}
 
 	var pub publish.Publisher
 	switch {
 	case c.String("push") != "":
-		pub = &publish.Push{Ref: c.String("push"), Insecure: c.Bool("insecure"), Progress: c.App.ErrWriter}
+		pub = &publish.Push{Ref: c.String("push"), Insecure: c.Bool("insecure"), Progress: c.App.ErrWriter, Signer: signer, Created: created}
 	case c.String("oci-layout") != "":
 		pub = &publish.Layout{Dir: c.String("oci-layout"), Tag: c.String("tag"), Force: c.Bool("force")}
 	default:
@@ -141,9 +183,46 @@ func runBuild(c *ucli.Context) error {
 	}
 	for _, p := range res.Refs {
 		fmt.Fprintf(c.App.Writer, "%s\t%s\t%s\n", p.Arch, p.Digest, p.Ref)
+		for _, a := range p.Attached {
+			fmt.Fprintf(c.App.Writer, "%s:%s\t%s\t%s\n", a.Kind, p.Arch, a.Digest, a.Ref)
+		}
 	}
 	if res.Index != nil {
 		fmt.Fprintf(c.App.Writer, "index\t%s\t%s\n", res.Index.Digest, res.Index.Ref)
+	}
+	return nil
+}
+
+// sbomName is the repository an image SBOM names (its purl), without the
+// tag: the same image may get several.
+func sbomName(push string, insecure bool) string {
+	if push == "" {
+		return ""
+	}
+	var o []name.Option
+	if insecure {
+		o = append(o, name.Insecure)
+	}
+	if t, err := name.NewTag(push, o...); err == nil {
+		return t.Context().Name()
+	}
+	return ""
+}
+
+// writeSBOMs writes DIR/ARCH.spdx.json, refusing to overwrite without
+// --force.
+func writeSBOMs(dir string, imgs []publish.Image, force bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, im := range imgs {
+		p := filepath.Join(dir, im.Arch+".spdx.json")
+		if _, err := os.Lstat(p); err == nil && !force {
+			return fmt.Errorf("%s exists: pass --force to replace it", p)
+		}
+		if err := os.WriteFile(p, im.SBOM, 0o644); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -20,6 +20,9 @@ type Image struct {
 	Arch     string
 	Platform v1.Platform
 	Image    v1.Image
+	// SBOM (SPDX JSON) to attach when pushing; nil: none. Other outputs
+	// ignore it (the image is the same either way).
+	SBOM []byte
 }
 
 // Result says where each image went.
@@ -33,6 +36,8 @@ type Published struct {
 	Arch   string // empty for the index
 	Ref    string // where to find it
 	Digest v1.Hash
+	// Pushed next to the image: SBOM referrer, cosign tags.
+	Attached []Attached
 }
 
 // Publisher writes the images of one build.

@@ -8,12 +8,14 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/faas-runtime/faas-runtime/internal/image/sign"
 	"github.com/faas-runtime/faas-runtime/internal/image/source"
 )
 
@@ -26,6 +28,10 @@ type Push struct {
 	Progress io.Writer // nil: quiet
 	// Transport under the counting one; nil: remote.DefaultTransport.
 	Transport http.RoundTripper
+	// Signer signs each image cosign's way; nil: unsigned.
+	Signer *sign.Signer
+	// Created dates the SBOM referrer (SOURCE_DATE_EPOCH).
+	Created time.Time
 }
 
 func (p *Push) Publish(ctx context.Context, imgs []Image, withIndex bool) (*Result, error) {
@@ -106,7 +112,44 @@ func (p *Push) Publish(ctx context.Context, imgs []Image, withIndex bool) (*Resu
 		fmt.Fprintf(p.Progress, "pushed %d layers: %d blobs uploaded (layers and configs), %d already in the registry\n",
 			total, ct.uploaded.Load(), ct.existing.Load())
 	}
+	// The SBOMs and signatures go last, once every image is in place.
+	for i, im := range imgs {
+		pub := &res.Refs[i]
+		if pub.Attached, err = p.attach(ref.Context(), im, pub.Digest, opts); err != nil {
+			return nil, fmt.Errorf("push %s: %w", pub.Ref, err)
+		}
+		for _, a := range pub.Attached {
+			if p.Progress != nil {
+				fmt.Fprintf(p.Progress, "attached %s to %s: %s\n", a.Kind, pub.Ref, a.Ref)
+			}
+		}
+	}
 	return res, nil
+}
+
+// attach pushes the SBOM (as a referrer and as cosign's .sbom tag) and
+// the signature of one pushed image.
+func (p *Push) attach(repo name.Repository, im Image, d v1.Hash, opts []remote.Option) ([]Attached, error) {
+	var out []Attached
+	if im.SBOM != nil {
+		a, err := attachSBOM(repo, im.Image, im.SBOM, p.Created, opts)
+		if err != nil {
+			return nil, err
+		}
+		b, err := attachSBOMTag(repo, d, im.SBOM, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a, b)
+	}
+	if p.Signer != nil {
+		a, err := attachSignature(repo, d, p.Signer, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // report prints the byte progress go-containerregistry sends, at most every
