@@ -283,6 +283,7 @@ func inspectCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.BoolFlag{Name: "json", Usage: "write JSON for scripts"},
 			&ucli.BoolFlag{Name: "insecure", Usage: "plain HTTP to a registry on loopback"},
+			&ucli.BoolFlag{Name: "sbom", Usage: "print the SPDX SBOM attached to the image (one registry image) instead"},
 		},
 		Action: func(c *ucli.Context) error {
 			args, err := positionalArgs(c)
@@ -298,6 +299,7 @@ func inspectCommand() *ucli.Command {
 			}
 			so := source.Options{Insecure: c.Bool("insecure")}
 			var all []source.Named
+			var repos []*name.Repository // per image; nil: not in a registry
 			for _, a := range args {
 				r, err := source.Parse(a, so)
 				if err != nil {
@@ -308,10 +310,38 @@ func inspectCommand() *ucli.Command {
 					return fmt.Errorf("inspect: %w", err)
 				}
 				all = append(all, imgs...)
+				for range imgs {
+					var repo *name.Repository
+					if r.Kind == source.Registry {
+						rp := r.Name.Context()
+						repo = &rp
+					}
+					repos = append(repos, repo)
+				}
+			}
+			ro := source.RemoteOptions(ctx, so)
+			if c.Bool("sbom") {
+				if len(all) != 1 || repos[0] == nil {
+					return Usagef("inspect --sbom: name one registry image (got %d images)", len(all))
+				}
+				b, err := inspect.SBOM(*repos[0], all[0].Digest, ro)
+				if err != nil {
+					return fmt.Errorf("inspect: %w", err)
+				}
+				_, err = c.App.Writer.Write(b)
+				return err
 			}
 			rep, err := inspect.Build(all)
 			if err != nil {
 				return fmt.Errorf("inspect: %w", err)
+			}
+			for i, n := range all {
+				if repos[i] == nil {
+					continue
+				}
+				if rep.Images[i].Referrers, err = inspect.Referrers(*repos[i], n.Digest, ro); err != nil {
+					return fmt.Errorf("inspect: %w", err)
+				}
 			}
 			if c.Bool("json") {
 				return rep.WriteJSON(c.App.Writer)

@@ -162,7 +162,10 @@ func (b *doc) finish(root common.ElementID, contentDigest string) (*spdx.Documen
 	})
 	sort.SliceStable(d.Relationships, func(i, j int) bool { return relKey(d.Relationships[i]) < relKey(d.Relationships[j]) })
 	slug := strings.Trim(idUnsafe.ReplaceAllString(d.DocumentName, "-"), "-")
-	d.DocumentNamespace = NamespaceBase + slug + "-" + strings.TrimPrefix(contentDigest, "sha256:")
+	if h := strings.TrimPrefix(contentDigest, "sha256:"); !strings.Contains(slug, h) {
+		slug += "-" + h
+	}
+	d.DocumentNamespace = NamespaceBase + slug
 	if err := Validate(d); err != nil {
 		return nil, fmt.Errorf("sbom %s: %w", d.DocumentName, err)
 	}

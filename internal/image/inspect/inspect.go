@@ -47,6 +47,8 @@ type Image struct {
 	BeyondFunction int64 `json:"compressedBytesBeyondFunction"`
 	// Compressed bytes in layers no other inspected image has.
 	Unique int64 `json:"uniqueCompressedBytes"`
+	// Attached in the registry (registry images only).
+	Referrers []Referrer `json:"referrers,omitempty"`
 }
 
 // Shared is a layer several inspected images have.
@@ -209,6 +211,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "total\t%s\t%s\t\t\t\n", size(im.Compressed), size(im.Uncompressed))
 		fmt.Fprintf(tw, "beyond the function\t%s\t\t\t\t\n", size(im.BeyondFunction))
+		for _, r := range im.Referrers {
+			fmt.Fprintf(tw, "attached %s\t%s\t\t\t%s\t\n", r.Kind, short(r.Digest), r.Ref)
+		}
 	}
 	if len(r.Images) > 1 {
 		fmt.Fprintln(tw)
