@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"path"
 	"runtime/debug"
 	"sort"
@@ -86,7 +87,7 @@ func (b *doc) module(m debugModule, purpose string) *spdx.Package {
 		PackageCopyrightText: noAssertion,
 	}
 	if src.Version != "" && src.Version != "(devel)" {
-		p.PackageExternalReferences = []*spdx.PackageExternalReference{purl("pkg:golang/" + src.Path + "@" + src.Version)}
+		p.PackageExternalReferences = []*spdx.PackageExternalReference{purl("pkg:golang/" + src.Path + "@" + purlVersion(src.Version))}
 		p.PackageDownloadLocation = "https://proxy.golang.org/" + strings.ToLower(src.Path) + "/@v/" + src.Version + ".zip"
 	} else {
 		p.PackageExternalReferences = []*spdx.PackageExternalReference{purl("pkg:golang/" + src.Path)}
@@ -105,6 +106,12 @@ func (b *doc) module(m debugModule, purpose string) *spdx.Package {
 }
 
 type debugModule = debug.Module
+
+// purlVersion percent-encodes a version the way the purl spec (and syft)
+// do: "v29.8.2+incompatible" is "v29.8.2%2Bincompatible".
+func purlVersion(v string) string {
+	return strings.ReplaceAll(url.PathEscape(v), "+", "%2B")
+}
 
 func purl(s string) *spdx.PackageExternalReference {
 	return &spdx.PackageExternalReference{Category: "PACKAGE-MANAGER", RefType: "purl", Locator: s}

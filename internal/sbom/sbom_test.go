@@ -115,7 +115,7 @@ func TestBinaryHasEveryModuleOfTheBuildInfo(t *testing.T) {
 		t.Fatal("faas-runtime has no dependencies? the test would prove nothing")
 	}
 	for _, dep := range bi.Deps {
-		u := "pkg:golang/" + dep.Path + "@" + dep.Version
+		u := "pkg:golang/" + dep.Path + "@" + strings.ReplaceAll(dep.Version, "+", "%2B")
 		sum, ok := mods[u]
 		if !ok || len(sum) != 64 {
 			t.Errorf("%s: missing or without a SHA256 (%q)", u, sum)
