@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"compress/gzip"
@@ -27,6 +28,7 @@ const (
 	KindRPM  = "rpm"
 	KindAPK  = "apk"
 	KindArch = "archlinux" // .pkg.tar.zst, also MSYS2's
+	KindZip  = "zip"       // a Lambda layer or function zip
 )
 
 // PackageKind names the package format of a file, or "" for none.
@@ -40,6 +42,8 @@ func PackageKind(name string) string {
 		return KindAPK
 	case strings.Contains(name, ".pkg.tar."):
 		return KindArch
+	case strings.HasSuffix(name, ".zip"):
+		return KindZip
 	}
 	return ""
 }
@@ -60,7 +64,7 @@ type entry struct {
 func Package(file string, o Options) (*spdx.Document, error) {
 	kind := PackageKind(file)
 	if kind == "" {
-		return nil, fmt.Errorf("%s: not a package (.deb, .rpm, .apk, .pkg.tar.*)", file)
+		return nil, fmt.Errorf("%s: not a package (.deb, .rpm, .apk, .pkg.tar.*, .zip)", file)
 	}
 	raw, err := os.ReadFile(file)
 	if err != nil {
@@ -73,6 +77,8 @@ func Package(file string, o Options) (*spdx.Document, error) {
 		m, files, err = readDeb(raw)
 	case KindRPM:
 		m, files, err = readRPM(raw)
+	case KindZip:
+		m, files, err = readZip(raw, filepath.Base(file), o.ZipVersion)
 	default:
 		m, files, err = readTarPackage(raw, kind)
 	}
@@ -107,12 +113,41 @@ func Package(file string, o Options) (*spdx.Document, error) {
 // packageURL follows the purl types: deb, rpm, apk, alpm (archlinux;
 // MSYS2's packages, named *-x86_64.pkg.tar.zst for mingw, are alpm too).
 func packageURL(kind, file string, m meta) string {
+	if kind == KindZip {
+		return "pkg:generic/" + m.name + "@" + purlVersion(m.version)
+	}
 	typ := map[string]string{KindDeb: "deb", KindRPM: "rpm", KindAPK: "apk", KindArch: "alpm"}[kind]
-	u := "pkg:" + typ + "/faas-runtime/" + m.name + "@" + m.version
+	u := "pkg:" + typ + "/faas-runtime/" + m.name + "@" + purlVersion(m.version)
 	if m.arch != "" {
 		u += "?arch=" + m.arch
 	}
 	return u
+}
+
+// readZip reads a zip's files; its name is the file name without .zip.
+func readZip(raw []byte, base, version string) (meta, []entry, error) {
+	m := meta{name: strings.TrimSuffix(base, ".zip"), version: version}
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		return m, nil, err
+	}
+	var files []entry
+	for _, f := range zr.File {
+		if !f.Mode().IsRegular() {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return m, nil, err
+		}
+		d, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return m, nil, err
+		}
+		files = append(files, entry{path.Clean("/" + f.Name), d})
+	}
+	return m, files, nil
 }
 
 // readDeb reads control.tar.* (the control file) and data.tar.* of an ar

@@ -39,6 +39,9 @@ const NamespaceBase = "https://github.com/faas-runtime/faas-runtime/spdx/"
 type Options struct {
 	Created time.Time // SOURCE_DATE_EPOCH; see build.Epoch
 	Tool    string    // creator tool, e.g. "runtime-init-1.2.0"
+	// ZipVersion is the version of a zip's contents (zips carry no
+	// metadata); package files read theirs from the file.
+	ZipVersion string
 }
 
 const noAssertion = "NOASSERTION"

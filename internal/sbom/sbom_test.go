@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"archive/zip"
 	"bytes"
 	"debug/buildinfo"
 	"os"
@@ -206,6 +207,39 @@ func TestPackagesOfEveryFormat(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestZipLayer(t *testing.T) {
+	_, data := runtimeBinary(t)
+	file := filepath.Join(t.TempDir(), "faas-runtime-layer-1.2.3-x86_64.zip")
+	f, _ := os.Create(file)
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("bootstrap")
+	w.Write(data)
+	zw.Close()
+	f.Close()
+	o := opts
+	o.ZipVersion = "1.2.3"
+	d, err := Package(file, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, back := roundTrip(t, d)
+	if purlOf(back.Packages[0]) != "pkg:generic/faas-runtime-layer-1.2.3-x86_64@1.2.3" || len(back.Files) != 1 ||
+		back.Files[0].FileName != "/bootstrap" || back.Files[0].Checksums[1].Value != sha256Hex(data) {
+		t.Errorf("zip: %s %+v", purlOf(back.Packages[0]), back.Files)
+	}
+	if _, ok := modulesOf(back)["pkg:golang/stdlib@"+strings.TrimPrefix(runtimeGoVersion(t, data), "go")]; !ok {
+		t.Errorf("no Go modules of the bootstrap: %v", modulesOf(back))
+	}
+}
+
+func runtimeGoVersion(t *testing.T, data []byte) string {
+	bi, err := buildinfo.Read(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bi.GoVersion
 }
 
 func TestImageListsBaseLayersRuntimeModulesAndFunctionFiles(t *testing.T) {
