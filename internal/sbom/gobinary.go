@@ -23,7 +23,7 @@ func Binary(name string, data []byte, o Options) (*spdx.Document, error) {
 	b := newDoc(path.Base(name), o)
 	root := b.id("Package", path.Base(name))
 	b.pkg(&spdx.Package{
-		PackageName: path.Base(name), PackageSPDXIdentifier: root, PackageFileName: name,
+		PackageName: path.Base(name), PackageSPDXIdentifier: root, PackageFileName: name, PackageVersion: o.Version,
 		PackageChecksums:      []common.Checksum{{Algorithm: common.SHA256, Value: sha256Hex(data)}},
 		PrimaryPackagePurpose: "APPLICATION", PackageLicenseConcluded: noAssertion, PackageLicenseDeclared: noAssertion,
 		PackageCopyrightText: noAssertion,

@@ -78,7 +78,7 @@ func Package(file string, o Options) (*spdx.Document, error) {
 	case KindRPM:
 		m, files, err = readRPM(raw)
 	case KindZip:
-		m, files, err = readZip(raw, filepath.Base(file), o.ZipVersion)
+		m, files, err = readZip(raw, filepath.Base(file), o.Version)
 	default:
 		m, files, err = readTarPackage(raw, kind)
 	}

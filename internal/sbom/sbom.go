@@ -39,9 +39,10 @@ const NamespaceBase = "https://github.com/faas-runtime/faas-runtime/spdx/"
 type Options struct {
 	Created time.Time // SOURCE_DATE_EPOCH; see build.Epoch
 	Tool    string    // creator tool, e.g. "runtime-init-1.2.0"
-	// ZipVersion is the version of a zip's contents (zips carry no
-	// metadata); package files read theirs from the file.
-	ZipVersion string
+	// Version of a zip or a binary (they carry no package metadata; a Go
+	// binary's main module says "(devel)" when built from a checkout);
+	// package files read theirs from the file.
+	Version string
 }
 
 const noAssertion = "NOASSERTION"

@@ -219,7 +219,7 @@ func TestZipLayer(t *testing.T) {
 	zw.Close()
 	f.Close()
 	o := opts
-	o.ZipVersion = "1.2.3"
+	o.Version = "1.2.3"
 	d, err := Package(file, o)
 	if err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ func Write(dir string, res *build.Result, keys *sign.Keys, log io.Writer) ([]str
 	if log == nil {
 		log = io.Discard
 	}
-	o := sbom.Options{Created: time.Unix(res.SourceDateEpoch, 0).UTC(), Tool: "faas-pkg-" + res.Version, ZipVersion: res.Version}
+	o := sbom.Options{Created: time.Unix(res.SourceDateEpoch, 0).UTC(), Tool: "faas-pkg-" + res.Version, Version: res.Version}
 	var sums []string
 	var sboms []string
 	for _, a := range res.Files {
