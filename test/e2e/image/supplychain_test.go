@@ -143,7 +143,7 @@ func TestSupplyChainSyftAndCosign(t *testing.T) {
 
 	t.Run("cosign verify refuses another key", func(t *testing.T) {
 		o, e, code := verify(filepath.Join(other, "cosign.pub"))
-		if code == 0 {
+		if code == 0 || !strings.Contains(e, "no matching signatures") {
 			t.Fatalf("cosign verify accepted a different key:\n%s%s", o, e)
 		}
 	})
