@@ -71,7 +71,8 @@ func TestDocsVerifyCommands(t *testing.T) {
 	dir := t.TempDir()
 
 	t.Run("release", func(t *testing.T) {
-		testutil.Need(t, "syft", "gpg", "sha256sum", "git")
+		testutil.Need(t, "gpg", "sha256sum", "git")
+		syft := goTools(t, "syft")[0]
 		keys, err := sign.Load(func(string) string { return "" }, filepath.Join(dir, "keys"), io.Discard)
 		if err != nil {
 			t.Fatal(err)
@@ -88,18 +89,20 @@ func TestDocsVerifyCommands(t *testing.T) {
 		pub, _ := keys.PublicPGP(true)
 		os.WriteFile(filepath.Join(out, "faas-runtime.asc"), pub, 0o644)
 		home := t.TempDir()
-		runDoc(t, out, []string{"GNUPGHOME=" + home, "SYFT_CHECK_FOR_APP_UPDATE=false"}, docBlocks(t, "docs/verify.md", "verify-release"), nil)
+		runDoc(t, out, []string{"GNUPGHOME=" + home, "SYFT_CHECK_FOR_APP_UPDATE=false", pathWith(syft)}, docBlocks(t, "docs/verify.md", "verify-release"), nil)
 	})
 
 	t.Run("image", func(t *testing.T) {
-		cosign := testutil.Need(t, "docker-registry", "syft", "cosign")[2]
+		testutil.Need(t, "docker-registry")
+		tools := goTools(t, "syft", "cosign")
+		cosign := tools[1]
 		cli := testutil.GoBuild(t, dir, "./cmd/runtime-init", "runtime-init")
 		rt := testutil.GoBuild(t, dir, "./cmd/faas-runtime", "faas-runtime", "GOARCH=amd64")
 		hello := testutil.GoBuild(t, filepath.Join(dir, "fn"), "./examples/hello-go", "hello", "GOARCH=amd64")
 		reg := startRegistry(t)
 		work := filepath.Join(dir, "user")
 		os.MkdirAll(work, 0o755)
-		env := []string{"COSIGN_PASSWORD=docs", "SYFT_CHECK_FOR_APP_UPDATE=false", "SYFT_REGISTRY_INSECURE_USE_HTTP=true"}
+		env := []string{"COSIGN_PASSWORD=docs", "SYFT_CHECK_FOR_APP_UPDATE=false", "SYFT_REGISTRY_INSECURE_USE_HTTP=true", pathWith(tools...)}
 		cmd := exec.Command(cosign, "generate-key-pair")
 		cmd.Dir, cmd.Env = work, append(os.Environ(), env...)
 		if o, err := cmd.CombinedOutput(); err != nil {
