@@ -116,3 +116,22 @@ func sbomOf(path, rel, kind string, o sbom.Options) ([]byte, error) {
 	}
 	return sbom.Marshal(d)
 }
+
+// SignFile writes sig, the detached ASCII-armored signature of file by the
+// release key, the form of SHA256SUMS.asc. GoReleaser's signs: section
+// calls it (faas-pkg sign) for its own checksum file, so both releases are
+// signed by one key in one format.
+func SignFile(file, sig string, keys *sign.Keys, at time.Time) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	k := *keys
+	k.Time = at
+	s, err := k.DetachSign(f, true)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(sig, s, 0o644)
+}
