@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/faas-runtime/faas-runtime/internal/image/publish"
 	"github.com/faas-runtime/faas-runtime/internal/image/sign"
@@ -40,6 +42,13 @@ func Referrers(repo name.Repository, digest v1.Hash, opts []remote.Option) ([]Re
 		return nil, err
 	}
 	for _, d := range im.Manifests {
+		if d.ArtifactType == "" || d.ArtifactType == string(types.OCIEmptyJSON) {
+			// Some registries index the config's media type instead of
+			// the manifest's artifactType: read it from the manifest.
+			if at, err := artifactType(repo.Digest(d.Digest.String()), opts); err == nil {
+				d.ArtifactType = at
+			}
+		}
 		k := d.ArtifactType
 		if k == publish.SBOMArtifactType {
 			k = "sbom"
@@ -58,6 +67,18 @@ func Referrers(repo name.Repository, digest v1.Hash, opts []remote.Option) ([]Re
 		out = append(out, Referrer{Kind: c.kind, Ref: t.String(), Digest: d.Digest.String()})
 	}
 	return out, nil
+}
+
+func artifactType(ref name.Digest, opts []remote.Option) (string, error) {
+	desc, err := remote.Get(ref, opts...)
+	if err != nil {
+		return "", err
+	}
+	var m v1.Manifest
+	if err := json.Unmarshal(desc.Manifest, &m); err != nil {
+		return "", err
+	}
+	return m.ArtifactType, nil
 }
 
 func notFound(err error) bool {
