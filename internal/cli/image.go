@@ -53,7 +53,7 @@ the image.`,
 			&ucli.StringSliceFlag{Name: "label", Usage: "extra KEY=VALUE label"},
 			&ucli.BoolFlag{Name: "force", Usage: "replace an existing --oci-layout or --tarball"},
 			&ucli.BoolFlag{Name: "sbom", Value: true, Usage: "with --push, attach an SPDX SBOM to each image (OCI referrer and cosign's .sbom tag)"},
-			&ucli.StringFlag{Name: "sbom-dir", Usage: "also write each image's SPDX SBOM to DIR/ARCH.spdx.json"},
+			&ucli.StringFlag{Name: "sbom-dir", Usage: "also write each image's SBOM to DIR/ARCH.spdx.json (SPDX 2.3) and DIR/ARCH.cdx.json (CycloneDX 1.6)"},
 			&ucli.StringFlag{Name: "sign-key", Usage: "with --push, sign each image with this cosign.key (password in COSIGN_PASSWORD) or PKCS#8 EC key"},
 		},
 		Action: runBuild,
@@ -129,6 +129,7 @@ func runBuild(c *ucli.Context) error {
 
 	// Everything is built (and every error found) before anything is written.
 	var imgs []publish.Image
+	var sbomFiles []sbomFile
 	for _, a := range arches {
 		plat, _ := build.Platform(a)
 		base, err := source.ForPlatform(ctx, baseRef, plat, so)
@@ -154,11 +155,18 @@ func runBuild(c *ucli.Context) error {
 			if pi.SBOM, err = sbom.Marshal(d); err != nil {
 				return err
 			}
+			if dir := c.String("sbom-dir"); dir != "" {
+				cd, err := sbom.CycloneDX(d)
+				if err != nil {
+					return err
+				}
+				sbomFiles = append(sbomFiles, sbomFile{filepath.Join(dir, a+".spdx.json"), pi.SBOM}, sbomFile{filepath.Join(dir, a+".cdx.json"), cd})
+			}
 		}
 		imgs = append(imgs, pi)
 	}
 	if dir := c.String("sbom-dir"); dir != "" {
-		if err := writeSBOMs(dir, imgs, c.Bool("force")); err != nil {
+		if err := writeSBOMs(dir, sbomFiles, c.Bool("force")); err != nil {
 			return fmt.Errorf("build: %w", err)
 		}
 	}
@@ -209,18 +217,24 @@ func sbomName(push string, insecure bool) string {
 	return ""
 }
 
-// writeSBOMs writes DIR/ARCH.spdx.json, refusing to overwrite without
-// --force.
-func writeSBOMs(dir string, imgs []publish.Image, force bool) error {
+type sbomFile struct {
+	path string
+	data []byte
+}
+
+// writeSBOMs writes the --sbom-dir files, refusing to overwrite any
+// without --force (checked for all before the first is written).
+func writeSBOMs(dir string, files []sbomFile, force bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, im := range imgs {
-		p := filepath.Join(dir, im.Arch+".spdx.json")
-		if _, err := os.Lstat(p); err == nil && !force {
-			return fmt.Errorf("%s exists: pass --force to replace it", p)
+	for _, f := range files {
+		if _, err := os.Lstat(f.path); err == nil && !force {
+			return fmt.Errorf("%s exists: pass --force to replace it", f.path)
 		}
-		if err := os.WriteFile(p, im.SBOM, 0o644); err != nil {
+	}
+	for _, f := range files {
+		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
 			return err
 		}
 	}

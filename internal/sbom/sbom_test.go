@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"debug/buildinfo"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/goreleaser/nfpm/v2"
 	_ "github.com/goreleaser/nfpm/v2/apk"
 	_ "github.com/goreleaser/nfpm/v2/arch"
@@ -18,6 +20,7 @@ import (
 	_ "github.com/goreleaser/nfpm/v2/rpm"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdx/v2/common"
+	"github.com/xeipuuv/gojsonschema"
 
 	"github.com/faas-runtime/faas-runtime/internal/image/build"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
@@ -323,6 +326,70 @@ func TestImageWithBaseLayers(t *testing.T) {
 	for i, l := range ls {
 		if ld, _ := l.Digest(); bases[i] != ld.String() {
 			t.Errorf("base layer %d: %s, want %s", i+1, bases[i], ld)
+		}
+	}
+}
+
+// The CycloneDX form validates against the CycloneDX 1.6 JSON schema that
+// cyclonedx-go ships (its own tests validate the same way).
+func TestCycloneDXValidatesAgainstTheSchema(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/CycloneDX/cyclonedx-go").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	// The schema refers to its neighbours by their http://cyclonedx.org
+	// IDs: load those from the module too (the tests run offline).
+	dir := filepath.Join(strings.TrimSpace(string(out)), "schema")
+	sl := gojsonschema.NewSchemaLoader()
+	for _, f := range []string{"jsf-0.82.schemax.json", "spdx.schema.json"} {
+		if err := sl.AddSchemas(gojsonschema.NewReferenceLoader("file://" + filepath.ToSlash(filepath.Join(dir, f)))); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	schema, err := sl.Compile(gojsonschema.NewReferenceLoader("file://" + filepath.ToSlash(filepath.Join(dir, "bom-1.6.schema.json"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The validator does refuse: a hash that is not hex.
+	bad := `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"file","name":"x","hashes":[{"alg":"SHA-256","content":"not-hex"}]}]}`
+	if res, err := schema.Validate(gojsonschema.NewStringLoader(bad)); err != nil || res.Valid() {
+		t.Fatalf("the schema accepted a bad hash (%v)", err)
+	}
+	p, data := cliBinary(t)
+	docs := map[string]*spdx.Document{}
+	var err2 error
+	if docs["binary"], err2 = Binary(p, data, opts); err2 != nil {
+		t.Fatal(err2)
+	}
+	fn := t.TempDir()
+	os.WriteFile(filepath.Join(fn, "h"), []byte("#!/bin/sh\n"), 0o755)
+	first, _ := build.Image(build.Options{Arch: "amd64", Runtime: data, Function: fn, Handler: "h", Mode: "exec", Created: opts.Created})
+	img, _ := build.Image(build.Options{Base: first, Arch: "amd64", Runtime: data, Function: fn, Handler: "h", Mode: "exec", Created: opts.Created})
+	if docs["image"], err2 = Image(img, "127.0.0.1:5000/fn/x", opts); err2 != nil {
+		t.Fatal(err2)
+	}
+	for name, d := range docs {
+		raw, err := CycloneDX(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := schema.Validate(gojsonschema.NewBytesLoader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Valid() {
+			t.Errorf("%s: %v", name, res.Errors())
+		}
+		var bom cdx.BOM
+		if err := cdx.NewBOMDecoder(bytes.NewReader(raw), cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
+			t.Fatal(err)
+		}
+		if bom.Metadata.Component == nil || bom.Metadata.Timestamp != "2023-11-14T22:13:20Z" || len(*bom.Components) != len(d.Packages)-1+len(d.Files) {
+			t.Errorf("%s: metadata %+v, %d components", name, bom.Metadata, len(*bom.Components))
+		}
+		again, _ := CycloneDX(d)
+		if !bytes.Equal(raw, again) {
+			t.Errorf("%s: CycloneDX not reproducible", name)
 		}
 	}
 }

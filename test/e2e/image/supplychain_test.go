@@ -194,14 +194,15 @@ func TestSupplyChainSyftAndCosign(t *testing.T) {
 		}
 	})
 
-	t.Run("syft reads our SBOM", func(t *testing.T) {
-		p := filepath.Join(dir, "sbom1", "amd64.spdx.json")
-		o, e, code := run(t, nil, syft, "convert", p, "-o", "syft-json")
-		if code != 0 {
-			t.Fatalf("syft convert: exit %d\n%s", code, e)
-		}
-		if !strings.Contains(o, "pkg:golang/stdlib@") {
-			t.Errorf("syft did not see our Go packages:\n%.800s", o)
+	t.Run("syft reads our SBOMs, SPDX and CycloneDX", func(t *testing.T) {
+		for _, f := range []string{"amd64.spdx.json", "amd64.cdx.json"} {
+			o, e, code := run(t, nil, syft, "convert", filepath.Join(dir, "sbom1", f), "-o", "syft-json")
+			if code != 0 {
+				t.Fatalf("syft convert %s: exit %d\n%s", f, code, e)
+			}
+			if !strings.Contains(o, "pkg:golang/stdlib@") || !strings.Contains(o, "pkg:golang/golang.org/x/") {
+				t.Errorf("syft did not see our Go modules in %s:\n%.800s", f, o)
+			}
 		}
 	})
 

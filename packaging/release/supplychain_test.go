@@ -1,0 +1,77 @@
+package release_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/attest"
+)
+
+// supplyConfig is the part of .goreleaser.yaml that issue 17 adds.
+type supplyConfig struct {
+	Checksum struct {
+		NameTemplate string `yaml:"name_template"`
+		ExtraFiles   []struct {
+			Glob string `yaml:"glob"`
+		} `yaml:"extra_files"`
+	} `yaml:"checksum"`
+	Sboms []struct {
+		ID        string   `yaml:"id"`
+		Cmd       string   `yaml:"cmd"`
+		Args      []string `yaml:"args"`
+		Artifacts string   `yaml:"artifacts"`
+		Documents []string `yaml:"documents"`
+	} `yaml:"sboms"`
+	Signs []struct {
+		ID        string   `yaml:"id"`
+		Cmd       string   `yaml:"cmd"`
+		Args      []string `yaml:"args"`
+		Artifacts string   `yaml:"artifacts"`
+		Signature string   `yaml:"signature"`
+	} `yaml:"signs"`
+}
+
+// GoReleaser's release and faas-pkg's agree: the same checksum file name,
+// signed by faas-pkg with the release key into the same .asc, and SPDX
+// JSON SBOMs named <file>.spdx.json as packaging/attest names them.
+func TestGoReleaserSupplyChainAgreesWithFaasPkg(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), ".goreleaser.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c supplyConfig
+	if err := yaml.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Checksum.NameTemplate != attest.Checksums {
+		t.Errorf("checksum.name_template %q, want %q", c.Checksum.NameTemplate, attest.Checksums)
+	}
+	if len(c.Signs) != 1 {
+		t.Fatalf("signs: %d sections, want one (the checksum file)", len(c.Signs))
+	}
+	s := c.Signs[0]
+	if s.Artifacts != "checksum" || s.Signature != "${artifact}.asc" || s.Cmd != "go" ||
+		!slices.Equal(s.Args, []string{"run", "./packaging/cmd/faas-pkg", "sign", "${artifact}", "${signature}"}) {
+		t.Errorf("signs: %+v, want faas-pkg sign of the checksum file into ${artifact}.asc", s)
+	}
+	if !strings.HasSuffix(attest.Signature, ".asc") || strings.TrimSuffix(attest.Signature, ".asc") != attest.Checksums {
+		t.Errorf("attest names %s and %s", attest.Checksums, attest.Signature)
+	}
+	kinds := map[string]bool{}
+	for _, sb := range c.Sboms {
+		kinds[sb.Artifacts] = true
+		if len(sb.Documents) != 1 || !strings.HasSuffix(sb.Documents[0], attest.SBOMExtension) ||
+			!slices.Contains(sb.Args, "spdx-json=$document") {
+			t.Errorf("sboms %s: documents %v args %v, want SPDX JSON in <file>%s", sb.ID, sb.Documents, sb.Args, attest.SBOMExtension)
+		}
+	}
+	if !kinds["archive"] {
+		t.Errorf("sboms: no SBOM of the archives (%v)", kinds)
+	}
+}
