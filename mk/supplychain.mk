@@ -15,13 +15,13 @@ export PATH := $(GOBIN_DIR):$(PATH)
 syft-install:
 	@if ! $(GO) version -m $(GOBIN_DIR)/syft 2>/dev/null | grep -qP '^\tmod\tgithub.com/anchore/syft\t$(SYFT_VERSION)\t'; then \
 	  echo "installing syft $(SYFT_VERSION) (a few minutes the first time)"; \
-	  GOFLAGS= $(GO) install github.com/anchore/syft/cmd/syft@$(SYFT_VERSION); \
+	  GOFLAGS= GOBIN=$(GOBIN_DIR) $(GO) install github.com/anchore/syft/cmd/syft@$(SYFT_VERSION); \
 	fi
 
 cosign-install:
 	@if ! $(GO) version -m $(GOBIN_DIR)/cosign 2>/dev/null | grep -qP '^\tmod\t$(COSIGN_MODULE)\t$(COSIGN_VERSION)\t'; then \
 	  echo "installing cosign $(COSIGN_VERSION) (a few minutes the first time)"; \
-	  GOFLAGS= $(GO) install $(COSIGN_MODULE)/cmd/cosign@$(COSIGN_VERSION); \
+	  GOFLAGS= GOBIN=$(GOBIN_DIR) $(GO) install $(COSIGN_MODULE)/cmd/cosign@$(COSIGN_VERSION); \
 	fi
 
 supplychain-tools: syft-install cosign-install
