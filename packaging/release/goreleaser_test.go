@@ -102,6 +102,8 @@ func TestVersionsAgreeBetweenTags(t *testing.T) {
 		}
 	}
 	env = append(env, "GOFLAGS=-buildvcs=false")
+	// The sboms: section runs syft, installed in GOPATH/bin (make supplychain-tools).
+	env = append(env, "PATH="+filepath.Join(goPath(t), "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 	runEnv := func(env []string, name string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(name, args...)
@@ -170,9 +172,11 @@ func TestVersionsAgreeBetweenTags(t *testing.T) {
 			t.Errorf("release asset %s differs from faas-pkg's %s", name, a.Path)
 		}
 	}
-	if all, _ := os.ReadDir(assets); len(all) != n || n == 0 {
-		t.Errorf("%d release assets for %d packages", len(all), n)
+	// Each package comes with its SBOM (<asset>.spdx.json).
+	if all, _ := os.ReadDir(assets); len(all) != 2*n || n == 0 {
+		t.Errorf("%d release assets for %d packages and their SBOMs", len(all), n)
 	}
+	checkSnapshotSupplyChain(t, work, dist, want)
 	cask := string(readFile(t, filepath.Join(dist, "homebrew/Casks/faas-runtime-bin.rb")))
 	for _, w := range []string{`"com.apple.quarantine"`, "caveats", "faas-runtime formula"} {
 		if !strings.Contains(cask, w) {

@@ -1,16 +1,22 @@
 package release_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/attest"
+	"github.com/faas-runtime/faas-runtime/packaging/sign"
 )
 
 // supplyConfig is the part of .goreleaser.yaml that issue 17 adds.
@@ -73,5 +79,54 @@ func TestGoReleaserSupplyChainAgreesWithFaasPkg(t *testing.T) {
 	}
 	if !kinds["archive"] {
 		t.Errorf("sboms: no SBOM of the archives (%v)", kinds)
+	}
+}
+
+// checkSnapshotSupplyChain checks what the signs: and sboms: sections made
+// in a snapshot (TestVersionsAgreeBetweenTags runs the one snapshot):
+// SHA256SUMS over the archives, faas-pkg's packages and the SBOMs, and
+// SHA256SUMS.asc, a good signature by the release key of work/dist/keys.
+func checkSnapshotSupplyChain(t *testing.T, work, dist, version string) {
+	t.Helper()
+	sums := readFile(t, filepath.Join(dist, attest.Checksums))
+	listed := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(sums)), "\n") {
+		if sum, name, ok := strings.Cut(line, "  "); ok {
+			listed[name] = sum
+		}
+	}
+	archive := "faas-runtime_" + version + "_linux_amd64.tar.gz"
+	for _, want := range []string{archive, archive + attest.SBOMExtension} {
+		if listed[want] == "" {
+			t.Errorf("%s does not list %s:\n%s", attest.Checksums, want, sums)
+		}
+	}
+	if sum := sha256.Sum256(readFile(t, filepath.Join(dist, archive))); hex.EncodeToString(sum[:]) != listed[archive] {
+		t.Errorf("%s: checksum differs", archive)
+	}
+	pkgs, sboms := 0, 0
+	for name := range listed {
+		switch {
+		case strings.HasSuffix(name, ".deb.spdx.json"), strings.HasSuffix(name, ".rpm.spdx.json"):
+			sboms++
+		case strings.HasSuffix(name, ".deb"), strings.HasSuffix(name, ".rpm"):
+			pkgs++
+		}
+	}
+	if pkgs == 0 || sboms != pkgs {
+		t.Errorf("%s lists %d deb/rpm packages and %d of their SBOMs", attest.Checksums, pkgs, sboms)
+	}
+	keys, err := sign.Load(func(string) string { return "" }, filepath.Join(work, "dist", "keys"), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := keys.PublicPGP(false)
+	ring, err := openpgp.ReadKeyRing(bytes.NewReader(pub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := readFile(t, filepath.Join(dist, attest.Signature))
+	if _, err := openpgp.CheckArmoredDetachedSignature(ring, bytes.NewReader(sums), bytes.NewReader(sig), nil); err != nil {
+		t.Errorf("%s: %v", attest.Signature, err)
 	}
 }

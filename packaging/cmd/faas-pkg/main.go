@@ -4,6 +4,11 @@
 //	go run ./packaging/cmd/faas-pkg repo [flags]       # dist/packages, then dist/repo
 //	go run ./packaging/cmd/faas-pkg version            # the version every build uses
 //	go run ./packaging/cmd/faas-pkg release-assets DIR # dist/packages' packages, flat, for the release
+//	go run ./packaging/cmd/faas-pkg sign FILE SIG      # SIG: FILE's armored signature by the release key
+//
+// packages and repo also write an SPDX SBOM next to every package, binary
+// and layer zip, and SHA256SUMS with its signature SHA256SUMS.asc
+// (packaging/attest; docs/verify.md).
 //
 // Signing keys come from FAAS_PGP_KEY / FAAS_APK_KEY (see packaging/sign);
 // without them throwaway keys are made under dist/keys. Exit status 2 is bad
@@ -19,7 +24,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/faas-runtime/faas-runtime/packaging/attest"
 	"github.com/faas-runtime/faas-runtime/packaging/build"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/sign"
@@ -54,8 +61,11 @@ func runErr(args []string) error {
 	if len(args) == 2 && args[0] == "release-assets" {
 		return releaseAssets(filepath.Join("dist", "packages"), args[1])
 	}
+	if len(args) == 3 && args[0] == "sign" {
+		return signFile(args[1], args[2])
+	}
 	if len(args) == 0 || (args[0] != "packages" && args[0] != "repo") {
-		return usageError{errors.New("usage: faas-pkg gen DIR | version | release-assets DIR | packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--force]")}
+		return usageError{errors.New("usage: faas-pkg gen DIR | version | release-assets DIR | sign FILE SIG | packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--force]")}
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	dist := fs.String("dist", "dist", "output directory (packages/, repo/ and keys/ go under it)")
@@ -97,6 +107,9 @@ func runErr(args []string) error {
 	}
 	res, err := build.Run(context.Background(), opts)
 	if err != nil {
+		return err
+	}
+	if _, err := attest.Write(opts.Out, res, keys, os.Stderr); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "faas-pkg: %d files for version %s in %s\n", len(res.Files), res.Version, opts.Out)
@@ -195,6 +208,30 @@ func releaseAssets(dir, out string) error {
 		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
 			return err
 		}
+		// The package's SBOM goes along, named after the asset.
+		if sb, err := os.ReadFile(filepath.Join(dir, a.Path+attest.SBOMExtension)); err == nil {
+			if err := os.WriteFile(filepath.Join(out, name+attest.SBOMExtension), sb, 0o644); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// signFile signs FILE for GoReleaser's signs: section (its SHA256SUMS)
+// with the release key, as faas-pkg signs its own SHA256SUMS, dated
+// SOURCE_DATE_EPOCH (else the commit time).
+func signFile(file, sig string) error {
+	keys, err := sign.Load(os.Getenv, filepath.Join("dist", "keys"), os.Stderr)
+	if err != nil {
+		return usageError{err}
+	}
+	at, err := build.CommitTime(".")
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		at, err = strconv.ParseInt(s, 10, 64)
+	}
+	if err != nil {
+		return fmt.Errorf("signature time: %w", err)
+	}
+	return attest.SignFile(file, sig, keys, time.Unix(at, 0).UTC())
 }
