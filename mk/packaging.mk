@@ -14,7 +14,7 @@ packages:
 	$(GO) run ./packaging/cmd/faas-pkg packages $(PKG_FLAGS)
 
 repo:
-	$(GO) run ./packaging/cmd/faas-pkg repo $(PKG_FLAGS)
+	$(GO) run ./packaging/cmd/faas-pkg repo $(PKG_FLAGS) $(if $(REPO_FROM),--from $(REPO_FROM)) $(if $(REPO_KEEP),--keep $(REPO_KEEP))
 
 # A GoReleaser snapshot with faas-pkg's version (dist/goreleaser, dist/release-assets).
 release-snapshot: goreleaser-install

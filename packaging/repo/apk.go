@@ -35,11 +35,16 @@ func (r *repoBuilder) apk() error {
 		return err
 	}
 	keys := map[string][]byte{r.keys.APKName: pub}
-	byArch := map[string][]string{}
+	dirs := map[string]bool{}
 	for _, p := range paths {
-		byArch[filepath.Dir(p)] = append(byArch[filepath.Dir(p)], p)
+		dirs[filepath.Dir(p)] = true
 	}
-	for dir, ps := range byArch {
+	for dir := range dirs {
+		// The index lists every release's packages: apk add NAME=VERSION pins one.
+		ps, err := filepath.Glob(filepath.Join(dir, "*.apk"))
+		if err != nil {
+			return err
+		}
 		var pkgs []*apk.Package
 		for _, p := range ps {
 			// A package signed by another key would install nowhere: refuse it here.
@@ -57,7 +62,7 @@ func (r *repoBuilder) apk() error {
 			}
 			pkgs = append(pkgs, pkg)
 		}
-		sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].Name < pkgs[j].Name })
+		sort.SliceStable(pkgs, func(i, j int) bool { return pkgs[i].Name < pkgs[j].Name })
 		idx, err := r.apkIndex(pkgs, filepath.Base(dir))
 		if err != nil {
 			return err
@@ -75,7 +80,7 @@ func (r *repoBuilder) apk() error {
 // (.SIGN.RSA256., which apk-tools 2.14 and 3 verify; go-apk reads only
 // .SIGN.RSA. over SHA-1).
 func (r *repoBuilder) apkIndex(pkgs []*apk.Package, arch string) ([]byte, error) {
-	rd, err := apk.ArchiveFromIndex(&apk.APKIndex{Packages: pkgs, Description: "faas-runtime " + r.man.Version + " " + arch})
+	rd, err := apk.ArchiveFromIndex(&apk.APKIndex{Packages: pkgs, Description: "faas-runtime " + r.newest().Version + " " + arch})
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,12 @@ type Options struct {
 	BaseURL  string // where Out will be served (written into faas-runtime.repo and README.txt)
 	Log      io.Writer
 	Force    bool
+	// From is an existing repository tree (a directory or an http(s) base
+	// URL) to add this release to; empty builds a repository holding only
+	// this release. Its packages are copied byte for byte.
+	From string
+	// Keep is how many releases (newest first) the repository keeps; 0 keeps all.
+	Keep int
 }
 
 // Manifest is written as REPO.json at the repository's root.
@@ -41,6 +47,10 @@ type Manifest struct {
 	APKKeyName     string `json:"apk_key_name"`
 	Throwaway      bool   `json:"throwaway_keys"`
 	BaseURL        string `json:"base_url"`
+	// Releases are the versions the repository holds, oldest first.
+	Releases []Release `json:"releases"`
+	// Formulae are the Homebrew tap's files (for the newest release).
+	Formulae []string `json:"homebrew_formulae,omitempty"`
 }
 
 // Build makes the repository tree.
@@ -64,7 +74,34 @@ func Build(ctx context.Context, opts Options) error {
 		return fmt.Errorf("the apk packages in %s name key %s, but the repository's apk key is %s: rebuild the packages",
 			opts.Packages, man.APKKeyName, keys.APKName)
 	}
-	keys.Time = time.Unix(man.SourceDateEpoch, 0).UTC()
+	var prev *previous
+	releases := []Release{{Version: man.Version, SourceDateEpoch: man.SourceDateEpoch}}
+	var republished *Release
+	if opts.From != "" {
+		if prev, err = openPrevious(opts.From); err != nil {
+			return err
+		}
+		if prev.man.KeyFingerprint != keys.Fingerprint() {
+			return fmt.Errorf("the repository %s is signed with key %s, but this build's key is %s (to rotate keys see docs/packages.md)",
+				opts.From, prev.man.KeyFingerprint, keys.Fingerprint())
+		}
+		for _, rel := range prev.man.Releases {
+			if rel.Version == man.Version {
+				republished = &rel
+				continue
+			}
+			releases = append(releases, rel)
+		}
+	}
+	if err := sortReleases(releases); err != nil {
+		return err
+	}
+	releases = retain(releases, opts.Keep, man.Version)
+	var sde int64
+	for _, rel := range releases {
+		sde = max(sde, rel.SourceDateEpoch)
+	}
+	keys.Time = time.Unix(sde, 0).UTC()
 	out, err := filepath.Abs(opts.Out)
 	if err != nil {
 		return err
@@ -80,7 +117,16 @@ func Build(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	r := &repoBuilder{ctx: ctx, pkgs: opts.Packages, out: tmp, man: man, keys: &keys, log: opts.Log}
+	r := &repoBuilder{ctx: ctx, pkgs: opts.Packages, out: tmp, man: man, keys: &keys, log: opts.Log,
+		prev: prev, releases: releases, repoTime: sde, rank: versionRank(releases)}
+	for i, rel := range releases {
+		if rel.Version == man.Version {
+			r.current = i
+		}
+	}
+	if err := r.copyPrevious(); err != nil {
+		return err
+	}
 	steps := []struct {
 		name string
 		fn   func() error
@@ -99,8 +145,16 @@ func Build(ctx context.Context, opts Options) error {
 			return fmt.Errorf("%s repository: %w", s.name, err)
 		}
 	}
-	m := Manifest{Version: man.Version, Fingerprint: man.Fingerprint, KeyFingerprint: man.KeyFingerprint,
-		APKKeyName: keys.APKName, Throwaway: keys.Throwaway, BaseURL: opts.BaseURL}
+	sort.Strings(r.newFiles)
+	r.releases[r.current].Files = r.newFiles
+	if republished != nil && !opts.Force {
+		if err := r.sameAs(republished); err != nil {
+			return err
+		}
+	}
+	m := Manifest{Version: r.newest().Version, Fingerprint: man.Fingerprint, KeyFingerprint: man.KeyFingerprint,
+		APKKeyName: keys.APKName, Throwaway: keys.Throwaway, BaseURL: opts.BaseURL,
+		Releases: r.releases, Formulae: r.formulae}
 	b, _ := json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(filepath.Join(tmp, ManifestName), append(b, '\n'), 0o644); err != nil {
 		return err
@@ -114,6 +168,10 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseManifest(b)
+}
+
+func parseManifest(b []byte) (*Manifest, error) {
 	var m Manifest
 	return &m, json.Unmarshal(b, &m)
 }
@@ -125,10 +183,86 @@ type repoBuilder struct {
 	man  *build.Result
 	keys *sign.Keys
 	log  io.Writer
+
+	prev     *previous // the tree this release is added to, or nil
+	releases []Release // kept releases, oldest first
+	current  int       // this build's index in releases
+	repoTime int64     // the newest SOURCE_DATE_EPOCH among releases
+	rank     map[string]int
+	newFiles []string // this release's files, relative to out
+	formulae []string
 }
 
-// sde is SOURCE_DATE_EPOCH: the time stamped into everything published.
-func (r *repoBuilder) sde() time.Time { return time.Unix(r.man.SourceDateEpoch, 0).UTC() }
+// sde is the time stamped into the metadata: the newest release's
+// SOURCE_DATE_EPOCH, so the same history gives the same bytes.
+func (r *repoBuilder) sde() time.Time { return time.Unix(r.repoTime, 0).UTC() }
+
+func (r *repoBuilder) newest() Release { return r.releases[len(r.releases)-1] }
+
+// copyPrevious copies the kept earlier releases' files, byte for byte,
+// stamped with their own release's time (createrepo_c records mtimes).
+func (r *repoBuilder) copyPrevious() error {
+	for i, rel := range r.releases {
+		if i == r.current {
+			continue
+		}
+		fmt.Fprintf(r.log, "repo: keeping %s (%d files)\n", rel.Version, len(rel.Files))
+		for _, f := range rel.Files {
+			data, err := r.prev.get(f)
+			if err != nil {
+				return fmt.Errorf("release %s: %w", rel.Version, err)
+			}
+			if err := r.write(f, data); err != nil {
+				return err
+			}
+			t := time.Unix(rel.SourceDateEpoch, 0).UTC()
+			if err := os.Chtimes(filepath.Join(r.out, f), t, t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sameAs refuses to publish a version again with other bytes: users who
+// pinned it already have the first ones.
+func (r *repoBuilder) sameAs(old *Release) error {
+	if strings.Join(old.Files, "\n") != strings.Join(r.newFiles, "\n") {
+		return fmt.Errorf("version %s is already published in %s with other files; publish a new version (or --force to replace it)", old.Version, r.prev.from)
+	}
+	for _, f := range old.Files {
+		was, err := r.prev.get(f)
+		if err != nil {
+			return err
+		}
+		now, err := os.ReadFile(filepath.Join(r.out, f))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(was, now) {
+			return fmt.Errorf("version %s is already published in %s, and %s differs from this build; publish a new version (or --force to replace it)", old.Version, r.prev.from, f)
+		}
+	}
+	return nil
+}
+
+// ordered sorts package file names oldest release first (this build's
+// files count as its release), so tools keeping one version per package
+// name (repo-add) end with the newest.
+func (r *repoBuilder) ordered(names []string) {
+	rank := func(n string) int {
+		if i, ok := r.rank[n]; ok {
+			return i
+		}
+		return r.current
+	}
+	sort.SliceStable(names, func(i, j int) bool {
+		if a, b := rank(names[i]), rank(names[j]); a != b {
+			return a < b
+		}
+		return names[i] < names[j]
+	})
+}
 
 func (r *repoBuilder) write(rel string, data []byte) error {
 	p := filepath.Join(r.out, rel)
@@ -154,10 +288,13 @@ func (r *repoBuilder) copyArtifacts(kind string, dir func(build.Artifact) string
 			return nil, err
 		}
 		// createrepo_c writes each rpm's mtime into the repodata (<time file=>).
-		if err := os.Chtimes(dst, r.sde(), r.sde()); err != nil {
+		t := time.Unix(r.man.SourceDateEpoch, 0).UTC()
+		if err := os.Chtimes(dst, t, t); err != nil {
 			return nil, err
 		}
 		out = append(out, dst)
+		rel, _ := filepath.Rel(r.out, dst)
+		r.newFiles = append(r.newFiles, rel)
 	}
 	sort.Strings(out)
 	return out, nil
@@ -226,7 +363,7 @@ func (r *repoBuilder) rpm(base string) error {
 		return err
 	}
 	dir := filepath.Join(r.out, RPMDir)
-	rev := fmt.Sprint(r.man.SourceDateEpoch)
+	rev := fmt.Sprint(r.repoTime)
 	if err := r.run(dir, nil, "createrepo_c", "--quiet", "--revision", rev, "--set-timestamp-to-revision", "."); err != nil {
 		return err
 	}
@@ -261,7 +398,7 @@ func (r *repoBuilder) deb() error {
 		}
 	}
 	var rel bytes.Buffer
-	date := time.Unix(r.man.SourceDateEpoch, 0).UTC().Format(time.RFC1123Z)
+	date := r.sde().Format(time.RFC1123Z)
 	if err := r.run(dir, &rel, "apt-ftparchive",
 		"-o", "APT::FTPArchive::Release::Origin=faas-runtime",
 		"-o", "APT::FTPArchive::Release::Label=faas-runtime",
@@ -303,12 +440,28 @@ func (r *repoBuilder) pacman(kind, dirRel string) error {
 	for _, p := range paths {
 		byDir[filepath.Dir(p)] = append(byDir[filepath.Dir(p)], filepath.Base(p))
 	}
-	for dir, names := range byDir {
-		for _, n := range names {
+	for dir, added := range byDir {
+		for _, n := range added {
 			if err := r.signFile(filepath.Join(dir, n), false, ".sig"); err != nil {
 				return err
 			}
+			rel, _ := filepath.Rel(r.out, filepath.Join(dir, n+".sig"))
+			r.newFiles = append(r.newFiles, rel)
 		}
+		// Earlier releases' packages keep their own signatures. A pacman
+		// database holds one version per package: the newest (repo-add
+		// keeps the last one given); older ones stay installable by URL.
+		all, err := filepath.Glob(filepath.Join(dir, "*.pkg.tar.*"))
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, p := range all {
+			if !strings.HasSuffix(p, ".sig") {
+				names = append(names, filepath.Base(p))
+			}
+		}
+		r.ordered(names)
 		db := PacmanRepo + ".db.tar.gz"
 		if err := r.run(dir, nil, "repo-add", append([]string{"--quiet", "--nocolor", db}, names...)...); err != nil {
 			return err
@@ -347,7 +500,22 @@ func replaceLink(link, target string) error {
 }
 
 func (r *repoBuilder) homebrew() error {
+	if r.current != len(r.releases)-1 {
+		// An older release published later (a backport) leaves the tap at the newest.
+		for _, f := range r.prev.man.Formulae {
+			data, err := r.prev.get(f)
+			if err != nil {
+				return err
+			}
+			if err := r.write(f, data); err != nil {
+				return err
+			}
+		}
+		r.formulae = r.prev.man.Formulae
+		return nil
+	}
 	for _, a := range r.man.Find("formula", "", "") {
+		r.formulae = append(r.formulae, filepath.Join(HomebrewDir, "Formula", filepath.Base(a.Path)))
 		data, err := os.ReadFile(filepath.Join(r.pkgs, a.Path))
 		if err != nil {
 			return err
@@ -361,7 +529,11 @@ func (r *repoBuilder) homebrew() error {
 
 func (r *repoBuilder) readme(base string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "faas-runtime %s package repository (served from %s)\n\n", r.man.Version, base)
+	var vs []string
+	for _, rel := range r.releases {
+		vs = append(vs, rel.Version)
+	}
+	fmt.Fprintf(&b, "faas-runtime %s package repository (served from %s)\nreleases: %s\n\n", r.newest().Version, base, strings.Join(vs, " "))
 	if r.keys.Throwaway {
 		b.WriteString("WARNING: signed with THROWAWAY keys; for testing only.\n\n")
 	}

@@ -135,3 +135,50 @@ func fromDescribe(d string) (Version, error) {
 	}
 	return v, nil
 }
+
+// Compare orders versions by semver precedence: -1 if a < b, 0 if equal
+// (build metadata is ignored), 1 if a > b. A repository with history uses it
+// to know which release is the newest.
+func Compare(a, b Version) int {
+	for _, d := range [][2]int{{a.Major, b.Major}, {a.Minor, b.Minor}, {a.Patch, b.Patch}} {
+		if d[0] != d[1] {
+			return cmpInt(d[0], d[1])
+		}
+	}
+	switch {
+	case a.Pre == b.Pre:
+		return 0
+	case a.Pre == "":
+		return 1
+	case b.Pre == "":
+		return -1
+	}
+	pa, pb := strings.Split(a.Pre, "."), strings.Split(b.Pre, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		if pa[i] == pb[i] {
+			continue
+		}
+		na, ea := strconv.Atoi(pa[i])
+		nb, eb := strconv.Atoi(pb[i])
+		switch {
+		case ea == nil && eb == nil:
+			return cmpInt(na, nb)
+		case ea == nil: // numeric identifiers sort first
+			return -1
+		case eb == nil:
+			return 1
+		}
+		return strings.Compare(pa[i], pb[i])
+	}
+	return cmpInt(len(pa), len(pb))
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

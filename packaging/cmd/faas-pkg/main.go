@@ -65,7 +65,7 @@ func runErr(args []string) error {
 		return signFile(args[1], args[2])
 	}
 	if len(args) == 0 || (args[0] != "packages" && args[0] != "repo") {
-		return usageError{errors.New("usage: faas-pkg gen DIR | version | release-assets DIR | sign FILE SIG | packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--force]")}
+		return usageError{errors.New("usage: faas-pkg gen DIR | version | release-assets DIR | sign FILE SIG | packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--from DIR|URL] [--keep N] [--force]")}
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	dist := fs.String("dist", "dist", "output directory (packages/, repo/ and keys/ go under it)")
@@ -76,6 +76,8 @@ func runErr(args []string) error {
 	dlURL := fs.String("download-url", envOr("FAAS_DOWNLOAD_URL", build.DefaultDownloadURL), "base URL of release assets (source archive)")
 	force := fs.Bool("force", false, "replace output directories not made by this tool")
 	root := fs.String("root", ".", "source tree")
+	from := fs.String("from", os.Getenv("FAAS_REPO_FROM"), "repo: existing repository (directory or http(s) URL) to add this release to; its packages are kept byte for byte")
+	keep := fs.Int("keep", 0, "repo: with --from, keep only the newest N releases (0: all)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError{err}
 	}
@@ -90,6 +92,9 @@ func runErr(args []string) error {
 	// Check the cheap inputs before loading (or generating) keys.
 	if _, err := build.Targets(split(*formats), split(*arches)); err != nil {
 		return usageError{err}
+	}
+	if *keep < 0 {
+		return usageError{fmt.Errorf("--keep %d: want 0 (keep all) or a positive number of releases", *keep)}
 	}
 	if *ver != "" {
 		if _, err := version.Parse(*ver); err != nil {
@@ -119,6 +124,7 @@ func runErr(args []string) error {
 	out := filepath.Join(*dist, "repo")
 	if err := repo.Build(context.Background(), repo.Options{
 		Packages: opts.Out, Out: out, Keys: keys, BaseURL: *baseURL, Log: os.Stderr, Force: *force,
+		From: *from, Keep: *keep,
 	}); err != nil {
 		return err
 	}
