@@ -90,6 +90,7 @@ func TestHistoryDNF(t *testing.T) {
 		mdnf := func(args ...string) func() (string, error) {
 			return func() (string, error) {
 				return runErr("", nil, bin, append([]string{"--config=" + conf, "--installroot=" + root, "--releasever=9",
+					"--noplugins", "--setopt=varsdir=" + filepath.Join(filepath.Dir(conf), "vars"),
 					"--setopt=reposdir=" + filepath.Join(filepath.Dir(conf), "repos"), "--setopt=cachedir=" + filepath.Join(filepath.Dir(conf), "cache"), "-y", "--nodocs"}, args...)...)
 			}
 		}
