@@ -30,11 +30,14 @@ func (r *repoBuilder) apk() error {
 	if err != nil {
 		return err
 	}
-	pub, err := r.keys.PublicAPK()
-	if err != nil {
-		return err
+	keys := map[string][]byte{}
+	for _, k := range r.signers {
+		pub, err := k.PublicAPK()
+		if err != nil {
+			return err
+		}
+		keys[k.APKName] = pub
 	}
-	keys := map[string][]byte{r.keys.APKName: pub}
 	dirs := map[string]bool{}
 	for _, p := range paths {
 		dirs[filepath.Dir(p)] = true
@@ -89,11 +92,35 @@ func (r *repoBuilder) apkIndex(pkgs []*apk.Package, arch string) ([]byte, error)
 		return nil, err
 	}
 	digest := sha256.Sum256(index)
-	sig, err := r.keys.SignSHA256(digest[:])
-	if err != nil {
-		return nil, err
+	var names []string
+	var sigs [][]byte
+	for _, k := range r.signers {
+		sig, err := k.SignSHA256(digest[:])
+		if err != nil {
+			return nil, err
+		}
+		names, sigs = append(names, build.APKSignaturePrefix+k.APKName), append(sigs, sig)
 	}
-	return append(build.APKSignatureSegment(build.APKSignaturePrefix+r.keys.APKName, sig), index...), nil
+	if len(sigs) == 1 {
+		return append(build.APKSignatureSegment(names[0], sigs[0]), index...), nil
+	}
+	return append(apkSignatures(names, sigs), index...), nil
+}
+
+// apkSignatures is the signature segment with one entry per key: apk-tools
+// uses the first whose key is in /etc/apk/keys.
+func apkSignatures(names []string, sigs [][]byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	tw := tar.NewWriter(zw)
+	for i, name := range names {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(sigs[i])), Typeflag: tar.TypeReg,
+			Uname: "root", Gname: "root", Format: tar.FormatUSTAR})
+		tw.Write(sigs[i])
+	}
+	tw.Flush()
+	zw.Close()
+	return buf.Bytes()
 }
 
 // VerifyAPK checks an .apk's signature against keys (file name -> PEM

@@ -37,6 +37,10 @@ type Options struct {
 	From string
 	// Keep is how many releases (newest first) the repository keeps; 0 keeps all.
 	Keep int
+	// Transition are earlier keys still trusted during a key rotation: the
+	// metadata is signed by them too and their public keys are published
+	// beside Keys', so clients that know only an earlier key keep working.
+	Transition []*sign.Keys
 }
 
 // Manifest is written as REPO.json at the repository's root.
@@ -47,6 +51,8 @@ type Manifest struct {
 	APKKeyName     string `json:"apk_key_name"`
 	Throwaway      bool   `json:"throwaway_keys"`
 	BaseURL        string `json:"base_url"`
+	// TransitionKeys are the fingerprints of earlier keys that also signed the metadata.
+	TransitionKeys []string `json:"transition_pgp_key_fingerprints,omitempty"`
 	// Releases are the versions the repository holds, oldest first.
 	Releases []Release `json:"releases"`
 	// Formulae are the Homebrew tap's files (for the newest release).
@@ -81,8 +87,12 @@ func Build(ctx context.Context, opts Options) error {
 		if prev, err = openPrevious(opts.From); err != nil {
 			return err
 		}
-		if prev.man.KeyFingerprint != keys.Fingerprint() {
-			return fmt.Errorf("the repository %s is signed with key %s, but this build's key is %s (to rotate keys see docs/packages.md)",
+		known := prev.man.KeyFingerprint == keys.Fingerprint()
+		for _, k := range opts.Transition {
+			known = known || prev.man.KeyFingerprint == k.Fingerprint()
+		}
+		if !known {
+			return fmt.Errorf("the repository %s is signed with key %s, but this build's key is %s: to rotate keys, publish with the old key as a transition key first (see docs/packages.md)",
 				opts.From, prev.man.KeyFingerprint, keys.Fingerprint())
 		}
 		for _, rel := range prev.man.Releases {
@@ -102,6 +112,17 @@ func Build(ctx context.Context, opts Options) error {
 		sde = max(sde, rel.SourceDateEpoch)
 	}
 	keys.Time = time.Unix(sde, 0).UTC()
+	signers := sign.Signers{&keys}
+	var transition []string
+	for _, k := range opts.Transition {
+		tk := *k
+		tk.Time = keys.Time
+		if tk.APKName == keys.APKName {
+			return fmt.Errorf("the transition apk key has the same name as the new one (%s): give the new key another name (%s)", keys.APKName, sign.EnvAPKKeyName)
+		}
+		signers = append(signers, &tk)
+		transition = append(transition, tk.Fingerprint())
+	}
 	out, err := filepath.Abs(opts.Out)
 	if err != nil {
 		return err
@@ -117,7 +138,7 @@ func Build(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	r := &repoBuilder{ctx: ctx, pkgs: opts.Packages, out: tmp, man: man, keys: &keys, log: opts.Log,
+	r := &repoBuilder{ctx: ctx, pkgs: opts.Packages, out: tmp, man: man, keys: &keys, signers: signers, log: opts.Log,
 		prev: prev, releases: releases, repoTime: sde, rank: versionRank(releases)}
 	for i, rel := range releases {
 		if rel.Version == man.Version {
@@ -154,7 +175,7 @@ func Build(ctx context.Context, opts Options) error {
 	}
 	m := Manifest{Version: r.newest().Version, Fingerprint: man.Fingerprint, KeyFingerprint: man.KeyFingerprint,
 		APKKeyName: keys.APKName, Throwaway: keys.Throwaway, BaseURL: opts.BaseURL,
-		Releases: r.releases, Formulae: r.formulae}
+		TransitionKeys: transition, Releases: r.releases, Formulae: r.formulae}
 	b, _ := json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(filepath.Join(tmp, ManifestName), append(b, '\n'), 0o644); err != nil {
 		return err
@@ -183,6 +204,8 @@ type repoBuilder struct {
 	man  *build.Result
 	keys *sign.Keys
 	log  io.Writer
+	// signers sign the metadata: keys, then any transition keys.
+	signers sign.Signers
 
 	prev     *previous // the tree this release is added to, or nil
 	releases []Release // kept releases, oldest first
@@ -319,24 +342,23 @@ func (r *repoBuilder) run(dir string, stdout io.Writer, name string, args ...str
 }
 
 func (r *repoBuilder) publicKeys() error {
-	armored, err := r.keys.PublicPGP(true)
+	armored, err := r.signers.PublicPGP(true)
 	if err != nil {
 		return err
 	}
-	binary, err := r.keys.PublicPGP(false)
+	binary, err := r.signers.PublicPGP(false)
 	if err != nil {
 		return err
 	}
-	apkPub, err := r.keys.PublicAPK()
-	if err != nil {
-		return err
+	files := map[string][]byte{PGPPublicKey: armored, RPMKey: armored, DebKeyring: binary}
+	for _, k := range r.signers {
+		apkPub, err := k.PublicAPK()
+		if err != nil {
+			return err
+		}
+		files[filepath.Join(AlpineDir, k.APKName)] = apkPub
 	}
-	for rel, data := range map[string][]byte{
-		PGPPublicKey:                             armored,
-		RPMKey:                                   armored,
-		DebKeyring:                               binary,
-		filepath.Join(AlpineDir, r.keys.APKName): apkPub,
-	} {
+	for rel, data := range files {
 		if err := r.write(rel, data); err != nil {
 			return err
 		}
@@ -345,12 +367,11 @@ func (r *repoBuilder) publicKeys() error {
 }
 
 func (r *repoBuilder) signFile(path string, armored bool, suffix string) error {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	sig, err := r.keys.DetachSign(f, armored)
+	sig, err := r.signers.DetachSign(data, armored)
 	if err != nil {
 		return err
 	}
@@ -415,7 +436,7 @@ func (r *repoBuilder) deb() error {
 	if err := r.write(filepath.Join(suite, "Release"), rel.Bytes()); err != nil {
 		return err
 	}
-	in, err := r.keys.ClearSign(rel.Bytes())
+	in, err := r.signers.ClearSign(rel.Bytes())
 	if err != nil {
 		return err
 	}

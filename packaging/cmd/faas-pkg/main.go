@@ -20,6 +20,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -78,6 +79,7 @@ func runErr(args []string) error {
 	root := fs.String("root", ".", "source tree")
 	from := fs.String("from", os.Getenv("FAAS_REPO_FROM"), "repo: existing repository (directory or http(s) URL) to add this release to; its packages are kept byte for byte")
 	keep := fs.Int("keep", 0, "repo: with --from, keep only the newest N releases (0: all)")
+	transitionDir := fs.String("transition-keys", "", "repo: directory of earlier throwaway keys that also sign the metadata during a key rotation (real keys: "+envPrevious+"*)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError{err}
 	}
@@ -105,6 +107,10 @@ func runErr(args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	transition, err := transitionKeys(*transitionDir)
+	if err != nil {
+		return usageError{err}
+	}
 	opts := build.Options{
 		Root: *root, Out: filepath.Join(*dist, "packages"), Version: *ver, SourceDateEpoch: sde,
 		Keys: keys, Formats: split(*formats), Arches: split(*arches), DownloadURL: *dlURL,
@@ -124,7 +130,7 @@ func runErr(args []string) error {
 	out := filepath.Join(*dist, "repo")
 	if err := repo.Build(context.Background(), repo.Options{
 		Packages: opts.Out, Out: out, Keys: keys, BaseURL: *baseURL, Log: os.Stderr, Force: *force,
-		From: *from, Keep: *keep,
+		From: *from, Keep: *keep, Transition: transition,
 	}); err != nil {
 		return err
 	}
@@ -133,6 +139,40 @@ func runErr(args []string) error {
 		fmt.Fprintf(os.Stderr, "faas-pkg: WARNING: signed with THROWAWAY keys from %s: for testing only\n", filepath.Join(*dist, "keys"))
 	}
 	return nil
+}
+
+// envPrevious prefixes the variables naming the earlier keys during a key
+// rotation: FAAS_PREVIOUS_FAAS_PGP_KEY is read as FAAS_PGP_KEY, and so on.
+const envPrevious = "FAAS_PREVIOUS_"
+
+// transitionKeys loads the earlier keys that keep signing the metadata
+// while users move to the new key: from dir (throwaway keys) or from the
+// FAAS_PREVIOUS_* variables. None: no transition.
+func transitionKeys(dir string) ([]*sign.Keys, error) {
+	prev := func(k string) string { return os.Getenv(envPrevious + k) }
+	switch {
+	case dir != "":
+		if _, err := os.Stat(filepath.Join(dir, sign.ThrowawayPGP)); err != nil {
+			return nil, fmt.Errorf("--transition-keys %s: no throwaway keys there: %w", dir, err)
+		}
+		k, err := sign.Load(func(k string) string {
+			if k == sign.EnvAPKKeyName {
+				return prev(k)
+			}
+			return ""
+		}, dir, io.Discard)
+		if err != nil {
+			return nil, err
+		}
+		return []*sign.Keys{k}, nil
+	case prev(sign.EnvPGPKey) != "" || prev(sign.EnvAPKKey) != "":
+		k, err := sign.Load(prev, "", io.Discard)
+		if err != nil {
+			return nil, fmt.Errorf("previous keys (%s*): %w", envPrevious, err)
+		}
+		return []*sign.Keys{k}, nil
+	}
+	return nil, nil
 }
 
 func envOr(k, def string) string {
