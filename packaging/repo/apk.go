@@ -42,6 +42,9 @@ func (r *repoBuilder) apk() error {
 	for _, p := range paths {
 		dirs[filepath.Dir(p)] = true
 	}
+	for _, d := range r.keptDirs(AlpineDir, ".apk") {
+		dirs[d] = true
+	}
 	for dir := range dirs {
 		// The index lists every release's packages: apk add NAME=VERSION pins one.
 		ps, err := filepath.Glob(filepath.Join(dir, "*.apk"))

@@ -247,6 +247,24 @@ func (r *repoBuilder) copyPrevious() error {
 	return nil
 }
 
+// keptDirs returns the directories under top holding earlier releases'
+// files ending in suffix (absolute, in the tree being built).
+func (r *repoBuilder) keptDirs(top, suffix string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for i, rel := range r.releases {
+		for _, f := range rel.Files {
+			d := filepath.Join(r.out, filepath.Dir(f))
+			if i != r.current && strings.HasPrefix(f, top+string(filepath.Separator)) && strings.HasSuffix(f, suffix) && !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // sameAs refuses to publish a version again with other bytes: users who
 // pinned it already have the first ones.
 func (r *repoBuilder) sameAs(old *Release) error {
@@ -460,6 +478,11 @@ func (r *repoBuilder) pacman(kind, dirRel string) error {
 	}
 	for _, p := range paths {
 		byDir[filepath.Dir(p)] = append(byDir[filepath.Dir(p)], filepath.Base(p))
+	}
+	for _, d := range r.keptDirs(dirRel, ".pkg.tar.zst") {
+		if _, ok := byDir[d]; !ok {
+			byDir[d] = nil // only earlier releases' packages: the database is still rebuilt
+		}
 	}
 	for dir, added := range byDir {
 		for _, n := range added {
