@@ -38,9 +38,10 @@ func (r *repoBuilder) apk() error {
 		}
 		keys[k.APKName] = pub
 	}
-	dirs := map[string]bool{}
+	dirs, isNew := map[string]bool{}, map[string]bool{}
 	for _, p := range paths {
 		dirs[filepath.Dir(p)] = true
+		isNew[p] = true
 	}
 	for _, d := range r.keptDirs(AlpineDir, ".apk") {
 		dirs[d] = true
@@ -53,9 +54,13 @@ func (r *repoBuilder) apk() error {
 		}
 		var pkgs []*apk.Package
 		for _, p := range ps {
-			// A package signed by another key would install nowhere: refuse it here.
-			if err := VerifyAPK(p, keys); err != nil {
-				return err
+			// A package signed by another key would install nowhere: refuse it
+			// here. Earlier releases' were checked when they were published
+			// (and may carry a key since rotated out).
+			if isNew[p] {
+				if err := VerifyAPK(p, keys); err != nil {
+					return err
+				}
 			}
 			f, err := os.Open(p)
 			if err != nil {

@@ -384,12 +384,23 @@ func (r *repoBuilder) publicKeys() error {
 	return nil
 }
 
+// signFile signs metadata with every signer (the key, then transition keys).
 func (r *repoBuilder) signFile(path string, armored bool, suffix string) error {
+	return r.signWith(r.signers, path, armored, suffix)
+}
+
+// signPackage signs a package with the current key only: like rpm and apk
+// packages, a package keeps the one signature it was published with.
+func (r *repoBuilder) signPackage(path string) error {
+	return r.signWith(sign.Signers{r.keys}, path, false, ".sig")
+}
+
+func (r *repoBuilder) signWith(signers sign.Signers, path string, armored bool, suffix string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	sig, err := r.signers.DetachSign(data, armored)
+	sig, err := signers.DetachSign(data, armored)
 	if err != nil {
 		return err
 	}
@@ -486,7 +497,7 @@ func (r *repoBuilder) pacman(kind, dirRel string) error {
 	}
 	for dir, added := range byDir {
 		for _, n := range added {
-			if err := r.signFile(filepath.Join(dir, n), false, ".sig"); err != nil {
+			if err := r.signPackage(filepath.Join(dir, n)); err != nil {
 				return err
 			}
 			rel, _ := filepath.Rel(r.out, filepath.Join(dir, n+".sig"))
