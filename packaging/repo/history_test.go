@@ -118,3 +118,108 @@ func TestHistoryReproducible(t *testing.T) {
 		}
 	}
 }
+
+// treeDiff lists the files that differ between two trees (either side).
+func treeDiff(t *testing.T, a, b string) (n int, differ []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, dir := range []string{a, b} {
+		filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				rel, _ := filepath.Rel(dir, p)
+				seen[rel] = true
+			}
+			return nil
+		})
+	}
+	for rel := range seen {
+		x, errX := os.ReadFile(filepath.Join(a, rel))
+		y, errY := os.ReadFile(filepath.Join(b, rel))
+		if errX != nil || errY != nil || !bytes.Equal(x, y) {
+			differ = append(differ, rel)
+		}
+	}
+	return len(seen), differ
+}
+
+// --from an http:// URL gives the tree --from the directory gives; --keep 1
+// drops 0.1.0; a backport (0.1.0 published after 0.2.0) leaves the tap and
+// pacman databases at 0.2.0; publishing 0.1.0 again with other bytes is
+// refused without --force.
+func TestHistoryFromURLKeepBackport(t *testing.T) {
+	h := repotest.HistoryRepo(t)
+	keys := repoKeys(t)
+	ctx := context.Background()
+	tmp := t.TempDir()
+
+	viaURL := filepath.Join(tmp, "url")
+	if err := repo.Build(ctx, repo.Options{Packages: h.Packages[v2], Out: viaURL, Keys: keys, From: repotest.Serve(t, h.First)}); err != nil {
+		t.Fatal(err)
+	}
+	if n, differ := treeDiff(t, viaURL, h.Dir); len(differ) > 0 {
+		t.Errorf("%d of %d files differ between --from URL and --from DIR:\n%s", len(differ), n, strings.Join(differ, "\n"))
+	}
+
+	kept := filepath.Join(tmp, "keep1")
+	if err := repo.Build(ctx, repo.Options{Packages: h.Packages[v2], Out: kept, Keys: keys, From: h.Dir, Keep: 1}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := repo.ReadManifest(kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Releases) != 1 || m.Releases[0].Version != v2 {
+		t.Errorf("--keep 1: releases %+v, want 0.2.0 only", m.Releases)
+	}
+	filepath.Walk(kept, func(p string, info os.FileInfo, err error) error {
+		if err == nil && strings.Contains(filepath.Base(p), "-"+v1) {
+			t.Errorf("--keep 1 left %s", p)
+		}
+		return nil
+	})
+	if pk := string(readFile(t, filepath.Join(kept, repo.DebDir, "dists", repo.DebSuite, repo.DebComponent, "binary-amd64", "Packages"))); strings.Contains(pk, "Version: "+v1) {
+		t.Errorf("--keep 1: Packages still lists %s", v1)
+	}
+
+	// A backport: 0.1.0 published onto the repository holding 0.2.0 only.
+	back := filepath.Join(tmp, "backport")
+	if err := repo.Build(ctx, repo.Options{Packages: h.Packages[v1], Out: back, Keys: keys, From: kept}); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := repo.ReadManifest(back); m == nil || m.Version != v2 || len(m.Releases) != 2 || m.Releases[0].Version != v1 {
+		t.Errorf("backport: REPO.json %+v, want version 0.2.0 and releases [0.1.0 0.2.0]", m)
+	}
+	for _, f := range []string{filepath.Join(repo.HomebrewDir, "Formula", "faas-runtime.rb"), filepath.Join(repo.ArchDir, "x86_64", repo.PacmanRepo+".db")} {
+		if !bytes.Equal(readFile(t, filepath.Join(back, f)), readFile(t, filepath.Join(h.Dir, f))) {
+			t.Errorf("backport: %s is not 0.2.0's", f)
+		}
+	}
+
+	// 0.1.0 again, but the published copy differs: refused, unless --force.
+	tampered := filepath.Join(tmp, "tampered")
+	copyTree(t, h.First, tampered)
+	first, _ := repo.ReadManifest(h.First)
+	victim := ""
+	for _, f := range first.Releases[0].Files {
+		if strings.HasSuffix(f, ".deb") {
+			victim = filepath.Join(tampered, f)
+			break
+		}
+	}
+	os.WriteFile(victim, append(readFile(t, victim), 0), 0o644)
+	err = repo.Build(ctx, repo.Options{Packages: h.Packages[v1], Out: filepath.Join(tmp, "again"), Keys: keys, From: tampered})
+	if err == nil || !strings.Contains(err.Error(), "already published") {
+		t.Errorf("republishing 0.1.0 with other bytes: %v, want a refusal", err)
+	}
+	if err := repo.Build(ctx, repo.Options{Packages: h.Packages[v1], Out: filepath.Join(tmp, "again"), Keys: keys, From: tampered, Force: true}); err != nil {
+		t.Errorf("republishing 0.1.0 with --force: %v", err)
+	}
+	// The same bytes again are no change at all.
+	same := filepath.Join(tmp, "same")
+	if err := repo.Build(ctx, repo.Options{Packages: h.Packages[v2], Out: same, Keys: keys, From: h.Dir}); err != nil {
+		t.Fatal(err)
+	}
+	if n, differ := treeDiff(t, same, h.Dir); len(differ) > 0 {
+		t.Errorf("republishing 0.2.0 unchanged changed %d of %d files:\n%s", len(differ), n, strings.Join(differ, "\n"))
+	}
+}
