@@ -115,6 +115,27 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 				})
 			}
 
+			if arch == "amd64" {
+				// Release after release: the repository also holds 0.2.0 now; a
+				// project pinned to 0.1.0 still builds 0.1.0 and runs, an
+				// unpinned one gets 0.2.0 (packaging/repotest.HistoryRepo).
+				t.Run("pinned to 0.1.0 after 0.2.0 is published", func(t *testing.T) {
+					histURL := repotest.Serve(t, repotest.HistoryRepo(t).Dir)
+					dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+					generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
+					for _, c := range []struct{ pin, want string }{{"0.1.0", "0.1.0"}, {"", "0.2.0"}} {
+						image := build(t, dir, arch, "FAAS_REPO_URL="+histURL, "FAAS_RUNTIME_VERSION="+c.pin)
+						if out := podman(t, "run", "--rm", "--pull=never", "--entrypoint", "/usr/bin/faas-runtime", image, "--version"); !strings.Contains(out, c.want) {
+							t.Errorf("FAAS_RUNTIME_VERSION=%q: the image's faas-runtime --version = %q, want %s", c.pin, out, c.want)
+						}
+						res := invoke(t, image, []byte(`{"name":"pinned"}`))
+						if !bytes.Contains(res.Body, []byte(`"message":"hello, pinned"`)) {
+							t.Fatalf("FAAS_RUNTIME_VERSION=%q: response %s", c.pin, res.Body)
+						}
+					}
+				})
+			}
+
 			t.Run("exec, runtime from a local .deb", func(t *testing.T) {
 				dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
 				generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
