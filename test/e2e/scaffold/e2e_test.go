@@ -125,9 +125,11 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 					generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
 					for _, c := range []struct{ pin, want string }{{"0.1.0", "0.1.0"}, {"", "0.2.0"}} {
 						image := build(t, dir, arch, "FAAS_REPO_URL="+histURL, "FAAS_RUNTIME_VERSION="+c.pin)
-						if out := podman(t, "run", "--rm", "--pull=never", "--entrypoint", "/usr/bin/faas-runtime", image, "--version"); !strings.Contains(out, c.want) {
+						out := podman(t, "run", "--rm", "--pull=never", "--entrypoint", "/usr/bin/faas-runtime", image, "--version")
+						if !strings.Contains(out, c.want) {
 							t.Errorf("FAAS_RUNTIME_VERSION=%q: the image's faas-runtime --version = %q, want %s", c.pin, out, c.want)
 						}
+						t.Logf("FAAS_RUNTIME_VERSION=%q: %s", c.pin, strings.TrimSpace(out))
 						res := invoke(t, image, []byte(`{"name":"pinned"}`))
 						if !bytes.Contains(res.Body, []byte(`"message":"hello, pinned"`)) {
 							t.Fatalf("FAAS_RUNTIME_VERSION=%q: response %s", c.pin, res.Body)
