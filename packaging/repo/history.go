@@ -105,3 +105,10 @@ func versionRank(rs []Release) map[string]int {
 	}
 	return rank
 }
+
+// CheckFrom reads the REPO.json of an existing repository (directory or
+// URL), so that a wrong --from fails before the packages are built.
+func CheckFrom(from string) error {
+	_, err := openPrevious(from)
+	return err
+}

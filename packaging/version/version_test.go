@@ -73,3 +73,23 @@ func TestFromDescribe(t *testing.T) {
 		t.Error("fromDescribe accepted a non-semver tag")
 	}
 }
+
+func TestCompare(t *testing.T) {
+	// In semver precedence order.
+	order := []string{"0.1.0", "0.2.0-pre.1", "0.2.0-pre.2", "0.2.0-pre.10", "0.2.0-rc.1", "0.2.0", "0.10.0", "1.0.0"}
+	for i := range order {
+		for j := range order {
+			a, _ := Parse(order[i])
+			b, _ := Parse(order[j])
+			want := cmpInt(i, j)
+			if got := Compare(a, b); got != want {
+				t.Errorf("Compare(%s, %s) = %d, want %d", order[i], order[j], got, want)
+			}
+		}
+	}
+	a, _ := Parse("1.0.0+build.1")
+	b, _ := Parse("1.0.0")
+	if Compare(a, b) != 0 {
+		t.Errorf("build metadata changed precedence")
+	}
+}

@@ -107,6 +107,14 @@ func runErr(args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if *from != "" {
+		if args[0] != "repo" {
+			return usageError{errors.New("--from is for faas-pkg repo")}
+		}
+		if err := repo.CheckFrom(*from); err != nil {
+			return usageError{err}
+		}
+	}
 	transition, err := transitionKeys(*transitionDir)
 	if err != nil {
 		return usageError{err}
