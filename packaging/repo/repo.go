@@ -555,8 +555,9 @@ func replaceLink(link, target string) error {
 }
 
 func (r *repoBuilder) homebrew() error {
-	if r.current != len(r.releases)-1 {
-		// An older release published later (a backport) leaves the tap at the newest.
+	if r.prev != nil && (r.current != len(r.releases)-1 || len(r.man.Find("formula", "", "")) == 0) {
+		// An older release published later (a backport), or a build without
+		// the formula, leaves the tap as it was.
 		for _, f := range r.prev.man.Formulae {
 			data, err := r.prev.get(f)
 			if err != nil {
