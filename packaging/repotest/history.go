@@ -40,7 +40,7 @@ func HistoryRepo(t testing.TB) *History {
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := lock(filepath.Join(base, ".lock"))
+	unlock, err := testutil.FileLock(filepath.Join(base, ".lock"))
 	if err != nil {
 		t.Fatalf("locking dist/history: %v", err)
 	}
