@@ -98,6 +98,14 @@ func runErr(args []string) error {
 	if *keep < 0 {
 		return usageError{fmt.Errorf("--keep %d: want 0 (keep all) or a positive number of releases", *keep)}
 	}
+	if *from != "" {
+		if args[0] != "repo" {
+			return usageError{errors.New("--from is for faas-pkg repo")}
+		}
+		if err := repo.CheckFrom(*from); err != nil {
+			return usageError{err}
+		}
+	}
 	if *ver != "" {
 		if _, err := version.Parse(*ver); err != nil {
 			return usageError{err}
@@ -106,14 +114,6 @@ func runErr(args []string) error {
 	keys, err := sign.Load(os.Getenv, filepath.Join(*dist, "keys"), os.Stderr)
 	if err != nil {
 		return usageError{err}
-	}
-	if *from != "" {
-		if args[0] != "repo" {
-			return usageError{errors.New("--from is for faas-pkg repo")}
-		}
-		if err := repo.CheckFrom(*from); err != nil {
-			return usageError{err}
-		}
 	}
 	transition, err := transitionKeys(*transitionDir)
 	if err != nil {
