@@ -41,10 +41,13 @@ func TestTemplatesMatchRepositoryLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The repository's own .repo file names the key by URL; the pinned
-	// one names the copy in /etc/pki/rpm-gpg.
+	// The Dockerfile writes the repository's own .repo file, which names
+	// the pinned copy in /etc/pki/rpm-gpg.
 	const pinned = "/etc/pki/rpm-gpg/RPM-GPG-KEY-faas-runtime"
-	wantRepo := strings.Replace(repo.YumRepoFile(url), "gpgkey="+url+"/"+repo.RPMKey, "gpgkey=file://"+pinned, 1)
+	wantRepo := repo.YumRepoFile(url)
+	if !strings.Contains(wantRepo, "gpgkey=file://"+pinned+"\n") {
+		t.Fatalf("repo.YumRepoFile does not pin the key at %s:\n%s", pinned, wantRepo)
+	}
 
 	for _, o := range scaffold.Combinations() {
 		o.Keys = keys

@@ -29,17 +29,23 @@ const (
 
 func trim(base string) string { return strings.TrimRight(base, "/") }
 
-// YumRepoFile is the /etc/yum.repos.d/faas-runtime.repo for a repository at base.
+// RPMKeyPath is where the OpenPGP key is installed (pinned, its fingerprint
+// checked) before the .repo file: microdnf (libdnf's C API) never imports
+// a gpgkey=http(s)://… and then fails on repomd.xml's signature
+// (libdnf#1672), so the .repo names the key by file://.
+const RPMKeyPath = "/etc/pki/rpm-gpg/RPM-GPG-KEY-faas-runtime"
+
+// YumRepoFile is the /etc/yum.repos.d/faas-runtime.repo for a repository at
+// base; the key is expected at RPMKeyPath.
 func YumRepoFile(base string) string {
-	b := trim(base)
 	return fmt.Sprintf(`[faas-runtime]
 name=faas-runtime
 baseurl=%s/%s
 enabled=1
 gpgcheck=1
 repo_gpgcheck=1
-gpgkey=%s/%s
-`, b, RPMDir, b, RPMKey)
+gpgkey=file://%s
+`, trim(base), RPMDir, RPMKeyPath)
 }
 
 // AptSourcesLine is the one-line apt source (/etc/apt/sources.list.d/faas-runtime.list).

@@ -75,7 +75,7 @@ func manifest(t *testing.T) (string, *build.Result) {
 
 func TestRPM(t *testing.T) {
 	testutil.NeedRoot(t)
-	testutil.Need(t, "rpm", "dnf", "rpmlint")
+	testutil.Need(t, "rpm", "dnf", "rpmlint", "unshare", "mount")
 	base := repotest.ServeRepo(t)
 	dir := repotest.Dir(t)
 	pkgs, m := manifest(t)
@@ -104,11 +104,12 @@ func TestRPM(t *testing.T) {
 	// dnf --installroot with gpgcheck and repo_gpgcheck on, from the served repo.
 	root, cfg := t.TempDir(), t.TempDir()
 	os.MkdirAll(filepath.Join(cfg, "repos"), 0o755)
+	keyDir := pinnedKeyDir(t, readFile(t, filepath.Join(dir, repo.RPMKey)))
 	os.WriteFile(filepath.Join(cfg, "repos", "faas-runtime.repo"), []byte(repo.YumRepoFile(base)), 0o644)
 	conf := fmt.Sprintf("[main]\ngpgcheck=1\nrepo_gpgcheck=1\nreposdir=%[1]s/repos\ncachedir=%[1]s/cache\nlogdir=%[1]s/log\npersistdir=%[1]s/persist\ninstall_weak_deps=0\n", cfg)
 	os.WriteFile(filepath.Join(cfg, "dnf.conf"), []byte(conf), 0o644)
-	run(t, "", nil, "dnf", "-c", filepath.Join(cfg, "dnf.conf"), "--installroot="+root, "--releasever=9",
-		"--forcearch=x86_64", "-y", "install", "faas-runtime")
+	run(t, "", nil, "unshare", pinnedDnf(keyDir, "-c", filepath.Join(cfg, "dnf.conf"), "--installroot="+root, "--releasever=9",
+		"--forcearch=x86_64", "-y", "install", "faas-runtime")...)
 	checkBinary(t, filepath.Join(root, "usr/bin/faas-runtime"), "amd64", m.Version)
 	if _, err := os.Stat(filepath.Join(root, "usr/share/licenses/faas-runtime/LICENSE")); err != nil {
 		t.Errorf("license not installed: %v", err)
@@ -126,15 +127,39 @@ func TestRPM(t *testing.T) {
 	otherBase := repotest.Serve(t, other)
 	root2, cfg2 := t.TempDir(), t.TempDir()
 	os.MkdirAll(filepath.Join(cfg2, "repos"), 0o755)
-	// The other server has our key at gpgkey=, so only the signature differs.
+	// Our key is pinned at gpgkey=, so only the signature differs.
 	os.WriteFile(filepath.Join(cfg2, "repos", "faas-runtime.repo"), []byte(repo.YumRepoFile(otherBase)), 0o644)
 	os.WriteFile(filepath.Join(cfg2, "dnf.conf"), []byte(strings.ReplaceAll(conf, cfg, cfg2)), 0o644)
-	if out, err := runErr("", nil, "dnf", "-c", filepath.Join(cfg2, "dnf.conf"), "--installroot="+root2, "--releasever=9",
-		"--forcearch=x86_64", "-y", "install", "faas-runtime"); err == nil {
+	if out, err := runErr("", nil, "unshare", pinnedDnf(keyDir, "-c", filepath.Join(cfg2, "dnf.conf"), "--installroot="+root2, "--releasever=9",
+		"--forcearch=x86_64", "-y", "install", "faas-runtime")...); err == nil {
 		t.Errorf("dnf installed from a repository whose repomd.xml is signed by another key:\n%s", out)
 	}
 
 	t.Run("rpmlint", func(t *testing.T) { rpmlint(t, pkgs, rpms) })
+}
+
+// pinnedKeyDir returns a directory holding the OpenPGP key under the name
+// the .repo file's gpgkey=file:// gives it.
+func pinnedKeyDir(t *testing.T, key []byte) string {
+	t.Helper()
+	d := t.TempDir()
+	if err := os.WriteFile(filepath.Join(d, filepath.Base(repo.RPMKeyPath)), key, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The mount point; an empty directory, as on any rpm distribution.
+	if err := os.MkdirAll(filepath.Dir(repo.RPMKeyPath), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// pinnedDnf is unshare's arguments to run dnf with keyDir mounted on the
+// key's directory in a private mount namespace: dnf --installroot reads a
+// gpgkey=file:// from the host, not the installroot, and the host's
+// /etc/pki/rpm-gpg is shared by every test running on it.
+func pinnedDnf(keyDir string, args ...string) []string {
+	return append([]string{"--mount", "--propagation", "private", "sh", "-c",
+		`mount --bind "$0" "$1" && shift && exec dnf "$@"`, keyDir, filepath.Dir(repo.RPMKeyPath)}, args...)
 }
 
 // rpmFiles lists the files an rpm installs (from its header).
