@@ -149,6 +149,27 @@ func TestInstallers(t *testing.T) {
 						}
 					})
 
+					// Release after release: a project pinned to 0.1.0 still
+					// installs 0.1.0 once 0.2.0 is published, with this base's
+					// installer; unpinned it gets 0.2.0
+					// (packaging/repotest.HistoryRepo, issue 15).
+					t.Run("pinned to 0.1.0 after 0.2.0 is published", func(t *testing.T) {
+						histURL := repotest.Serve(t, repotest.HistoryRepo(t).Dir)
+						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
+						for _, c := range []struct{ pin, want string }{{"0.1.0", "faas-runtime 0.1.0"}, {"", "faas-runtime 0.2.0"}} {
+							image := build(t, dir, arch, "FAAS_REPO_URL="+histURL, "FAAS_RUNTIME_VERSION="+c.pin)
+							out := podman(t, "run", "--rm", "--pull=never", "--entrypoint", "/usr/bin/faas-runtime", image, "--version")
+							if strings.TrimSpace(out) != c.want {
+								t.Fatalf("FAAS_RUNTIME_VERSION=%q: the image's faas-runtime --version = %q, want %q", c.pin, out, c.want)
+							}
+							res := invoke(t, image, []byte(`{"name":"pinned"}`))
+							if !bytes.Contains(res.Body, []byte(`"name":"pinned"`)) {
+								t.Fatalf("FAAS_RUNTIME_VERSION=%q: response %s", c.pin, res.Body)
+							}
+						}
+					})
+
 					t.Run("refused: a repository signed by another key", func(t *testing.T) {
 						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
 						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
