@@ -42,9 +42,14 @@ cross:
 	GOOS=windows GOARCH=amd64 $(GOBUILD) -o /dev/null ./cmd/runtime-init
 	GOOS=windows GOARCH=arm64 $(GOBUILD) -o /dev/null ./cmd/runtime-init
 
+# The tests write only into temporary directories and dist/: anything new
+# under /usr after them fails make test (scripts/host-untouched.sh).
+TEST_STAMP := $(or $(TMPDIR),/tmp)/faas-runtime-make-test.stamp
 test: deps build vet cross $(TEST_PREREQS)
+	touch $(TEST_STAMP)
 	$(GO) test -p 2 -timeout 50m -count=1 ./...
 	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+	bash scripts/host-untouched.sh $(TEST_STAMP)
 
 # Every fuzz target for FUZZTIME each (make test: a short fixed budget).
 FUZZTIME ?= 100000x
