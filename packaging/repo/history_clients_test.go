@@ -64,7 +64,7 @@ func TestHistoryDNF(t *testing.T) {
 	key := filepath.Join(h.Dir, repo.RPMKey)
 	// gpgkey=file://: microdnf (libdnf's C API) does not import a remote key
 	// before checking repomd.xml's signature (see ../shared/package-managers).
-	repoFile := strings.Replace(repo.YumRepoFile(base), "gpgkey="+base+"/"+repo.RPMKey, "gpgkey=file://"+key, 1)
+	repoFile := strings.Replace(repo.YumRepoFile(base), "gpgkey=file://"+repo.RPMKeyPath, "gpgkey=file://"+key, 1)
 	setup := func() (root, conf string) {
 		root, cfg := t.TempDir(), t.TempDir()
 		os.MkdirAll(filepath.Join(cfg, "repos"), 0o755)

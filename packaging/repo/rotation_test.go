@@ -97,10 +97,11 @@ func TestKeyRotation(t *testing.T) {
 		dnf := func(base, gpgkey string, args ...string) (string, error) {
 			root, cfg := t.TempDir(), t.TempDir()
 			os.MkdirAll(filepath.Join(cfg, "repos"), 0o755)
-			rf := repo.YumRepoFile(base)
-			if gpgkey != "" {
-				rf = strings.Replace(rf, "gpgkey="+base+"/"+repo.RPMKey, "gpgkey="+gpgkey, 1)
+			if gpgkey == "" {
+				// The published key file, as served (Python dnf imports a remote key).
+				gpgkey = base + "/" + repo.RPMKey
 			}
+			rf := strings.Replace(repo.YumRepoFile(base), "gpgkey=file://"+repo.RPMKeyPath, "gpgkey="+gpgkey, 1)
 			os.WriteFile(filepath.Join(cfg, "repos", "faas-runtime.repo"), []byte(rf), 0o644)
 			os.WriteFile(filepath.Join(cfg, "dnf.conf"), []byte(fmt.Sprintf("[main]\ngpgcheck=1\nrepo_gpgcheck=1\nreposdir=%[1]s/repos\ncachedir=%[1]s/cache\nlogdir=%[1]s/log\npersistdir=%[1]s/persist\ninstall_weak_deps=0\n", cfg)), 0o644)
 			return runErr("", nil, "dnf", append([]string{"-c", filepath.Join(cfg, "dnf.conf"), "--installroot=" + root, "--releasever=9", "--forcearch=x86_64", "-y"}, args...)...)

@@ -633,21 +633,13 @@ func (e *Emulator) tooLarge(inv *invocation, w http.ResponseWriter, ae *api.Erro
 	if inv.rec != nil {
 		inv.rec.Refused++
 	}
-	open := inv.state != done
 	e.mu.Unlock()
-	if !open {
+	if !e.finish(inv, res) {
 		renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+inv.id+" already timed out")
 		return
 	}
-	// The runtime gets its 413 before the caller gets the error: a runtime
-	// that logs the refusal and exits (aws-lambda-go) has its answer on the
-	// wire before runtime-init invoke ends the environment.
 	renderError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
 		fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", limit))
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	e.finish(inv, res)
 }
 
 func (e *Emulator) serveResponse(w http.ResponseWriter, r *http.Request) {
