@@ -252,7 +252,7 @@ func (m *Mode) check(ctx context.Context) bool {
 		d := net.Dialer{Timeout: time.Second}
 		nc, err := d.DialContext(ctx, "tcp", m.probe.Addr)
 		if err != nil {
-			m.lastProbe = err.Error()
+			m.noteProbeError(ctx, err)
 			return false
 		}
 		nc.Close()
@@ -262,13 +262,22 @@ func (m *Mode) check(ctx context.Context) bool {
 	defer cancel()
 	resp, err := m.probe.Do(pctx, &h1.Request{Method: "GET", Path: m.cfg.ReadinessPath})
 	if err != nil {
-		m.lastProbe = err.Error()
+		m.noteProbeError(ctx, err)
 		return false
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	m.lastProbe = "status " + strconv.Itoa(resp.StatusCode)
 	return m.cfg.Healthy.has(resp.StatusCode)
+}
+
+// noteProbeError records a failed probe, unless the wait itself ended
+// (the deadline): a probe cut short says nothing about the app, and the
+// error should name what the last whole check got.
+func (m *Mode) noteProbeError(ctx context.Context, err error) {
+	if ctx.Err() == nil || m.lastProbe == "" {
+		m.lastProbe = err.Error()
+	}
 }
 
 // ensure returns the running, ready app, restarting it if it died and
