@@ -144,7 +144,7 @@ func walkDeb(r io.Reader, fn WalkFunc) (Meta, error) {
 		comp := strings.TrimPrefix(path.Ext(member), ".")
 		switch {
 		case strings.HasPrefix(member, "control.tar"):
-			err = walkTar(body, comp, func(n string, d []byte) error {
+			err = WalkTar(body, comp, func(n string, d []byte) error {
 				if n == "control" {
 					m = debControl(d)
 				}
@@ -152,7 +152,7 @@ func walkDeb(r io.Reader, fn WalkFunc) (Meta, error) {
 			})
 		case strings.HasPrefix(member, "data.tar"):
 			sawData = true
-			err = walkTar(body, comp, fn)
+			err = WalkTar(body, comp, fn)
 		}
 		if err != nil {
 			return m, err // Stop included: the caller has what it wanted
@@ -227,7 +227,7 @@ func walkRPM(r io.Reader, fn WalkFunc) (Meta, error) {
 // .MTREE and .INSTALL are the format's own, not installed files.
 func walkTarPackage(r io.Reader, comp string, fn WalkFunc) (Meta, error) {
 	var m Meta
-	err := walkTar(r, comp, func(n string, d []byte) error {
+	err := WalkTar(r, comp, func(n string, d []byte) error {
 		switch {
 		case n == ".PKGINFO":
 			m = pkgInfo(d)
@@ -256,8 +256,10 @@ func pkgInfo(d []byte) Meta {
 	return m
 }
 
-// walkTar calls fn for each regular file of a (compressed) tar stream.
-func walkTar(r io.Reader, comp string, fn WalkFunc) error {
+// WalkTar calls fn for each regular file of a tar stream compressed with
+// comp ("gz", "zst", "xz", or "tar" for none): package payloads and image
+// layers alike.
+func WalkTar(r io.Reader, comp string, fn WalkFunc) error {
 	switch comp {
 	case "gz", "gzip":
 		zr, err := gzip.NewReader(r)

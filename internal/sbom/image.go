@@ -1,9 +1,7 @@
 package sbom
 
 import (
-	"archive/tar"
 	"fmt"
-	"io"
 	"net/url"
 	"path"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"github.com/spdx/tools-golang/spdx/v2/common"
 
 	"github.com/faas-runtime/faas-runtime/internal/image/build"
+	"github.com/faas-runtime/faas-runtime/internal/pkgfile"
 )
 
 // Image describes an image built by runtime-init build: the base's layers
@@ -111,25 +110,10 @@ func (b *doc) layerFiles(root common.ElementID, l v1.Layer, runtimeOnly bool) er
 		return err
 	}
 	defer rc.Close()
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		name := path.Clean("/" + h.Name)
+	return pkgfile.WalkTar(rc, "tar", func(name string, data []byte) error {
+		name = "/" + name
 		if runtimeOnly && name != build.RuntimePath {
-			continue
-		}
-		data, err := io.ReadAll(tr)
-		if err != nil {
-			return err
+			return nil
 		}
 		f := b.file(name, data)
 		b.rel(root, "CONTAINS", f.FileSPDXIdentifier)
@@ -140,7 +124,8 @@ func (b *doc) layerFiles(root common.ElementID, l v1.Layer, runtimeOnly bool) er
 		if runtimeOnly && !ok {
 			return fmt.Errorf("%s has no Go build info", name)
 		}
-	}
+		return nil
+	})
 }
 
 // ociPURL is pkg:oci/NAME@DIGEST?arch=..&repository_url=.. per the purl
