@@ -3,7 +3,6 @@ package installers
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -11,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,6 +27,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
 
 // standIns builds (or loads from the cache) the named stand-in bases for
@@ -271,64 +270,13 @@ func cacheFiles(t *testing.T, image, base string) []string {
 	return found
 }
 
-// invoke runs image with podman on the host network, its Runtime API
-// pointing at an emulator on 127.0.0.1, and invokes it once.
+// invoke runs image with podman and invokes it once through the emulator.
 func invoke(t *testing.T, image string, event []byte) *emulator.Result {
 	t.Helper()
-	em := emulator.New(emulator.Config{Timeout: 60 * time.Second})
-	api := strings.TrimPrefix(serve(t, em.Handler()), "http://")
-	name := fmt.Sprintf("faas-installers-e2e-%d", time.Now().UnixNano())
-	var logs testutil.SyncBuffer
-	cmd := exec.Command("podman", "run", "--rm", "--name", name, "--network", "host", "--pull=never",
-		"-e", "AWS_LAMBDA_RUNTIME_API="+api, image)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		exec.Command("podman", "rm", "-f", "-t", "0", name).Run()
-		<-exited
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	type result struct {
-		r   *emulator.Result
-		err error
-	}
-	got := make(chan result, 1)
-	go func() {
-		r, err := em.Invoke(ctx, event, emulator.InvokeOptions{})
-		got <- result{r, err}
-	}()
-	select {
-	case r := <-got:
-		if r.err != nil {
-			t.Fatalf("invoke: %v\n%s", r.err, logs.String())
-		}
-		if r.r.Failed() {
-			t.Fatalf("invoke: %s %s\n%s", r.r.Outcome, r.r.Body, logs.String())
-		}
-		return r.r
-	case err := <-exited:
-		exited <- err
-		t.Fatalf("podman run %s exited before the invocation: %v\n%s", image, err, logs.String())
-	}
-	return nil
+	return containers.Invoke(t, image, event, 3*time.Minute)
 }
 
-func serve(t *testing.T, h http.Handler) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String()
-}
+func serve(t *testing.T, h http.Handler) string { return containers.Serve(t, h) }
 
 // otherKeys are real keys that did not sign the repository.
 func otherKeys(t *testing.T) (pgpArmored, apkPEM []byte) {

@@ -8,10 +8,8 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -28,6 +26,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
 
 func TestMain(m *testing.M) {
@@ -287,63 +286,12 @@ func checkImage(t *testing.T, image, arch string) {
 	}
 }
 
-func serve(t *testing.T, h http.Handler) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String()
-}
+func serve(t *testing.T, h http.Handler) string { return containers.Serve(t, h) }
 
-// invoke runs image with podman on the host network, its Runtime API
-// pointing at an emulator on 127.0.0.1, and invokes it once.
+// invoke runs image with podman and invokes it once through the emulator.
 func invoke(t *testing.T, image string, event []byte) *emulator.Result {
 	t.Helper()
-	em := emulator.New(emulator.Config{Timeout: 60 * time.Second})
-	api := strings.TrimPrefix(serve(t, em.Handler()), "http://")
-	name := fmt.Sprintf("faas-scaffold-e2e-%d", time.Now().UnixNano())
-	var logs bytes.Buffer
-	cmd := exec.Command("podman", "run", "--rm", "--name", name, "--network", "host", "--pull=never",
-		"-e", "AWS_LAMBDA_RUNTIME_API="+api, image)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		exec.Command("podman", "rm", "-f", "-t", "0", name).Run()
-		<-exited
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	type result struct {
-		r   *emulator.Result
-		err error
-	}
-	got := make(chan result, 1)
-	go func() {
-		r, err := em.Invoke(ctx, event, emulator.InvokeOptions{})
-		got <- result{r, err}
-	}()
-	select {
-	case r := <-got:
-		if r.err != nil {
-			t.Fatalf("invoke: %v\n%s", r.err, logs.String())
-		}
-		if r.r.Failed() {
-			t.Fatalf("invoke: %s %s\n%s", r.r.Outcome, r.r.Body, logs.String())
-		}
-		return r.r
-	case err := <-exited:
-		exited <- err
-		t.Fatalf("podman run %s exited before the invocation: %v\n%s", image, err, logs.String())
-	}
-	return nil
+	return containers.Invoke(t, image, event, 2*time.Minute)
 }
 
 func readFile(t *testing.T, p string) []byte {
