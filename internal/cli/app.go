@@ -40,6 +40,7 @@ func App() *ucli.App {
 			serveCommand(),
 			versionCommand(),
 			buildCommand(), inspectCommand(),
+			completionCommand(),
 		},
 		HideHelpCommand: true,
 		// Report bad flags ourselves, with exit code 2.

@@ -172,14 +172,13 @@ class FaasRuntime < Formula
     ldflags = "-s -w -X {{.VarPath}}=#{version}"
     system "go", "build", *std_go_args(ldflags:, output: bin/"faas-runtime"), "./cmd/faas-runtime"
     system "go", "build", *std_go_args(ldflags:, output: bin/"runtime-init"), "./cmd/runtime-init"
-    # runtime-init has no completion command: faas-pkg gen writes the man page
-    # and the completion scripts from the same command tree.
+    # The man pages come from faas-pkg gen (runtime-init's from its command
+    # tree; faas-runtime's is hand-written); the completions from
+    # runtime-init completion bash|zsh|fish.
     system "go", "run", "./packaging/cmd/faas-pkg", "gen", "gen"
     man1.install "gen/man_runtime-init" => "runtime-init.1.gz"
     man1.install "gen/man_faas-runtime" => "faas-runtime.1.gz"
-    bash_completion.install "gen/bash_runtime-init" => "runtime-init"
-    zsh_completion.install "gen/zsh_runtime-init" => "_runtime-init"
-    fish_completion.install "gen/fish_runtime-init" => "runtime-init.fish"
+    generate_completions_from_executable(bin/"runtime-init", "completion")
   end
 
   test do

@@ -535,7 +535,7 @@ func TestHomebrewFormula(t *testing.T) {
 		`url "` + build.SourceURL(build.DefaultDownloadURL, m.Version) + `"`,
 		`sha256 "` + sum + `"`,
 		`depends_on "go" => :build`, "std_go_args(ldflags:, output:", `#{bin}/faas-runtime --version`, `#{bin}/runtime-init --version`,
-		"bash_completion.install", "zsh_completion.install", "fish_completion.install", "man1.install", `"scaffold"`,
+		`generate_completions_from_executable(bin/"runtime-init", "completion")`, "man1.install", `"scaffold"`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("formula lacks %q", want)

@@ -32,6 +32,18 @@ class Formula
   def bash_completion = Installer.new(@prefix/"etc/bash_completion.d")
   def zsh_completion = Installer.new(@prefix/"share/zsh/site-functions")
   def fish_completion = Installer.new(@prefix/"share/fish/vendor_completions.d")
+  # Homebrew's: runs EXECUTABLE ARGS... SHELL for bash, zsh and fish and
+  # installs each script under the shell's completion directory.
+  def generate_completions_from_executable(executable, *args)
+    { "bash" => [@prefix/"etc/bash_completion.d", File.basename(executable.to_s)],
+      "zsh" => [@prefix/"share/zsh/site-functions", "_#{File.basename(executable.to_s)}"],
+      "fish" => [@prefix/"share/fish/vendor_completions.d", "#{File.basename(executable.to_s)}.fish"] }.each do |shell, (dir, name)|
+      out = IO.popen([executable.to_s, *args.map(&:to_s), shell], &:read)
+      raise "failed: #{executable} #{args.join(" ")} #{shell}" unless $?.success?
+      FileUtils.mkdir_p(dir)
+      File.write(dir/name, out)
+    end
+  end
   def std_go_args(ldflags: nil, output: bin/"x") = ["-trimpath", "-o=#{output}", "-ldflags=#{ldflags}"]
 
   def system(*args)
