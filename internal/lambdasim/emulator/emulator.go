@@ -584,19 +584,32 @@ func (e *Emulator) refuse(inv *invocation, w http.ResponseWriter, status int, ty
 }
 
 func (e *Emulator) accept(inv *invocation, w http.ResponseWriter, res *Result) {
-	e.mu.Lock()
-	if inv.rec != nil {
-		inv.rec.Accepted++
-	}
-	e.mu.Unlock()
-	if !e.finish(inv, res) {
-		// It timed out while the post was in flight: Lambda refuses it.
-		renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+inv.id+" already timed out")
+	if !e.complete(inv, w, res, true) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
 	_, _ = io.WriteString(w, `{"status":"OK"}`+"\n")
+}
+
+// complete records the runtime's post in the ledger (accepted or refused)
+// and ends inv with res. It reports false, having answered 403, when inv
+// had already timed out while the post was in flight, as Lambda refuses it.
+func (e *Emulator) complete(inv *invocation, w http.ResponseWriter, res *Result, accepted bool) bool {
+	e.mu.Lock()
+	if inv.rec != nil {
+		if accepted {
+			inv.rec.Accepted++
+		} else {
+			inv.rec.Refused++
+		}
+	}
+	e.mu.Unlock()
+	if !e.finish(inv, res) {
+		renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+inv.id+" already timed out")
+		return false
+	}
+	return true
 }
 
 func renderError(w http.ResponseWriter, status int, typ, msg string) {
@@ -629,13 +642,7 @@ func readBody(r *http.Request, limit int64) (body []byte, size int64, err error)
 func (e *Emulator) tooLarge(inv *invocation, w http.ResponseWriter, ae *api.Error, limit int64, streamed bool) {
 	res := errResult(inv.id, OutcomeError, ae)
 	res.Streamed = streamed
-	e.mu.Lock()
-	if inv.rec != nil {
-		inv.rec.Refused++
-	}
-	e.mu.Unlock()
-	if !e.finish(inv, res) {
-		renderError(w, http.StatusForbidden, "InvalidStateTransition", "Invocation "+inv.id+" already timed out")
+	if !e.complete(inv, w, res, false) {
 		return
 	}
 	renderError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
