@@ -8,10 +8,12 @@
 #   localhost/faas-standin/alpine:apk2-ARCH       busybox + apk-tools 2.14.10
 #   localhost/faas-standin/alpine:apk3-ARCH       busybox + apk-tools 3.0.6
 # All are Debian bookworm underneath (debootstrap'd, as internal/scaffold/e2e
-# does); the installers are compiled from ../shared/package-managers inside
-# that root. Each image is cached as an OCI archive in the test cache
-# ($FAAS_TEST_CACHE, default $TMPDIR/faas-runtime-test-cache), keyed by the
-# hash of its inputs: a second run only loads it (seconds).
+# does); the installers are compiled from ../shared/package-managers in
+# this machine's Debian root (cross-compiled for a foreign ARCH) against
+# the same Debian libraries, and assembled in ARCH's root. Each image is
+# cached as an OCI archive in the test cache ($FAAS_TEST_CACHE, default
+# $TMPDIR/faas-runtime-test-cache), keyed by the hash of its inputs: a
+# second run only loads it (seconds).
 # Usage: scripts/standin-bases.sh [--arch amd64|arm64] [NAME...]   (root; NAME from the list above)
 # Prints "NAME REF" per image. PM_SOURCES overrides where package-managers/ is.
 set -euo pipefail
@@ -47,52 +49,75 @@ mirror() {
   [ -n "$m" ] || m=$(awk '$1=="deb" && $3=="bookworm" && $2 !~ /^\[/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
   echo "${m:-http://deb.debian.org/debian}"
 }
-debian_tar=$cache/debian-bookworm-minbase-$arch.tar
-(
-  flock 9
-  if [ ! -e "$debian_tar" ]; then
-    t0=$SECONDS
-    r=$(mktemp -d "$cache/debootstrap-XXXXXX")
-    trap 'rm -rf "$r"' EXIT
-    m=$(mirror)
-    log "debootstrap --variant=minbase --arch=$arch bookworm from $m (cached in $cache)"
-    ok=1
-    if [ "$arch" = "$(dpkg --print-architecture)" ]; then
-      debootstrap --variant=minbase --arch="$arch" bookworm "$r" "$m" >"$r.log" 2>&1 || ok=0
-    else # foreign: the second stage runs under qemu-user-static
-      if debootstrap --foreign --variant=minbase --arch="$arch" bookworm "$r" "$m" >"$r.log" 2>&1; then
-        chroot "$r" /debootstrap/debootstrap --second-stage >>"$r.log" 2>&1 || ok=0
-      else ok=0; fi
+# debian_root ARCH makes (once) the root for ARCH and prints its tar.
+debian_root() {
+  local arch=$1 tar=$cache/debian-bookworm-minbase-$1.tar
+  (
+    flock 9
+    if [ ! -e "$tar" ]; then
+      t0=$SECONDS
+      r=$(mktemp -d "$cache/debootstrap-XXXXXX")
+      trap 'rm -rf "$r"' EXIT
+      m=$(mirror)
+      log "debootstrap --variant=minbase --arch=$arch bookworm from $m (cached in $cache)"
+      ok=1
+      if [ "$arch" = "$native" ]; then
+        debootstrap --variant=minbase --arch="$arch" bookworm "$r" "$m" >"$r.log" 2>&1 || ok=0
+      else # foreign: the second stage runs under qemu-user-static
+        if debootstrap --foreign --variant=minbase --arch="$arch" bookworm "$r" "$m" >"$r.log" 2>&1; then
+          chroot "$r" /debootstrap/debootstrap --second-stage >>"$r.log" 2>&1 || ok=0
+        else ok=0; fi
+      fi
+      [ $ok = 1 ] || { tail -20 "$r.log" >&2; exit 1; }
+      rm -f "$r.log"
+      rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin "$r"/var/cache/apt/archives/*.deb "$r"/var/log/*.log
+      tar --numeric-owner --xattrs -C "$r" -cf "$tar.tmp" .
+      mv "$tar.tmp" "$tar"
+      log "debootstrap $arch: $((SECONDS - t0))s"
     fi
-    [ $ok = 1 ] || { tail -20 "$r.log" >&2; exit 1; }
-    rm -f "$r.log"
-    rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin "$r"/var/cache/apt/archives/*.deb "$r"/var/log/*.log
-    tar --numeric-owner --xattrs -C "$r" -cf "$debian_tar.tmp" .
-    mv "$debian_tar.tmp" "$debian_tar"
-    log "debootstrap $arch: $((SECONDS - t0))s"
+  ) 9>"$tar.lock" >&2 || exit 1
+  echo "$tar"
+}
+# The installers are compiled on this machine's architecture (cross for a
+# foreign one, scripts/standin/compile.sh), assembled in the target's root.
+native=$(dpkg --print-architecture)
+if [ "$arch" != "$native" ]; then # the foreign stages run under qemu-user-static
+  case $arch in arm64) cpu=aarch64 ;; amd64) cpu=x86_64 ;; *) cpu=$arch ;; esac
+  if [ ! -e "/proc/sys/fs/binfmt_misc/qemu-$cpu" ]; then
+    [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
+    update-binfmts --enable "qemu-$cpu" >/dev/null 2>&1 || true
   fi
-) 9>"$debian_tar.lock"
+  [ -e "/proc/sys/fs/binfmt_misc/qemu-$cpu" ] ||
+    { echo "standin-bases.sh: no qemu-$cpu binfmt handler for $arch (qemu-user-static, binfmt-support: scripts/install-deps.sh)" >&2; exit 1; }
+fi
+debian_tar=$(debian_root "$arch")
+build_tar=$(debian_root "$native")
 
 # One key for every image: the inputs that make them.
-key=$( (cat "$here/standin/Containerfile" "$pm"/build.sh "$pm"/*.tar.gz; sha256sum "$debian_tar" | cut -c1-64) | sha256sum | cut -c1-16)
+key=$( (cat "$here/standin/Containerfile" "$here/standin/compile.sh" "$pm"/build.sh "$pm"/*.tar.gz
+        sha256sum "$debian_tar" "$build_tar" | cut -c1-64) | sha256sum | cut -c1-16)
 debian_ref=localhost/faas-standin/debian:bookworm-$arch-$key
+build_ref=localhost/faas-standin/debian:bookworm-$native-$key
 
 ctx=""
-prepare() { # the build context and the Debian root in podman's storage, once
+prepare() { # the build context and the Debian roots in podman's storage, once
   [ -n "$ctx" ] && return
   ctx=$(mktemp -d)
   trap 'rm -rf "$ctx"' EXIT
-  cp "$here/standin/Containerfile" "$ctx/"
+  cp "$here/standin/Containerfile" "$here/standin/compile.sh" "$ctx/"
   cp -r "$pm" "$ctx/package-managers"
   chmod -R u+w "$ctx"
   rm -rf "$ctx/package-managers/.git"
-  if ! podman image exists "$debian_ref"; then
-    podman import --arch "$arch" \
-      --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-      --change 'CMD ["bash"]' \
-      --change "LABEL io.faas-runtime.stand-in=debootstrap-bookworm-minbase" \
-      --quiet "$debian_tar" "$debian_ref" >/dev/null
-  fi
+  import "$arch" "$debian_tar" "$debian_ref"
+  import "$native" "$build_tar" "$build_ref"
+}
+import() {
+  podman image exists "$3" && return
+  podman import --arch "$1" \
+    --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    --change 'CMD ["bash"]' \
+    --change "LABEL io.faas-runtime.stand-in=debootstrap-bookworm-minbase" \
+    --quiet "$2" "$3" >/dev/null
 }
 
 for name in "${names[@]}"; do
@@ -114,10 +139,13 @@ for name in "${names[@]}"; do
       t0=$SECONDS
       log "building $name for $arch (cold: the installers are compiled; cached in $archive)"
       podman build --pull=never --network host --platform "linux/$arch" --layers \
-        --build-arg DEBIAN="$debian_ref" --target "$name" \
+        --build-arg DEBIAN="$debian_ref" --build-arg BUILD_DEBIAN="$build_ref" \
+        --build-arg PLATFORM="linux/$arch" --build-arg BUILD_PLATFORM="linux/$native" --target "$name" \
         --label "io.faas-runtime.stand-in-key=$key" \
         --tag "localhost/faas-standin/cache:$name-$arch-$key" "$ctx" >"$ctx/$name.log" 2>&1 ||
         { tail -40 "$ctx/$name.log" >&2; exit 1; }
+      got=$(podman image inspect --format '{{.Architecture}}' "localhost/faas-standin/cache:$name-$arch-$key")
+      [ "$got" = "$arch" ] || { log "$name was built for $got, not $arch"; exit 1; }
       podman tag "localhost/faas-standin/cache:$name-$arch-$key" "$ref"
       podman save -q --format oci-archive -o "$archive.tmp" "localhost/faas-standin/cache:$name-$arch-$key"
       mv "$archive.tmp" "$archive"

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,8 +57,33 @@ func standIns(t *testing.T, arch string, names ...string) map[string]string {
 		if refs[n] == "" {
 			t.Fatalf("scripts/standin-bases.sh printed no reference for %s", n)
 		}
+		if path := installerPath[n]; path != "" {
+			checkMachine(t, refs[n], path, arch)
+		}
 	}
 	return refs
+}
+
+// installerPath is where each stand-in has its compiled installer.
+var installerPath = map[string]string{
+	"ubi-minimal": "/usr/bin/microdnf",
+	"alpine-apk2": "/sbin/apk",
+	"alpine-apk3": "/sbin/apk",
+}
+
+// checkMachine asserts that the program at path in image is built for
+// arch: a foreign stand-in's installer is cross-compiled, and has to be
+// the one that runs (under qemu) in that arch's builds.
+func checkMachine(t *testing.T, image, path, arch string) {
+	t.Helper()
+	want := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[arch]
+	f, err := elf.NewFile(bytes.NewReader(fileFromImage(t, image, path)))
+	if err != nil {
+		t.Fatalf("%s in %s: %v", path, image, err)
+	}
+	if f.Machine != want {
+		t.Fatalf("%s in %s is built for %s, not %s", path, image, f.Machine, arch)
+	}
 }
 
 func indent(s string) string {
