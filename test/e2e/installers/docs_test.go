@@ -1,7 +1,7 @@
 package installers
 
 // Runs the install lines users copy from docs/installers.md, unchanged,
-// with the real microdnf and apk (2 and 3) in the stand-in bases.
+// with the real microdnf, dnf and apk (2 and 3) in the stand-in bases.
 
 import (
 	"io"
@@ -29,7 +29,7 @@ func TestDocsInstallLines(t *testing.T) {
 	testutil.Need(t, "podman", "debootstrap", "tar", "flock", "curl", "ldd")
 	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))
 
-	refs := standIns(t, "amd64", "ubi-minimal", "alpine-apk2", "alpine-apk3")
+	refs := standIns(t, "amd64", "ubi-minimal", "ubi", "alpine-apk2", "alpine-apk3")
 	dir := repotest.Dir(t)
 	base := serve(t, publishedAt(dir))
 	keys, err := trust.FromFiles([]string{filepath.Join(dir, repo.RPMKey), filepath.Join(dir, repo.AlpineDir, sign.DefaultAPKKeyName)})
@@ -38,11 +38,12 @@ func TestDocsInstallLines(t *testing.T) {
 	}
 	packaged := readFile(t, repotest.RuntimeBinary(t, "amd64"))
 	rows := installRows(t, filepath.Join(testutil.RepoRoot(t), "docs", "installers.md"))
-	t.Logf("docs/installers.md, run as the user copies them with REPO=%s:\nmicrodnf:\n\t%s\napk:\n\t%s", base,
-		strings.Join(rows["RHEL / UBI minimal (microdnf)"], "\n\t"), strings.Join(rows["Alpine (apk)"], "\n\t"))
+	t.Logf("docs/installers.md, run as the user copies them with REPO=%s:\nmicrodnf:\n\t%s\ndnf:\n\t%s\napk:\n\t%s", base,
+		strings.Join(rows["RHEL / UBI minimal (microdnf)"], "\n\t"), strings.Join(rows["RHEL / UBI / Fedora (dnf)"], "\n\t"),
+		strings.Join(rows["Alpine (apk)"], "\n\t"))
 
-	// The ubi-minimal stand-in has no curl (UBI minimal has curl-minimal):
-	// the host's curl runs in it, with the host's libraries and loader.
+	// The UBI stand-ins have no curl (UBI has curl-minimal): the host's
+	// curl runs in them, with the host's libraries and loader.
 	curl := hostCurl(t)
 
 	for _, c := range []struct {
@@ -50,6 +51,7 @@ func TestDocsInstallLines(t *testing.T) {
 		mounts             []string
 	}{
 		{"ubi-minimal stand-in, microdnf", "ubi-minimal", "RHEL / UBI minimal (microdnf)", curl},
+		{"ubi stand-in, dnf", "ubi", "RHEL / UBI / Fedora (dnf)", curl},
 		{"alpine stand-in, apk 2", "alpine-apk2", "Alpine (apk)", nil},
 		{"alpine stand-in, apk 3", "alpine-apk3", "Alpine (apk)", nil},
 	} {
