@@ -21,9 +21,17 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Local stand-ins: no base image can be pulled here.
-go run ./internal/image/standin/mkstandin distroless-static "$work/distroless-static-standin"
-go run ./internal/image/standin/mkstandin busybox "$work/busybox-standin"
+# Local stand-ins: no base image can be pulled here. The busybox one is
+# the host's busybox-static, so only for the host's architecture.
+go run ./internal/image/standin/mkstandin distroless-static "$work/distroless-static-standin" "$arch"
+local_bases=("distroless static (local stand-in)|oci-layout:$work/distroless-static-standin")
+local_skipped=()
+if [ "$arch" = "$(go env GOARCH)" ]; then
+  go run ./internal/image/standin/mkstandin busybox "$work/busybox-standin"
+  local_bases+=("busybox-static (local stand-in)|oci-layout:$work/busybox-standin")
+else
+  local_skipped+=("busybox-static (local stand-in)|the host's busybox-static is $(go env GOARCH) only")
+fi
 
 # The stand-ins with the real installers (scripts/standin-bases.sh: built
 # once, minutes cold, then loaded from the test cache). Their sizes are
@@ -50,8 +58,7 @@ fi
 
 bases=(
   "scratch|scratch"
-  "distroless static (local stand-in)|oci-layout:$work/distroless-static-standin"
-  "busybox-static (local stand-in)|oci-layout:$work/busybox-standin"
+  "${local_bases[@]}"
   "${standin_bases[@]}"
   "ubi-minimal|registry.access.redhat.com/ubi9/ubi-minimal:latest"
   "ubi-micro|registry.access.redhat.com/ubi9/ubi-micro:latest"
@@ -68,7 +75,7 @@ reachable() { # registry host answers /v2/ (any HTTP status) within 5 s
 
 outs=()
 names=()
-skipped=("${standin_skipped[@]}")
+skipped=("${local_skipped[@]}" "${standin_skipped[@]}")
 for entry in "${bases[@]}"; do
   label=${entry%%|*}
   base=${entry#*|}

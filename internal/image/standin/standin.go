@@ -112,3 +112,15 @@ func image(b *layer.Builder, what string, env []string) (v1.Image, error) {
 	cf.Config.Labels = map[string]string{Label: what}
 	return mutate.ConfigFile(img, cf)
 }
+
+// ForArch labels img, a stand-in with no binaries in it (DistrolessStatic),
+// as an image for arch.
+func ForArch(img v1.Image, arch string) (v1.Image, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.Architecture = arch
+	return mutate.ConfigFile(img, cf)
+}

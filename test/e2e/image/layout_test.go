@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -98,51 +99,65 @@ func TestLayoutReproducibleAndReadable(t *testing.T) {
 }
 
 // scripts/build.sh prints the size table with the offline bases and, for
-// each remote base, either its sizes or "unreachable, skipped".
+// each remote base, either its sizes or "unreachable, skipped"; for arm64
+// too, where the busybox stand-in (the host's busybox-static) has none.
 func TestBuildScriptTable(t *testing.T) {
 	testutil.Need(t, "jq", "bash", "curl")
 	dir := t.TempDir()
-	cmd := exec.Command("bash", "scripts/build.sh")
-	cmd.Dir = testutil.RepoRoot(t)
-	cmd.Env = append(os.Environ(),
-		"RUNTIME_INIT="+testutil.GoBuild(t, dir, "./cmd/runtime-init", "runtime-init"),
-		"FAAS_RUNTIME="+testutil.GoBuild(t, dir, "./cmd/faas-runtime", "faas-runtime"))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("build.sh: %v\n%s", err, out)
-	}
-	rows := map[string]string{}
-	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Split(line, "|"); len(f) >= 4 {
-			rows[strings.TrimSpace(f[1])] = strings.Join(f[2:], "|")
-		}
-	}
-	for _, base := range []string{"scratch", "distroless static (local stand-in)", "busybox-static (local stand-in)"} {
-		if f := strings.Fields(strings.ReplaceAll(rows[base], "|", " ")); len(f) != 3 || f[0] == "0" {
-			t.Errorf("row %q: %q\n%s", base, rows[base], out)
-		}
-	}
-	for _, remote := range []string{"ubi-minimal", "ubi-micro", "alpine", "distroless static (gcr", "AWS provided:al2023"} {
-		found := false
-		for k, v := range rows {
-			if strings.HasPrefix(k, remote) {
-				found = true
-				if !strings.Contains(v, "unreachable, skipped") && len(strings.Fields(strings.ReplaceAll(v, "|", " "))) != 3 {
-					t.Errorf("row %q: %q", k, v)
+	runtimeInit := testutil.GoBuild(t, dir, "./cmd/runtime-init", "runtime-init")
+	faasRuntime := testutil.GoBuild(t, dir, "./cmd/faas-runtime", "faas-runtime")
+	for _, arch := range []string{"amd64", "arm64"} {
+		t.Run(arch, func(t *testing.T) {
+			cmd := exec.Command("bash", "scripts/build.sh", "--arch", arch)
+			cmd.Dir = testutil.RepoRoot(t)
+			cmd.Env = append(os.Environ(), "RUNTIME_INIT="+runtimeInit, "FAAS_RUNTIME="+faasRuntime)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("build.sh --arch %s: %v\n%s", arch, err, out)
+			}
+			if !strings.Contains(string(out), "on linux/"+arch+" ") {
+				t.Errorf("the table is not for linux/%s:\n%s", arch, out)
+			}
+			rows := map[string]string{}
+			for _, line := range strings.Split(string(out), "\n") {
+				if f := strings.Split(line, "|"); len(f) >= 4 {
+					rows[strings.TrimSpace(f[1])] = strings.Join(f[2:], "|")
 				}
 			}
-		}
-		if !found {
-			t.Errorf("no row for %s\n%s", remote, out)
-		}
-	}
-	// As root, the installer stand-ins (scripts/standin-bases.sh) have rows.
-	if os.Geteuid() == 0 {
-		for _, base := range []string{"ubi-minimal stand-in (microdnf on a Debian root)", "ubi-micro stand-in (bash + Debian glibc)",
-			"alpine stand-in (apk 2, busybox, Debian glibc)", "alpine stand-in (apk 3, busybox, Debian glibc)"} {
-			if f := strings.Fields(strings.ReplaceAll(rows[base], "|", " ")); len(f) != 3 || f[0] == "0" {
-				t.Errorf("row %q: %q\n%s", base, rows[base], out)
+			sized := func(base string) {
+				t.Helper()
+				if f := strings.Fields(strings.ReplaceAll(rows[base], "|", " ")); len(f) != 3 || f[0] == "0" {
+					t.Errorf("row %q: %q\n%s", base, rows[base], out)
+				}
 			}
-		}
+			sized("scratch")
+			sized("distroless static (local stand-in)")
+			if arch == runtime.GOARCH {
+				sized("busybox-static (local stand-in)")
+			} else if !strings.Contains(rows["busybox-static (local stand-in)"], runtime.GOARCH+" only") {
+				t.Errorf("row busybox-static (local stand-in): %q, want why it is missing\n%s", rows["busybox-static (local stand-in)"], out)
+			}
+			for _, remote := range []string{"ubi-minimal", "ubi-micro", "alpine", "distroless static (gcr", "AWS provided:al2023"} {
+				found := false
+				for k, v := range rows {
+					if strings.HasPrefix(k, remote) {
+						found = true
+						if !strings.Contains(v, "unreachable, skipped") && len(strings.Fields(strings.ReplaceAll(v, "|", " "))) != 3 {
+							t.Errorf("row %q: %q", k, v)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("no row for %s\n%s", remote, out)
+				}
+			}
+			// As root, the installer stand-ins (scripts/standin-bases.sh) have rows.
+			if os.Geteuid() == 0 {
+				for _, base := range []string{"ubi-minimal stand-in (microdnf on a Debian root)", "ubi-micro stand-in (bash + Debian glibc)",
+					"alpine stand-in (apk 2, busybox, Debian glibc)", "alpine stand-in (apk 3, busybox, Debian glibc)"} {
+					sized(base)
+				}
+			}
+		})
 	}
 }

@@ -1,10 +1,11 @@
 // Command mkstandin writes a stand-in base image as an OCI layout, for
-// scripts/build.sh: `go run ./internal/image/standin/mkstandin busybox DIR`.
+// scripts/build.sh: `go run ./internal/image/standin/mkstandin busybox DIR [ARCH]`.
 package main
 
 import (
 	"fmt"
 	"os"
+	"runtime"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -14,17 +15,29 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: mkstandin busybox|distroless-static DIR")
+	if len(os.Args) != 3 && len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: mkstandin busybox|distroless-static DIR [ARCH]")
 		os.Exit(2)
+	}
+	arch := runtime.GOARCH
+	if len(os.Args) == 4 {
+		arch = os.Args[3]
 	}
 	var img v1.Image
 	var err error
 	switch os.Args[1] {
 	case "busybox":
+		// The host's busybox-static: no other architecture's binary here.
+		if arch != runtime.GOARCH {
+			fmt.Fprintf(os.Stderr, "mkstandin: the busybox stand-in is the host's busybox-static (%s), there is none for %s\n", runtime.GOARCH, arch)
+			os.Exit(1)
+		}
 		img, err = standin.Busybox()
 	case "distroless-static":
-		img, err = standin.DistrolessStatic()
+		// Files only (passwd, CA certificates, tzdata): any architecture.
+		if img, err = standin.DistrolessStatic(); err == nil {
+			img, err = standin.ForArch(img, arch)
+		}
 	default:
 		fmt.Fprintln(os.Stderr, "mkstandin: unknown stand-in", os.Args[1])
 		os.Exit(2)
