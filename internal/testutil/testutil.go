@@ -271,3 +271,18 @@ func LockPodman(t testing.TB) {
 	t.Helper()
 	Lock(t, filepath.Join(os.TempDir(), "faas-runtime-podman.lock"))
 }
+
+// NeedArm64 makes sure arm64 binaries run through qemu-user-static's
+// binfmt handler (mounting binfmt_misc and enabling it as
+// scripts/install-deps.sh does, if needed).
+func NeedArm64(t testing.TB) {
+	t.Helper()
+	const handler = "/proc/sys/fs/binfmt_misc/qemu-aarch64"
+	if _, err := os.Stat(handler); err != nil {
+		exec.Command("mount", "-t", "binfmt_misc", "binfmt_misc", "/proc/sys/fs/binfmt_misc").Run()
+		exec.Command("update-binfmts", "--enable", "qemu-aarch64").Run()
+	}
+	if _, err := os.Stat(handler); err != nil {
+		Unavailable(t, "no qemu-aarch64 binfmt handler (qemu-user-static, binfmt-support): %v", err)
+	}
+}

@@ -161,9 +161,7 @@ func TestRegistryPodmanRoundTrip(t *testing.T) {
 			t.Errorf("index has %d manifests", len(im.Manifests))
 		}
 		_ = digestOf(t, out, "arm64")
-		if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil {
-			testutil.Unavailable(t, "qemu-aarch64 binfmt handler not registered (scripts/install-deps.sh enables it)")
-		}
+		testutil.NeedArm64(t)
 		body := podmanInvoke(t, ref+"-arm64", "arm64", []byte(`{"name":"arm64"}`))
 		if !strings.Contains(string(body), "arm64") {
 			t.Errorf("arm64 response %s", body)

@@ -102,18 +102,6 @@ func label(t *testing.T, ref string) string {
 	return l
 }
 
-// needArm64 makes sure arm64 binaries run through qemu-user-static.
-func needArm64(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil {
-		exec.Command("mount", "-t", "binfmt_misc", "binfmt_misc", "/proc/sys/fs/binfmt_misc").Run()
-		exec.Command("update-binfmts", "--enable", "qemu-aarch64").Run()
-	}
-	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil {
-		testutil.Unavailable(t, "no qemu-aarch64 binfmt handler (qemu-user-static, binfmt-support): %v", err)
-	}
-}
-
 // scaffoldProject runs the real CLI into a new directory, pinning the
 // served repository's keys (rpm/apt and apk) in the project's keys/.
 func scaffoldProject(t *testing.T, cli string, args ...string) string {

@@ -80,7 +80,7 @@ func TestInstallers(t *testing.T) {
 	for _, arch := range installerArches {
 		t.Run(arch, func(t *testing.T) {
 			if arch == "arm64" {
-				needArm64(t)
+				testutil.NeedArm64(t)
 			}
 			var names []string
 			for _, b := range bases {

@@ -54,7 +54,7 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 	for _, arch := range []string{"amd64", "arm64"} {
 		t.Run(arch, func(t *testing.T) {
 			if arch == "arm64" {
-				needArm64(t)
+				testutil.NeedArm64(t)
 			}
 			// The Dockerfile names distroless by tag; the stand-in for
 			// this arch takes that tag for the builds below.
@@ -193,18 +193,6 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 			t.Fatalf("build against a repository with the wrong key: %v\n%s", err, tail([]byte(out)))
 		}
 	})
-}
-
-// needArm64 makes sure arm64 binaries run through qemu-user-static.
-func needArm64(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil {
-		exec.Command("mount", "-t", "binfmt_misc", "binfmt_misc", "/proc/sys/fs/binfmt_misc").Run()
-		exec.Command("update-binfmts", "--enable", "qemu-aarch64").Run()
-	}
-	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err != nil {
-		testutil.Unavailable(t, "no qemu-aarch64 binfmt handler (qemu-user-static, binfmt-support): %v", err)
-	}
 }
 
 // scaffoldProject runs the real CLI into a new directory, pinning the
