@@ -5,6 +5,7 @@ package version
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -96,6 +97,15 @@ func (v Version) For(format string) (Formatted, error) {
 		return f, fmt.Errorf("unknown package format %q", format)
 	}
 	return f, nil
+}
+
+// Current is the version every build uses: $VERSION when set (it must be
+// semantic), else FromGit(dir).
+func Current(dir string) (Version, error) {
+	if v := os.Getenv("VERSION"); v != "" {
+		return Parse(v)
+	}
+	return FromGit(dir)
 }
 
 // FromGit derives the version from `git describe`: an exact tag vX.Y.Z

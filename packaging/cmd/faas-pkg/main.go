@@ -223,16 +223,11 @@ func gen(dir string) error {
 // GoReleaser's snapshot name take it from here, so binaries and packages
 // agree between tags too.
 func printVersion() error {
-	if v := os.Getenv("VERSION"); v != "" {
-		pv, err := version.Parse(v)
-		if err != nil {
+	v, err := version.Current(".")
+	if err != nil {
+		if os.Getenv("VERSION") != "" {
 			return usageError{err}
 		}
-		fmt.Println(pv)
-		return nil
-	}
-	v, err := version.FromGit(".")
-	if err != nil {
 		return err
 	}
 	fmt.Println(v)
