@@ -19,9 +19,6 @@ type Response struct {
 	Body   []byte
 }
 
-// hopHeaders describe one connection, not the response: never forwarded.
-var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Te", "Trailer", "Upgrade", "Proxy-Authenticate"}
-
 // CleanHeader returns the headers to forward: hop-by-hop ones (and those
 // the Connection header names) dropped, values with control characters
 // dropped too (API Gateway would refuse the whole response). Keys are
@@ -40,16 +37,7 @@ func CleanHeader(h textproto.MIMEHeader) textproto.MIMEHeader {
 			}
 		}
 	}
-	for _, v := range out["Connection"] {
-		for _, name := range strings.Split(v, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				out.Del(name)
-			}
-		}
-	}
-	for _, k := range hopHeaders {
-		delete(out, k)
-	}
+	dropHopHeaders(out)
 	return out
 }
 
