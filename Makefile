@@ -14,7 +14,7 @@ GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 # The tests and GoReleaser's sboms: (syft) find the go-installed tools on PATH.
 export PATH := $(GOBIN_DIR):$(PATH)
 
-# One source of the version: packaging/version (X.Y.Z on a tag,
+# One source of the version: packaging/pkgversion (X.Y.Z on a tag,
 # X.Y.Z+1-pre.N between tags), the same as the packages and GoReleaser's
 # snapshots. cmd/faas-version is that package and a main, nothing else;
 # it runs once, and only when a recipe uses $(VERSION) (not for `make clean`).
@@ -71,7 +71,7 @@ test: deps build vet cross sharedlib repo goreleaser-install apk-tools standin-b
 # throwaway keys are made in dist/keys.
 
 .PHONY: packages repo release-snapshot goreleaser-install apk-tools
-# Pass VERSION through only when the user set it; otherwise packaging/version
+# Pass VERSION through only when the user set it; otherwise packaging/pkgversion
 # derives it from git describe (with the prerelease mapping per format).
 PKG_FLAGS := $(if $(filter command line environment override,$(origin VERSION)),--version $(VERSION))
 
@@ -123,7 +123,7 @@ sharedlib-examples:
 
 # ---- installer stand-ins ------------------------------------------------------
 # Stand-in bases with the real installers (microdnf, dnf, apk 2 and 3) for
-# test/e2e/installers and scripts/build.sh's size table, for amd64 and
+# test/e2e/installers and scripts/image-sizes.sh's size table, for amd64 and
 # arm64 (its installers cross-compiled, its stages run under qemu). Built
 # once from ../shared/package-managers in a debootstrap'd Debian root,
 # then loaded from the test cache (FAAS_TEST_CACHE): cold minutes, warm

@@ -1,5 +1,5 @@
 // Command faas-version prints the version every build uses: VERSION when
-// set, else one derived from git describe (packaging/version; the same as
+// set, else one derived from git describe (packaging/pkgversion; the same as
 // `faas-pkg version`). The Makefile runs it for the binaries' -ldflags. It
 // is a main of its own so that asking for the version compiles one small
 // package, not faas-pkg and everything it links.
@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/faas-runtime/faas-runtime/packaging/version"
+	"github.com/faas-runtime/faas-runtime/packaging/pkgversion"
 )
 
 func main() {
-	v, err := version.Current(".")
+	v, err := pkgversion.Current(".")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "faas-version:", err)
 		os.Exit(1)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/scaffold/trust"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // testKeys are the public keys the scaffold tests pin (made for the
@@ -149,7 +149,7 @@ func TestScaffoldBadRepoKey(t *testing.T) {
 // becomes the Dockerfile's FAAS_REPO_URL. A repository without keys is an
 // error (exit 1) and nothing is written.
 func TestScaffoldRepoURL(t *testing.T) {
-	sk, err := sign.Load(func(string) string { return "" }, t.TempDir(), io.Discard)
+	sk, err := signing.Load(func(string) string { return "" }, t.TempDir(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 )
 
-// The binary read out of every package format is the one packaging/build
+// The binary read out of every package format is the one packaging/packages
 // built (same SHA-256 as the manifest's binary artifact).
 func TestReadEveryFormat(t *testing.T) {
 	pkgs, m := repotest.Packages(t)

@@ -10,14 +10,14 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/scaffold"
 	"github.com/faas-runtime/faas-runtime/internal/scaffold/trust"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // (An external test package: packaging imports the CLI, which imports scaffold.)
 
 // The Dockerfiles spell out the repository's layout (the .repo file, the
 // apt source, the apk repository) and the key files' names; packaging/repo
-// and packaging/sign are the source of truth for them. Each shell snippet
+// and packaging/signing are the source of truth for them. Each shell snippet
 // is run with sh and compared. The keys are pinned: the .repo file names
 // the copied key with file://, and nothing is downloaded but packages.
 func TestTemplatesMatchRepositoryLayout(t *testing.T) {
@@ -34,8 +34,8 @@ func TestTemplatesMatchRepositoryLayout(t *testing.T) {
 	apkRE := regexp.MustCompile(`apk add --no-cache --repository "\$FAAS_REPO_URL/([^"]+)"`)
 	copyRE := regexp.MustCompile(`(?m)^COPY (keys/\S+) (\S+)$`)
 
-	if trust.RPMKeyName != path.Base(repo.RPMKey) || trust.DebKeyringName != path.Base(repo.DebKeyring) || trust.DefaultAPKKeyName != sign.DefaultAPKKeyName {
-		t.Fatalf("key file names differ from the repository's: %s %s %s", repo.RPMKey, repo.DebKeyring, sign.DefaultAPKKeyName)
+	if trust.RPMKeyName != path.Base(repo.RPMKey) || trust.DebKeyringName != path.Base(repo.DebKeyring) || trust.DefaultAPKKeyName != signing.DefaultAPKKeyName {
+		t.Fatalf("key file names differ from the repository's: %s %s %s", repo.RPMKey, repo.DebKeyring, signing.DefaultAPKKeyName)
 	}
 	keys, err := trust.FromFiles([]string{"testdata/keys/" + trust.RPMKeyName, "testdata/keys/" + trust.DefaultAPKKeyName})
 	if err != nil {
@@ -98,7 +98,7 @@ func TestTemplatesMatchRepositoryLayout(t *testing.T) {
 			if m == nil || url+"/"+m[1] != repo.ApkRepository(url) {
 				t.Fatalf("%+v: apk repository %v, want %s", o, m, repo.ApkRepository(url))
 			}
-			if k := "/etc/apk/keys/" + sign.DefaultAPKKeyName; copies[k] != "keys/"+sign.DefaultAPKKeyName {
+			if k := "/etc/apk/keys/" + signing.DefaultAPKKeyName; copies[k] != "keys/"+signing.DefaultAPKKeyName {
 				t.Errorf("%+v: %s is not copied from keys/: %v", o, k, copies)
 			}
 		}

@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/sbom"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // File names, shared with .goreleaser.yaml (a test keeps them in step).
@@ -39,7 +39,7 @@ var sbomKinds = map[string]bool{
 
 // Write writes the SBOMs, SHA256SUMS and SHA256SUMS.asc into dir for the
 // artifacts of res, and returns the SBOMs' paths relative to dir.
-func Write(dir string, res *build.Result, keys *sign.Keys, log io.Writer) ([]string, error) {
+func Write(dir string, res *packages.Result, keys *signing.Keys, log io.Writer) ([]string, error) {
 	if log == nil {
 		log = io.Discard
 	}
@@ -88,7 +88,7 @@ func Write(dir string, res *build.Result, keys *sign.Keys, log io.Writer) ([]str
 	return sboms, nil
 }
 
-func paths(res *build.Result) []string {
+func paths(res *packages.Result) []string {
 	var out []string
 	for _, a := range res.Files {
 		out = append(out, a.Path)
@@ -121,7 +121,7 @@ func sbomOf(path, rel, kind string, o sbom.Options) ([]byte, error) {
 // release key, the form of SHA256SUMS.asc. GoReleaser's signs: section
 // calls it (faas-pkg sign) for its own checksum file, so both releases are
 // signed by one key in one format.
-func SignFile(file, sig string, keys *sign.Keys, at time.Time) error {
+func SignFile(file, sig string, keys *signing.Keys, at time.Time) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err

@@ -13,13 +13,13 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/sbom"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/attest"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // release lays out a small release the way faas-pkg does: a binary, a
 // layer zip with it as bootstrap, and a source archive.
-func release(t *testing.T) (string, *build.Result) {
+func release(t *testing.T) (string, *packages.Result) {
 	t.Helper()
 	dir := t.TempDir()
 	bin := testutil.GoBuild(t, filepath.Join(dir, "bin", "linux_amd64"), "./cmd/faas-runtime", "faas-runtime", "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
@@ -33,16 +33,16 @@ func release(t *testing.T) (string, *build.Result) {
 	f.Close()
 	os.MkdirAll(filepath.Join(dir, "src"), 0o755)
 	os.WriteFile(filepath.Join(dir, "src", "faas-runtime-1.2.3.tar.gz"), []byte("not really a tarball"), 0o644)
-	return dir, &build.Result{Version: "1.2.3", SourceDateEpoch: 1700000000, Files: []build.Artifact{
+	return dir, &packages.Result{Version: "1.2.3", SourceDateEpoch: 1700000000, Files: []packages.Artifact{
 		{Path: "bin/linux_amd64/faas-runtime", Kind: "binary"},
 		{Path: "layers/faas-runtime-layer-1.2.3-x86_64.zip", Kind: "layer"},
 		{Path: "src/faas-runtime-1.2.3.tar.gz", Kind: "source"},
 	}}
 }
 
-func keys(t *testing.T) *sign.Keys {
+func keys(t *testing.T) *signing.Keys {
 	t.Helper()
-	k, err := sign.Load(func(string) string { return "" }, t.TempDir(), io.Discard)
+	k, err := signing.Load(func(string) string { return "" }, t.TempDir(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

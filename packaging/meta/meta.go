@@ -34,7 +34,7 @@ const (
 	Binary Kind = iota
 	// Source is a file of the source tree (Src is repository-relative).
 	Source
-	// Generated is produced by a generator registered in packaging/build (Src is its name).
+	// Generated is produced by a generator registered in packaging/packages (Src is its name).
 	Generated
 )
 

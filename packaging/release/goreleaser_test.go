@@ -12,7 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
 )
 
 type grConfig struct {
@@ -128,7 +128,7 @@ func TestVersionsAgreeBetweenTags(t *testing.T) {
 	grEnv := append(env, "FAAS_VERSION="+want)
 	runEnv(grEnv, gr, "release", "--snapshot", "--clean")
 	dist := filepath.Join(work, "dist", "goreleaser")
-	m, err := build.ReadManifest(filepath.Join(work, "dist", "packages"))
+	m, err := packages.ReadManifest(filepath.Join(work, "dist", "packages"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestVersionsAgreeBetweenTags(t *testing.T) {
 	assets := filepath.Join(work, "dist", "release-assets")
 	n := 0
 	for _, a := range m.Files {
-		name := build.ReleaseAssetName(a)
+		name := packages.ReleaseAssetName(a)
 		if name == "" {
 			continue
 		}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/attest"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // supplyConfig is the part of .goreleaser.yaml that issue 17 adds.
@@ -116,7 +116,7 @@ func checkSnapshotSupplyChain(t *testing.T, work, dist, version string) {
 	if pkgs == 0 || sboms != pkgs {
 		t.Errorf("%s lists %d deb/rpm packages and %d of their SBOMs", attest.Checksums, pkgs, sboms)
 	}
-	keys, err := sign.Load(func(string) string { return "" }, filepath.Join(work, "dist", "keys"), io.Discard)
+	keys, err := signing.Load(func(string) string { return "" }, filepath.Join(work, "dist", "keys"), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

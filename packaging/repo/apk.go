@@ -21,12 +21,12 @@ import (
 	"github.com/chainguard-dev/go-apk/pkg/apk"
 	"github.com/chainguard-dev/go-apk/pkg/expandapk"
 
-	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
 )
 
 // apk: alpine/<arch>/ with the packages and a signed APKINDEX.tar.gz.
 func (r *repoBuilder) apk() error {
-	paths, err := r.copyArtifacts("apk", func(a build.Artifact) string { return filepath.Join(AlpineDir, a.Arch) })
+	paths, err := r.copyArtifacts("apk", func(a packages.Artifact) string { return filepath.Join(AlpineDir, a.Arch) })
 	if err != nil {
 		return err
 	}
@@ -107,10 +107,10 @@ func (r *repoBuilder) apkIndex(pkgs []*apk.Package, arch string) ([]byte, error)
 		if err != nil {
 			return nil, err
 		}
-		names, sigs = append(names, build.APKSignaturePrefix+k.APKName), append(sigs, sig)
+		names, sigs = append(names, packages.APKSignaturePrefix+k.APKName), append(sigs, sig)
 	}
 	if len(sigs) == 1 {
-		return append(build.APKSignatureSegment(names[0], sigs[0]), index...), nil
+		return append(packages.APKSignatureSegment(names[0], sigs[0]), index...), nil
 	}
 	return append(apkSignatures(names, sigs), index...), nil
 }
@@ -166,7 +166,7 @@ func VerifyAPK(path string, keys map[string][]byte) error {
 	hash, digest := crypto.SHA1, exp.ControlHash
 	name, ok := strings.CutPrefix(hdr.Name, ".SIGN.RSA.")
 	if !ok {
-		if name, ok = strings.CutPrefix(hdr.Name, build.APKSignaturePrefix); !ok {
+		if name, ok = strings.CutPrefix(hdr.Name, packages.APKSignaturePrefix); !ok {
 			return fmt.Errorf("%s: unsupported signature %s", path, hdr.Name)
 		}
 		control, err := os.ReadFile(exp.ControlFile)

@@ -12,24 +12,24 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 var (
 	otherOnce sync.Once
-	other     *sign.Keys
+	other     *signing.Keys
 	otherErr  error
 	otherDir  string
 )
 
 // otherKeys are throwaway keys that are not the repository's: what an
 // attacker or a mix-up would sign with.
-func otherKeys(t *testing.T) *sign.Keys {
+func otherKeys(t *testing.T) *signing.Keys {
 	t.Helper()
 	otherOnce.Do(func() {
 		otherDir, otherErr = os.MkdirTemp("", "faas-other-keys-")
 		if otherErr == nil {
-			other, otherErr = sign.Load(func(string) string { return "" }, otherDir, io.Discard)
+			other, otherErr = signing.Load(func(string) string { return "" }, otherDir, io.Discard)
 		}
 	})
 	if otherErr != nil {
@@ -47,10 +47,10 @@ func TestMain(m *testing.M) {
 }
 
 // repoKeys are the keys dist/repo is signed with.
-func repoKeys(t *testing.T) *sign.Keys {
+func repoKeys(t *testing.T) *signing.Keys {
 	t.Helper()
 	repotest.Dir(t)
-	k, err := sign.Load(os.Getenv, filepath.Join(repotest.Dist(t), "keys"), io.Discard)
+	k, err := signing.Load(os.Getenv, filepath.Join(repotest.Dist(t), "keys"), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faas-runtime/faas-runtime/packaging/version"
+	"github.com/faas-runtime/faas-runtime/packaging/pkgversion"
 )
 
 // Release is one version published in the repository: the files it added
@@ -66,15 +66,15 @@ func openPrevious(from string) (*previous, error) {
 
 // sortReleases orders releases oldest first by semver precedence.
 func sortReleases(rs []Release) error {
-	vs := map[string]version.Version{}
+	vs := map[string]pkgversion.Version{}
 	for _, r := range rs {
-		v, err := version.Parse(r.Version)
+		v, err := pkgversion.Parse(r.Version)
 		if err != nil {
 			return fmt.Errorf("release %q: %w", r.Version, err)
 		}
 		vs[r.Version] = v
 	}
-	sort.SliceStable(rs, func(i, j int) bool { return version.Compare(vs[rs[i].Version], vs[rs[j].Version]) < 0 })
+	sort.SliceStable(rs, func(i, j int) bool { return pkgversion.Compare(vs[rs[i].Version], vs[rs[j].Version]) < 0 })
 	return nil
 }
 

@@ -13,10 +13,10 @@ import (
 	"testing"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 const v1, v2 = "0.1.0", "0.2.0"
@@ -104,14 +104,14 @@ func TestHistoryApk(t *testing.T) {
 	testutil.NeedRoot(t)
 	h := repotest.HistoryRepo(t)
 	base := repotest.Serve(t, h.Dir)
-	key := readFile(t, filepath.Join(h.Dir, repo.AlpineDir, sign.DefaultAPKKeyName))
+	key := readFile(t, filepath.Join(h.Dir, repo.AlpineDir, signing.DefaultAPKKeyName))
 	old := h.Results[v1].FormatVersions["apk"]
 	for _, tool := range []string{"apk2", "apk3"} {
 		t.Run(tool, func(t *testing.T) {
 			bin := apkTool(t, tool)
 			root := t.TempDir()
 			os.MkdirAll(filepath.Join(root, "etc/apk/keys"), 0o755)
-			os.WriteFile(filepath.Join(root, "etc/apk/keys", sign.DefaultAPKKeyName), key, 0o644)
+			os.WriteFile(filepath.Join(root, "etc/apk/keys", signing.DefaultAPKKeyName), key, 0o644)
 			apk := func(args ...string) func() (string, error) {
 				return func() (string, error) {
 					return runErr("", nil, bin, append([]string{"--root", root, "--arch", "x86_64", "--no-cache", "--no-scripts",
@@ -210,7 +210,7 @@ func TestHistoryPacman(t *testing.T) {
 		name, kind, pkg, section, dir string
 	}{
 		{"archlinux", "archlinux", "faas-runtime", repo.PacmanSection(base, ""), repo.ArchDir + "/x86_64"},
-		{"msys2", "msys2", build.MSYS2PackageName("runtime-init", "amd64"), repo.PacmanSection(base, "ucrt64"), repo.MSYS2Dir + "/ucrt64"},
+		{"msys2", "msys2", packages.MSYS2PackageName("runtime-init", "amd64"), repo.PacmanSection(base, "ucrt64"), repo.MSYS2Dir + "/ucrt64"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			root := t.TempDir()

@@ -20,10 +20,10 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 func run(t *testing.T, dir string, env []string, name string, args ...string) string {
@@ -69,7 +69,7 @@ func checkBinary(t *testing.T, path, goarch, version string) {
 	}
 }
 
-func manifest(t *testing.T) (string, *build.Result) {
+func manifest(t *testing.T) (string, *packages.Result) {
 	return repotest.Packages(t)
 }
 
@@ -199,7 +199,7 @@ func TestRPMPayloadPaths(t *testing.T) {
 // rpmlint with the documented filters (packaging/lint/rpmlint.toml), confined:
 // rpmlint unpacks with rpm2cpio | cpio -id, and however the payload names its
 // members, nothing may land in the machine's own /usr.
-func rpmlint(t *testing.T, pkgs string, rpms []build.Artifact) {
+func rpmlint(t *testing.T, pkgs string, rpms []packages.Artifact) {
 	var paths, files []string
 	tops := map[string]bool{}
 	for _, a := range rpms {
@@ -336,8 +336,8 @@ func TestAPK(t *testing.T) {
 	dir := repotest.Dir(t)
 	pkgs, m := manifest(t)
 	ctx := context.Background()
-	keyFile := filepath.Join(dir, repo.AlpineDir, sign.DefaultAPKKeyName)
-	keys := map[string][]byte{sign.DefaultAPKKeyName: readFile(t, keyFile)}
+	keyFile := filepath.Join(dir, repo.AlpineDir, signing.DefaultAPKKeyName)
+	keys := map[string][]byte{signing.DefaultAPKKeyName: readFile(t, keyFile)}
 	ok := otherKeys(t)
 
 	// Every package verifies; a package signed by another key is refused,
@@ -348,7 +348,7 @@ func TestAPK(t *testing.T) {
 		}
 	}
 	otherDist := t.TempDir()
-	res, err := build.Run(ctx, build.Options{Root: testutil.RepoRoot(t), Out: filepath.Join(otherDist, "packages"),
+	res, err := packages.Run(ctx, packages.Options{Root: testutil.RepoRoot(t), Out: filepath.Join(otherDist, "packages"),
 		Keys: ok, Formats: []string{"apk"}, Arches: []string{"amd64"}, SourceDateEpoch: m.SourceDateEpoch})
 	if err != nil {
 		t.Fatal(err)
@@ -423,8 +423,8 @@ func TestPacman(t *testing.T) {
 		goarch  string
 		machine uint16
 	}{{"amd64", pe.IMAGE_FILE_MACHINE_AMD64}, {"arm64", pe.IMAGE_FILE_MACHINE_ARM64}} {
-		e := build.MSYS2Envs[env.goarch]
-		name := build.MSYS2PackageName("runtime-init", env.goarch)
+		e := packages.MSYS2Envs[env.goarch]
+		name := packages.MSYS2PackageName("runtime-init", env.goarch)
 		root, err = install(repo.PacmanSection(base, e.Name), "x86_64", name)
 		if err != nil {
 			t.Fatalf("pacman -S %s: %v\n%s", name, err, root)
@@ -494,7 +494,7 @@ func TestPKGBUILD(t *testing.T) {
 		"pkgname = mingw-w64-ucrt-x86_64-runtime-init",
 		"makedepends = mingw-w64-ucrt-x86_64-go",
 		"sha256sums = " + sum,
-		"source = " + build.SourceURL(build.DefaultDownloadURL, m.Version),
+		"source = " + packages.SourceURL(packages.DefaultDownloadURL, m.Version),
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf(".SRCINFO lacks %q:\n%s", want, out)
@@ -532,7 +532,7 @@ func TestHomebrewFormula(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`url "` + build.SourceURL(build.DefaultDownloadURL, m.Version) + `"`,
+		`url "` + packages.SourceURL(packages.DefaultDownloadURL, m.Version) + `"`,
 		`sha256 "` + sum + `"`,
 		`depends_on "go" => :build`, "std_go_args(ldflags:, output:", `#{bin}/faas-runtime --version`, `#{bin}/runtime-init --version`,
 		`generate_completions_from_executable(bin/"runtime-init", "completion")`, "man1.install", `"scaffold"`,
@@ -541,8 +541,8 @@ func TestHomebrewFormula(t *testing.T) {
 			t.Errorf("formula lacks %q", want)
 		}
 	}
-	if filepath.Base(srcs[0].Path) != filepath.Base(build.SourceURL(build.DefaultDownloadURL, m.Version)) {
-		t.Errorf("formula url names %s, the archive built is %s", build.SourceURL(build.DefaultDownloadURL, m.Version), srcs[0].Path)
+	if filepath.Base(srcs[0].Path) != filepath.Base(packages.SourceURL(packages.DefaultDownloadURL, m.Version)) {
+		t.Errorf("formula url names %s, the archive built is %s", packages.SourceURL(packages.DefaultDownloadURL, m.Version), srcs[0].Path)
 	}
 	for _, l := range strings.Split(text, "\n") {
 		if d, ok := strings.CutPrefix(strings.TrimSpace(l), "desc "); ok && len(d)-2 >= 80 {
@@ -578,7 +578,7 @@ func TestHomebrewFormula(t *testing.T) {
 }
 
 func countTargets(t *testing.T, format string) int {
-	ts, err := build.Targets([]string{format}, nil)
+	ts, err := packages.Targets([]string{format}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -676,7 +676,7 @@ func TestRPMInstallRemove(t *testing.T) {
 	pkgs, m := manifest(t)
 	root := t.TempDir()
 	run(t, "", nil, "rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--initdb")
-	for d := range build.SystemDirs { // what the filesystem package would have made
+	for d := range packages.SystemDirs { // what the filesystem package would have made
 		os.MkdirAll(filepath.Join(root, d), 0o755)
 	}
 	list := func() []string {
@@ -730,7 +730,7 @@ func TestApkTools(t *testing.T) {
 	base := repotest.ServeRepo(t)
 	dir := repotest.Dir(t)
 	pkgs, m := manifest(t)
-	key := readFile(t, filepath.Join(dir, repo.AlpineDir, sign.DefaultAPKKeyName))
+	key := readFile(t, filepath.Join(dir, repo.AlpineDir, signing.DefaultAPKKeyName))
 	otherPub, _ := otherKeys(t).PublicAPK()
 	for _, tool := range []string{"apk2", "apk3"} {
 		t.Run(tool, func(t *testing.T) {
@@ -738,7 +738,7 @@ func TestApkTools(t *testing.T) {
 			newRoot := func(pub []byte) string {
 				root := t.TempDir()
 				os.MkdirAll(filepath.Join(root, "etc/apk/keys"), 0o755)
-				os.WriteFile(filepath.Join(root, "etc/apk/keys", sign.DefaultAPKKeyName), pub, 0o644)
+				os.WriteFile(filepath.Join(root, "etc/apk/keys", signing.DefaultAPKKeyName), pub, 0o644)
 				return root
 			}
 			root := newRoot(key)
@@ -784,7 +784,7 @@ func TestDebChangelogHardening(t *testing.T) {
 		dir := t.TempDir()
 		run(t, "", nil, "dpkg-deb", "-x", filepath.Join(pkgs, a.Path), dir)
 		log := run(t, "", nil, "gzip", "-dc", filepath.Join(dir, "usr/share/doc", a.Package, "changelog.Debian.gz"))
-		if want := fmt.Sprintf("%s (%s) %s; urgency=medium\n", a.Package, m.FormatVersions["deb"], build.DebDistribution); !strings.HasPrefix(log, want) {
+		if want := fmt.Sprintf("%s (%s) %s; urgency=medium\n", a.Package, m.FormatVersions["deb"], packages.DebDistribution); !strings.HasPrefix(log, want) {
 			t.Errorf("%s: changelog.Debian.gz starts %q, want %q", a.Path, strings.SplitN(log, "\n", 2)[0], want)
 		}
 		if a.Package != "faas-runtime-sharedlib" {

@@ -19,15 +19,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faas-runtime/faas-runtime/packaging/build"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // Options says where the packages are and where the repository goes.
 type Options struct {
 	Packages string // dist/packages (with its MANIFEST.json)
 	Out      string // dist/repo
-	Keys     *sign.Keys
+	Keys     *signing.Keys
 	BaseURL  string // where Out will be served (written into faas-runtime.repo and README.txt)
 	Log      io.Writer
 	Force    bool
@@ -40,13 +40,13 @@ type Options struct {
 	// Transition are earlier keys still trusted during a key rotation: the
 	// metadata is signed by them too and their public keys are published
 	// beside Keys', so clients that know only an earlier key keep working.
-	Transition []*sign.Keys
+	Transition []*signing.Keys
 }
 
 // Manifest is written as REPO.json at the repository's root.
 type Manifest struct {
 	Version        string `json:"version"`
-	Fingerprint    string `json:"fingerprint"` // of the source tree (build.Fingerprint)
+	Fingerprint    string `json:"fingerprint"` // of the source tree (packages.Fingerprint)
 	KeyFingerprint string `json:"pgp_key_fingerprint"`
 	APKKeyName     string `json:"apk_key_name"`
 	Throwaway      bool   `json:"throwaway_keys"`
@@ -67,7 +67,7 @@ func Build(ctx context.Context, opts Options) error {
 	if opts.BaseURL == "" {
 		opts.BaseURL = DefaultBaseURL
 	}
-	man, err := build.ReadManifest(opts.Packages)
+	man, err := packages.ReadManifest(opts.Packages)
 	if err != nil {
 		return fmt.Errorf("no packages to publish in %s (build them first: make packages): %w", opts.Packages, err)
 	}
@@ -112,13 +112,13 @@ func Build(ctx context.Context, opts Options) error {
 		sde = max(sde, rel.SourceDateEpoch)
 	}
 	keys.Time = time.Unix(sde, 0).UTC()
-	signers := sign.Signers{&keys}
+	signers := signing.Signers{&keys}
 	var transition []string
 	for _, k := range opts.Transition {
 		tk := *k
 		tk.Time = keys.Time
 		if tk.APKName == keys.APKName {
-			return fmt.Errorf("the transition apk key has the same name as the new one (%s): give the new key another name (%s)", keys.APKName, sign.EnvAPKKeyName)
+			return fmt.Errorf("the transition apk key has the same name as the new one (%s): give the new key another name (%s)", keys.APKName, signing.EnvAPKKeyName)
 		}
 		signers = append(signers, &tk)
 		transition = append(transition, tk.Fingerprint())
@@ -127,7 +127,7 @@ func Build(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if err := build.CheckReplaceableAs(out, ManifestName, opts.Force); err != nil {
+	if err := packages.CheckReplaceableAs(out, ManifestName, opts.Force); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
@@ -180,7 +180,7 @@ func Build(ctx context.Context, opts Options) error {
 	if err := os.WriteFile(filepath.Join(tmp, ManifestName), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	return build.ReplaceDir(tmp, out)
+	return packages.ReplaceDir(tmp, out)
 }
 
 // ReadManifest reads a repository's REPO.json.
@@ -201,11 +201,11 @@ type repoBuilder struct {
 	ctx  context.Context
 	pkgs string
 	out  string
-	man  *build.Result
-	keys *sign.Keys
+	man  *packages.Result
+	keys *signing.Keys
 	log  io.Writer
 	// signers sign the metadata: keys, then any transition keys.
-	signers sign.Signers
+	signers signing.Signers
 
 	prev     *previous // the tree this release is added to, or nil
 	releases []Release // kept releases, oldest first
@@ -314,7 +314,7 @@ func (r *repoBuilder) write(rel string, data []byte) error {
 }
 
 // copyArtifacts copies the artifacts of kind into dir(artifact).
-func (r *repoBuilder) copyArtifacts(kind string, dir func(build.Artifact) string) ([]string, error) {
+func (r *repoBuilder) copyArtifacts(kind string, dir func(packages.Artifact) string) ([]string, error) {
 	var out []string
 	for _, a := range r.man.Find(kind, "", "") {
 		dst := filepath.Join(r.out, dir(a), filepath.Base(a.Path))
@@ -392,10 +392,10 @@ func (r *repoBuilder) signFile(path string, armored bool, suffix string) error {
 // signPackage signs a package with the current key only: like rpm and apk
 // packages, a package keeps the one signature it was published with.
 func (r *repoBuilder) signPackage(path string) error {
-	return r.signWith(sign.Signers{r.keys}, path, false, ".sig")
+	return r.signWith(signing.Signers{r.keys}, path, false, ".sig")
 }
 
-func (r *repoBuilder) signWith(signers sign.Signers, path string, armored bool, suffix string) error {
+func (r *repoBuilder) signWith(signers signing.Signers, path string, armored bool, suffix string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -409,7 +409,7 @@ func (r *repoBuilder) signWith(signers sign.Signers, path string, armored bool, 
 
 // rpm: packages per arch, repodata by createrepo_c, repomd.xml.asc.
 func (r *repoBuilder) rpm(base string) error {
-	if _, err := r.copyArtifacts("rpm", func(a build.Artifact) string { return filepath.Join(RPMDir, a.Arch) }); err != nil {
+	if _, err := r.copyArtifacts("rpm", func(a packages.Artifact) string { return filepath.Join(RPMDir, a.Arch) }); err != nil {
 		return err
 	}
 	dir := filepath.Join(r.out, RPMDir)
@@ -425,15 +425,15 @@ func (r *repoBuilder) rpm(base string) error {
 
 // deb: pool/ and dists/stable with Packages per arch, Release, InRelease.
 func (r *repoBuilder) deb() error {
-	if _, err := r.copyArtifacts("deb", func(a build.Artifact) string {
+	if _, err := r.copyArtifacts("deb", func(a packages.Artifact) string {
 		return filepath.Join(DebDir, "pool", DebComponent, a.Package[:1], a.Package)
 	}); err != nil {
 		return err
 	}
 	dir := filepath.Join(r.out, DebDir)
 	var arches []string
-	for _, a := range build.Arches {
-		deb, _ := build.ArchName("deb", a)
+	for _, a := range packages.Arches {
+		deb, _ := packages.ArchName("deb", a)
 		arches = append(arches, deb)
 		var pk bytes.Buffer
 		if err := r.run(dir, &pk, "apt-ftparchive", "--arch", deb, "packages", "pool"); err != nil {
@@ -478,9 +478,9 @@ func (r *repoBuilder) deb() error {
 // pacman: packages with detached .sig files, a repo-add database, signed.
 func (r *repoBuilder) pacman(kind, dirRel string) error {
 	byDir := map[string][]string{}
-	paths, err := r.copyArtifacts(kind, func(a build.Artifact) string {
+	paths, err := r.copyArtifacts(kind, func(a packages.Artifact) string {
 		if kind == "msys2" {
-			return filepath.Join(dirRel, build.MSYS2Envs[a.GOARCH].Name)
+			return filepath.Join(dirRel, packages.MSYS2Envs[a.GOARCH].Name)
 		}
 		return filepath.Join(dirRel, a.Arch)
 	})

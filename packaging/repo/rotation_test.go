@@ -17,10 +17,10 @@ import (
 	"testing"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 const newAPKKeyName = "faas-runtime-2.rsa.pub"
@@ -29,8 +29,8 @@ func TestKeyRotation(t *testing.T) {
 	testutil.NeedRoot(t)
 	h := repotest.HistoryRepo(t)
 	old := repoKeys(t)
-	newKeys, err := sign.Load(func(k string) string {
-		if k == sign.EnvAPKKeyName {
+	newKeys, err := signing.Load(func(k string) string {
+		if k == signing.EnvAPKKeyName {
 			return newAPKKeyName
 		}
 		return ""
@@ -41,7 +41,7 @@ func TestKeyRotation(t *testing.T) {
 	ctx := context.Background()
 	tmp := t.TempDir()
 	pk := filepath.Join(tmp, "packages-0.2.0")
-	if _, err := build.Run(ctx, build.Options{Root: testutil.RepoRoot(t), Out: pk, Keys: newKeys, Version: v2,
+	if _, err := packages.Run(ctx, packages.Options{Root: testutil.RepoRoot(t), Out: pk, Keys: newKeys, Version: v2,
 		SourceDateEpoch: repotest.HistoryReleases[1].SourceDateEpoch, Arches: []string{"amd64"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatalf("publishing with a new key onto the old key's repository: %v, want a refusal naming the transition", err)
 	}
 	transition, after := filepath.Join(tmp, "transition"), filepath.Join(tmp, "after")
-	if err := repo.Build(ctx, repo.Options{Packages: pk, Out: transition, Keys: newKeys, From: h.First, Transition: []*sign.Keys{old}}); err != nil {
+	if err := repo.Build(ctx, repo.Options{Packages: pk, Out: transition, Keys: newKeys, From: h.First, Transition: []*signing.Keys{old}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := repo.Build(ctx, repo.Options{Packages: pk, Out: after, Keys: newKeys, From: transition}); err != nil {
@@ -60,7 +60,7 @@ func TestKeyRotation(t *testing.T) {
 	tBase, aBase := repotest.Serve(t, transition), repotest.Serve(t, after)
 	oldKeyring := filepath.Join(h.First, repo.DebKeyring)
 	oldRPMKey := filepath.Join(h.First, repo.RPMKey)
-	oldAPKKey := readFile(t, filepath.Join(h.First, repo.AlpineDir, sign.DefaultAPKKeyName))
+	oldAPKKey := readFile(t, filepath.Join(h.First, repo.AlpineDir, signing.DefaultAPKKeyName))
 
 	t.Run("gpgv", func(t *testing.T) {
 		testutil.Need(t, "gpgv")
@@ -133,8 +133,8 @@ func TestKeyRotation(t *testing.T) {
 					return runErr("", nil, bin, append([]string{"--root", root, "--initdb", "--arch", "x86_64", "--no-cache", "--no-scripts",
 						"-X", repo.ApkRepository(base)}, args...)...)
 				}
-				oldOnly := map[string][]byte{sign.DefaultAPKKeyName: oldAPKKey}
-				both := map[string][]byte{sign.DefaultAPKKeyName: oldAPKKey, newAPKKeyName: readFile(t, filepath.Join(transition, repo.AlpineDir, newAPKKeyName))}
+				oldOnly := map[string][]byte{signing.DefaultAPKKeyName: oldAPKKey}
+				both := map[string][]byte{signing.DefaultAPKKeyName: oldAPKKey, newAPKKeyName: readFile(t, filepath.Join(transition, repo.AlpineDir, newAPKKeyName))}
 				pin := "faas-runtime=" + h.Results[v1].FormatVersions["apk"]
 				if out, err := apk(tBase, oldOnly, "add", pin); err != nil {
 					t.Errorf("%s with the old key on the transition repository: %v\n%s", tool, err, out)

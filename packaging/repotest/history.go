@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // The two releases of the history repository, with fixed times so that
@@ -23,10 +23,10 @@ var HistoryReleases = []struct {
 // History is a repository with two releases built from this source tree:
 // 0.1.0, then 0.2.0 added with --from (amd64 only, to keep it quick).
 type History struct {
-	Dir      string                   // the repository holding both releases
-	First    string                   // the repository as published with 0.1.0 only
-	Packages map[string]string        // version -> its dist/packages directory
-	Results  map[string]*build.Result // version -> its manifest
+	Dir      string                      // the repository holding both releases
+	First    string                      // the repository as published with 0.1.0 only
+	Packages map[string]string           // version -> its dist/packages directory
+	Results  map[string]*packages.Result // version -> its manifest
 }
 
 // HistoryRepo builds (once per source tree, under dist/history) and returns
@@ -45,12 +45,12 @@ func HistoryRepo(t testing.TB) *History {
 		t.Fatalf("locking dist/history: %v", err)
 	}
 	defer unlock()
-	fp, err := build.Fingerprint(root)
+	fp, err := packages.Fingerprint(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := &History{Dir: filepath.Join(base, "repo"), First: filepath.Join(base, "repo-0.1.0"),
-		Packages: map[string]string{}, Results: map[string]*build.Result{}}
+		Packages: map[string]string{}, Results: map[string]*packages.Result{}}
 	for _, r := range HistoryReleases {
 		h.Packages[r.Version] = filepath.Join(base, "packages-"+r.Version)
 	}
@@ -59,14 +59,14 @@ func HistoryRepo(t testing.TB) *History {
 		return h
 	}
 	t.Logf("repotest: building releases 0.1.0 and 0.2.0 into dist/history (a minute or two)")
-	keys, err := sign.Load(os.Getenv, filepath.Join(dist, "keys"), io.Discard)
+	keys, err := signing.Load(os.Getenv, filepath.Join(dist, "keys"), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	from := ""
 	for _, r := range HistoryReleases {
 		pk := h.Packages[r.Version]
-		if _, err := build.Run(context.Background(), build.Options{Root: root, Out: pk, Keys: keys,
+		if _, err := packages.Run(context.Background(), packages.Options{Root: root, Out: pk, Keys: keys,
 			Version: r.Version, SourceDateEpoch: r.SourceDateEpoch, Arches: []string{"amd64"}, Force: true}); err != nil {
 			t.Fatalf("building %s: %v", r.Version, err)
 		}
@@ -85,7 +85,7 @@ func HistoryRepo(t testing.TB) *History {
 
 func (h *History) readResults(t testing.TB) {
 	for v, dir := range h.Packages {
-		m, err := build.ReadManifest(dir)
+		m, err := packages.ReadManifest(dir)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,9 +19,9 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/pkgfile"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // Dist is the build output directory (dist/ at the repository root).
@@ -44,7 +44,7 @@ func Dir(t testing.TB) string {
 	}
 	defer unlock()
 	out := filepath.Join(dist, "repo")
-	fp, err := build.Fingerprint(root)
+	fp, err := packages.Fingerprint(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,12 +52,12 @@ func Dir(t testing.TB) string {
 		return out
 	}
 	t.Logf("repotest: building dist/packages and dist/repo (about a minute)")
-	keys, err := sign.Load(os.Getenv, filepath.Join(dist, "keys"), io.Discard)
+	keys, err := signing.Load(os.Getenv, filepath.Join(dist, "keys"), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pk := filepath.Join(dist, "packages")
-	if _, err := build.Run(context.Background(), build.Options{Root: root, Out: pk, Keys: keys}); err != nil {
+	if _, err := packages.Run(context.Background(), packages.Options{Root: root, Out: pk, Keys: keys}); err != nil {
 		t.Fatalf("building packages: %v", err)
 	}
 	if err := repo.Build(context.Background(), repo.Options{Packages: pk, Out: out, Keys: keys}); err != nil {
@@ -67,11 +67,11 @@ func Dir(t testing.TB) string {
 }
 
 // Packages returns the manifest of dist/packages (built by Dir).
-func Packages(t testing.TB) (string, *build.Result) {
+func Packages(t testing.TB) (string, *packages.Result) {
 	t.Helper()
 	Dir(t)
 	dir := filepath.Join(Dist(t), "packages")
-	m, err := build.ReadManifest(dir)
+	m, err := packages.ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,5 @@
 // Package standin makes the local base images that tests, benchmarks and
-// scripts/build.sh use instead of the real ones, which cannot be pulled on
+// scripts/image-sizes.sh use instead of the real ones, which cannot be pulled on
 // an offline machine. Each is labelled as a stand-in: Busybox (a distro
 // base with a shell, from Debian's busybox-static) and DistrolessStatic
 // (the files gcr.io/distroless/static ships: passwd/group with nonroot,

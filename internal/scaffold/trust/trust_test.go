@@ -23,7 +23,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // keyDir keeps the throwaway keys between tests: making them takes seconds.
@@ -41,9 +41,9 @@ func TestMain(m *testing.M) {
 
 // repoKeys makes a throwaway signing key pair as make repo does (once) and
 // returns it with its public halves in the repository's layout.
-func repoKeys(t *testing.T) (*sign.Keys, map[string][]byte) {
+func repoKeys(t *testing.T) (*signing.Keys, map[string][]byte) {
 	t.Helper()
-	k, err := sign.Load(func(string) string { return "" }, keyDir, io.Discard)
+	k, err := signing.Load(func(string) string { return "" }, keyDir, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@
 // and layer zip, and SHA256SUMS with its signature SHA256SUMS.asc
 // (packaging/attest; docs/verify.md).
 //
-// Signing keys come from FAAS_PGP_KEY / FAAS_APK_KEY (see packaging/sign);
+// Signing keys come from FAAS_PGP_KEY / FAAS_APK_KEY (see packaging/signing);
 // without them throwaway keys are made under dist/keys. Exit status 2 is bad
 // input (flags, keys, versions), 1 any other failure.
 package main
@@ -28,10 +28,10 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/packaging/attest"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
+	"github.com/faas-runtime/faas-runtime/packaging/pkgversion"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
-	"github.com/faas-runtime/faas-runtime/packaging/version"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 func main() { os.Exit(run(os.Args[1:])) }
@@ -45,7 +45,7 @@ func run(args []string) int {
 	}
 	fmt.Fprintln(os.Stderr, "faas-pkg:", err)
 	var ue usageError
-	var ie *build.InputError
+	var ie *packages.InputError
 	if errors.As(err, &ue) || errors.As(err, &ie) {
 		return 2
 	}
@@ -71,10 +71,10 @@ func runErr(args []string) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	dist := fs.String("dist", "dist", "output directory (packages/, repo/ and keys/ go under it)")
 	ver := fs.String("version", os.Getenv("VERSION"), "release version (semver); default from git describe")
-	formats := fs.String("formats", "", "comma-separated formats (default all: "+strings.Join(build.Formats, ",")+")")
-	arches := fs.String("arches", "", "comma-separated Go arches (default all: "+strings.Join(build.Arches, ",")+")")
+	formats := fs.String("formats", "", "comma-separated formats (default all: "+strings.Join(packages.Formats, ",")+")")
+	arches := fs.String("arches", "", "comma-separated Go arches (default all: "+strings.Join(packages.Arches, ",")+")")
 	baseURL := fs.String("base-url", envOr("FAAS_REPO_URL", repo.DefaultBaseURL), "URL the repository will be served from (written into .repo files and docs)")
-	dlURL := fs.String("download-url", envOr("FAAS_DOWNLOAD_URL", build.DefaultDownloadURL), "base URL of release assets (source archive)")
+	dlURL := fs.String("download-url", envOr("FAAS_DOWNLOAD_URL", packages.DefaultDownloadURL), "base URL of release assets (source archive)")
 	force := fs.Bool("force", false, "replace output directories not made by this tool")
 	root := fs.String("root", ".", "source tree")
 	from := fs.String("from", os.Getenv("FAAS_REPO_FROM"), "repo: existing repository (directory or http(s) URL) to add this release to; its packages are kept byte for byte")
@@ -92,7 +92,7 @@ func runErr(args []string) error {
 		sde = v
 	}
 	// Check the cheap inputs before loading (or generating) keys.
-	if _, err := build.Targets(split(*formats), split(*arches)); err != nil {
+	if _, err := packages.Targets(split(*formats), split(*arches)); err != nil {
 		return usageError{err}
 	}
 	if *keep < 0 {
@@ -107,11 +107,11 @@ func runErr(args []string) error {
 		}
 	}
 	if *ver != "" {
-		if _, err := version.Parse(*ver); err != nil {
+		if _, err := pkgversion.Parse(*ver); err != nil {
 			return usageError{err}
 		}
 	}
-	keys, err := sign.Load(os.Getenv, filepath.Join(*dist, "keys"), os.Stderr)
+	keys, err := signing.Load(os.Getenv, filepath.Join(*dist, "keys"), os.Stderr)
 	if err != nil {
 		return usageError{err}
 	}
@@ -119,12 +119,12 @@ func runErr(args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	opts := build.Options{
+	opts := packages.Options{
 		Root: *root, Out: filepath.Join(*dist, "packages"), Version: *ver, SourceDateEpoch: sde,
 		Keys: keys, Formats: split(*formats), Arches: split(*arches), DownloadURL: *dlURL,
 		Log: os.Stderr, Force: *force,
 	}
-	res, err := build.Run(context.Background(), opts)
+	res, err := packages.Run(context.Background(), opts)
 	if err != nil {
 		return err
 	}
@@ -156,15 +156,15 @@ const envPrevious = "FAAS_PREVIOUS_"
 // transitionKeys loads the earlier keys that keep signing the metadata
 // while users move to the new key: from dir (throwaway keys) or from the
 // FAAS_PREVIOUS_* variables. None: no transition.
-func transitionKeys(dir string) ([]*sign.Keys, error) {
+func transitionKeys(dir string) ([]*signing.Keys, error) {
 	prev := func(k string) string { return os.Getenv(envPrevious + k) }
 	switch {
 	case dir != "":
-		if _, err := os.Stat(filepath.Join(dir, sign.ThrowawayPGP)); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, signing.ThrowawayPGP)); err != nil {
 			return nil, fmt.Errorf("--transition-keys %s: no throwaway keys there: %w", dir, err)
 		}
-		k, err := sign.Load(func(k string) string {
-			if k == sign.EnvAPKKeyName {
+		k, err := signing.Load(func(k string) string {
+			if k == signing.EnvAPKKeyName {
 				return prev(k)
 			}
 			return ""
@@ -172,13 +172,13 @@ func transitionKeys(dir string) ([]*sign.Keys, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []*sign.Keys{k}, nil
-	case prev(sign.EnvPGPKey) != "" || prev(sign.EnvAPKKey) != "":
-		k, err := sign.Load(prev, "", io.Discard)
+		return []*signing.Keys{k}, nil
+	case prev(signing.EnvPGPKey) != "" || prev(signing.EnvAPKKey) != "":
+		k, err := signing.Load(prev, "", io.Discard)
 		if err != nil {
 			return nil, fmt.Errorf("previous keys (%s*): %w", envPrevious, err)
 		}
-		return []*sign.Keys{k}, nil
+		return []*signing.Keys{k}, nil
 	}
 	return nil, nil
 }
@@ -206,12 +206,12 @@ func gen(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, name := range build.GeneratorNames() {
-		data, err := build.Generate(name)
+	for _, name := range packages.GeneratorNames() {
+		data, err := packages.Generate(name)
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, build.GeneratedFileName(name)), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, packages.GeneratedFileName(name)), data, 0o644); err != nil {
 			return err
 		}
 	}
@@ -219,11 +219,11 @@ func gen(dir string) error {
 }
 
 // printVersion prints the release version: VERSION if set, else the one
-// packaging/version derives from git describe. The Makefile's -ldflags and
+// packaging/pkgversion derives from git describe. The Makefile's -ldflags and
 // GoReleaser's snapshot name take it from here, so binaries and packages
 // agree between tags too.
 func printVersion() error {
-	v, err := version.Current(".")
+	v, err := pkgversion.Current(".")
 	if err != nil {
 		if os.Getenv("VERSION") != "" {
 			return usageError{err}
@@ -238,7 +238,7 @@ func printVersion() error {
 // into out under unique flat names, for GoReleaser's release.extra_files:
 // the release publishes the same signed packages as the repositories.
 func releaseAssets(dir, out string) error {
-	m, err := build.ReadManifest(dir)
+	m, err := packages.ReadManifest(dir)
 	if err != nil {
 		return fmt.Errorf("no packages in %s (run faas-pkg packages first): %w", dir, err)
 	}
@@ -246,7 +246,7 @@ func releaseAssets(dir, out string) error {
 		return err
 	}
 	for _, a := range m.Files {
-		name := build.ReleaseAssetName(a)
+		name := packages.ReleaseAssetName(a)
 		if name == "" {
 			continue
 		}
@@ -271,11 +271,11 @@ func releaseAssets(dir, out string) error {
 // with the release key, as faas-pkg signs its own SHA256SUMS, dated
 // SOURCE_DATE_EPOCH (else the commit time).
 func signFile(file, sig string) error {
-	keys, err := sign.Load(os.Getenv, filepath.Join("dist", "keys"), os.Stderr)
+	keys, err := signing.Load(os.Getenv, filepath.Join("dist", "keys"), os.Stderr)
 	if err != nil {
 		return usageError{err}
 	}
-	at, err := build.CommitTime(".")
+	at, err := packages.CommitTime(".")
 	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
 		at, err = strconv.ParseInt(s, 10, 64)
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/attest"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // docBlocks returns the commands of the ```sh TAG blocks of a docs page,
@@ -73,12 +73,12 @@ func TestDocsVerifyCommands(t *testing.T) {
 	t.Run("release", func(t *testing.T) {
 		testutil.Need(t, "gpg", "sha256sum", "git")
 		syft := goTools(t, "syft")[0]
-		keys, err := sign.Load(func(string) string { return "" }, filepath.Join(dir, "keys"), io.Discard)
+		keys, err := signing.Load(func(string) string { return "" }, filepath.Join(dir, "keys"), io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
 		out := filepath.Join(dir, "release")
-		res, err := build.Run(context.Background(), build.Options{Root: testutil.RepoRoot(t), Out: out, Keys: keys,
+		res, err := packages.Run(context.Background(), packages.Options{Root: testutil.RepoRoot(t), Out: out, Keys: keys,
 			SourceDateEpoch: 1700000000, Formats: []string{"deb"}, Arches: []string{"amd64"}})
 		if err != nil {
 			t.Fatal(err)

@@ -98,22 +98,22 @@ func TestLayoutReproducibleAndReadable(t *testing.T) {
 	}
 }
 
-// scripts/build.sh prints the size table with the offline bases and, for
+// scripts/image-sizes.sh prints the size table with the offline bases and, for
 // each remote base, either its sizes or "unreachable, skipped"; for arm64
 // too, where the busybox stand-in (the host's busybox-static) has none.
-func TestBuildScriptTable(t *testing.T) {
+func TestImageSizesTable(t *testing.T) {
 	testutil.Need(t, "jq", "bash", "curl")
 	dir := t.TempDir()
 	runtimeInit := testutil.GoBuild(t, dir, "./cmd/runtime-init", "runtime-init")
 	faasRuntime := testutil.GoBuild(t, dir, "./cmd/faas-runtime", "faas-runtime")
 	for _, arch := range []string{"amd64", "arm64"} {
 		t.Run(arch, func(t *testing.T) {
-			cmd := exec.Command("bash", "scripts/build.sh", "--arch", arch)
+			cmd := exec.Command("bash", "scripts/image-sizes.sh", "--arch", arch)
 			cmd.Dir = testutil.RepoRoot(t)
 			cmd.Env = append(os.Environ(), "RUNTIME_INIT="+runtimeInit, "FAAS_RUNTIME="+faasRuntime)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
-				t.Fatalf("build.sh --arch %s: %v\n%s", arch, err, out)
+				t.Fatalf("image-sizes.sh --arch %s: %v\n%s", arch, err, out)
 			}
 			if !strings.Contains(string(out), "on linux/"+arch+" ") {
 				t.Errorf("the table is not for linux/%s:\n%s", arch, out)

@@ -17,7 +17,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 func TestDocsInstallLines(t *testing.T) {
@@ -32,7 +32,7 @@ func TestDocsInstallLines(t *testing.T) {
 	refs := standIns(t, "amd64", "ubi-minimal", "ubi", "alpine-apk2", "alpine-apk3")
 	dir := repotest.Dir(t)
 	base := serve(t, publishedAt(dir))
-	keys, err := trust.FromFiles([]string{filepath.Join(dir, repo.RPMKey), filepath.Join(dir, repo.AlpineDir, sign.DefaultAPKKeyName)})
+	keys, err := trust.FromFiles([]string{filepath.Join(dir, repo.RPMKey), filepath.Join(dir, repo.AlpineDir, signing.DefaultAPKKeyName)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
 
@@ -108,7 +108,7 @@ func scaffoldProject(t *testing.T, cli string, args ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "fn")
 	keys := []string{"--repo-key", filepath.Join(repotest.Dir(t), repo.RPMKey),
-		"--repo-key", filepath.Join(repotest.Dir(t), repo.AlpineDir, sign.DefaultAPKKeyName)}
+		"--repo-key", filepath.Join(repotest.Dir(t), repo.AlpineDir, signing.DefaultAPKKeyName)}
 	cmd := exec.Command(cli, append(append(append([]string{"scaffold", "--name", "installers-fn"}, keys...), args...), dir)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scaffold %v: %v\n%s", args, err, out)
@@ -295,7 +295,7 @@ func serve(t *testing.T, h http.Handler) string { return containers.Serve(t, h) 
 // otherKeys are real keys that did not sign the repository.
 func otherKeys(t *testing.T) (pgpArmored, apkPEM []byte) {
 	t.Helper()
-	e, err := sign.NewPGP("not faas-runtime", "other@example.invalid")
+	e, err := signing.NewPGP("not faas-runtime", "other@example.invalid")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func otherKeys(t *testing.T) (pgpArmored, apkPEM []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &sign.Keys{PGP: e, APK: rk}
+	k := &signing.Keys{PGP: e, APK: rk}
 	if pgpArmored, err = k.PublicPGP(true); err != nil {
 		t.Fatal(err)
 	}

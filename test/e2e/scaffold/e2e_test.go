@@ -25,7 +25,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
 
@@ -200,7 +200,7 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 func scaffoldProject(t *testing.T, cli string, args ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "fn")
-	keys := []string{"--repo-key", filepath.Join(repotest.Dir(t), repo.RPMKey), "--repo-key", filepath.Join(repotest.Dir(t), repo.AlpineDir, sign.DefaultAPKKeyName)}
+	keys := []string{"--repo-key", filepath.Join(repotest.Dir(t), repo.RPMKey), "--repo-key", filepath.Join(repotest.Dir(t), repo.AlpineDir, signing.DefaultAPKKeyName)}
 	cmd := exec.Command(cli, append(append(append([]string{"scaffold", "--name", "e2e-fn"}, keys...), args...), dir)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scaffold %v: %v\n%s", args, err, out)

@@ -1,5 +1,5 @@
 // Command mkstandin writes a stand-in base image as an OCI layout, for
-// scripts/build.sh: `go run ./internal/image/standin/mkstandin busybox DIR [ARCH]`.
+// scripts/image-sizes.sh: `go run ./internal/image/standin/mkstandin busybox DIR [ARCH]`.
 package main
 
 import (

@@ -1,9 +1,9 @@
-// Package sign loads (or makes throwaway) signing keys and signs package
+// Package signing loads (or makes throwaway) signing keys and signs package
 // repositories: an OpenPGP RSA key for rpm packages, repomd.xml, apt's
 // InRelease and pacman signatures, and an RSA key for apk packages and
 // APKINDEX. Signatures take their creation time from SOURCE_DATE_EPOCH so
 // that signed packages are reproducible (RSA PKCS#1 v1.5 is deterministic).
-package sign
+package signing
 
 import (
 	"bytes"

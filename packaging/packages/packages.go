@@ -1,9 +1,9 @@
-// Package build makes every package of faas-runtime from packaging/meta:
+// Package packages makes every package of faas-runtime from packaging/meta:
 // binaries (go build), rpm/deb/apk/archlinux/MSYS2 packages (nfpm as a
 // library), Lambda layer zips, the source archive, the Homebrew formula and
 // the MSYS2 PKGBUILD. It writes into a temporary directory and moves the
 // result into place only when everything succeeded.
-package build
+package packages
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
-	"github.com/faas-runtime/faas-runtime/packaging/version"
+	"github.com/faas-runtime/faas-runtime/packaging/pkgversion"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // Options says what to build and where.
@@ -27,7 +27,7 @@ type Options struct {
 	Version string // semver; empty: from git describe
 	// SourceDateEpoch is the time stamped into every file; 0: the commit time.
 	SourceDateEpoch int64
-	Keys            *sign.Keys
+	Keys            *signing.Keys
 	Formats, Arches []string // empty: all
 	// DownloadURL is where release assets (the source archive) are published;
 	// the Homebrew formula and PKGBUILD point there.
@@ -158,15 +158,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
-func resolveVersion(root, s string) (version.Version, error) {
+func resolveVersion(root, s string) (pkgversion.Version, error) {
 	if s != "" {
-		return version.Parse(s)
+		return pkgversion.Parse(s)
 	}
-	return version.FromGit(root)
+	return pkgversion.FromGit(root)
 }
 
 // formatDisplay is the full version as the format shows it (rpm -q, dpkg -s).
-func formatDisplay(format string, f version.Formatted) string {
+func formatDisplay(format string, f pkgversion.Formatted) string {
 	switch format {
 	case "rpm":
 		s := f.Version

@@ -1,4 +1,4 @@
-package build
+package packages
 
 // nfpm's .PKGINFO has no builddate, packager, origin or commit, which
 // abuild writes (APKINDEX then shows t:0 and no o:), and nfpm signs only

@@ -1,4 +1,4 @@
-package sign
+package signing
 
 import (
 	"bytes"

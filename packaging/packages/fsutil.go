@@ -1,4 +1,4 @@
-package build
+package packages
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package build
+package packages
 
 // nfpm (through google/rpmpack) names the rpm's cpio members by absolute
 // path (/usr/bin/x; goreleaser/nfpm#1122), where rpmbuild writes ./usr/bin/x.

@@ -4,7 +4,7 @@
 # table from `runtime-init inspect --json`. Offline bases always work
 # (scratch and local stand-ins, labelled as such); remote bases are used
 # when their registry answers, else reported "unreachable, skipped".
-# Needs bin/ from `make build` (or RUNTIME_INIT and FAAS_RUNTIME). Usage: scripts/build.sh [--arch amd64|arm64]
+# Needs bin/ from `make build` (or RUNTIME_INIT and FAAS_RUNTIME). Usage: scripts/image-sizes.sh [--arch amd64|arm64]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arch=amd64
@@ -12,8 +12,8 @@ arch=amd64
 ri=${RUNTIME_INIT:-bin/runtime-init}
 rt=${FAAS_RUNTIME:-bin/faas-runtime}
 fn=examples/echo-sh/handler.sh
-for f in "$ri" "$rt"; do [ -x "$f" ] || { echo "build.sh: $f missing: run make build" >&2; exit 1; }; done
-command -v jq >/dev/null || { echo "build.sh: needs jq" >&2; exit 1; }
+for f in "$ri" "$rt"; do [ -x "$f" ] || { echo "image-sizes.sh: $f missing: run make build" >&2; exit 1; }; done
+command -v jq >/dev/null || { echo "image-sizes.sh: needs jq" >&2; exit 1; }
 if [ "$arch" != "$(go env GOARCH)" ]; then
   rt=$(mktemp -d)/faas-runtime
   CGO_ENABLED=0 GOARCH="$arch" go build -trimpath -ldflags "-s -w" -o "$rt" ./cmd/faas-runtime

@@ -1,4 +1,4 @@
-package build
+package packages
 
 import (
 	"bytes"
@@ -23,8 +23,8 @@ import (
 	_ "github.com/goreleaser/nfpm/v2/rpm"
 
 	"github.com/faas-runtime/faas-runtime/packaging/meta"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
-	"github.com/faas-runtime/faas-runtime/packaging/version"
+	"github.com/faas-runtime/faas-runtime/packaging/pkgversion"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 // VersionVar is the linker variable that --version prints.
@@ -32,9 +32,9 @@ const VersionVar = "github.com/faas-runtime/faas-runtime/runtime/version.Version
 
 type builder struct {
 	opts Options
-	v    version.Version
+	v    pkgversion.Version
 	sde  time.Time
-	keys *sign.Keys
+	keys *signing.Keys
 	tmp  string
 	res  *Result
 	mu   sync.Mutex
@@ -194,7 +194,7 @@ func filesFor(t Target) []meta.File {
 
 // Info is the nfpm description of one target; packaging/ and the
 // .goreleaser.yaml consistency test both read it.
-func Info(t Target, v version.Version, mtime time.Time, resolve func(meta.File) (string, error)) (*nfpm.Info, error) {
+func Info(t Target, v pkgversion.Version, mtime time.Time, resolve func(meta.File) (string, error)) (*nfpm.Info, error) {
 	fv, err := v.For(t.Format)
 	if err != nil {
 		return nil, err

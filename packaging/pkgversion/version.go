@@ -1,7 +1,7 @@
-// Package version turns the release version (a semver string from the git
+// Package pkgversion turns the release version (a semver string from the git
 // tag or VERSION=) into each package format's spelling, and refuses
 // versions a format cannot represent instead of mangling them.
-package version
+package pkgversion
 
 import (
 	"fmt"

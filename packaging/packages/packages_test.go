@@ -1,4 +1,4 @@
-package build_test
+package packages_test
 
 import (
 	"archive/zip"
@@ -23,15 +23,15 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/build"
-	"github.com/faas-runtime/faas-runtime/packaging/sign"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
 func noEnv(string) string { return "" }
 
-func testKeys(t *testing.T) *sign.Keys {
+func testKeys(t *testing.T) *signing.Keys {
 	t.Helper()
-	k, err := sign.Load(noEnv, t.TempDir(), io.Discard)
+	k, err := signing.Load(noEnv, t.TempDir(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +47,8 @@ func TestReproducible(t *testing.T) {
 	root := testutil.RepoRoot(t)
 	keys := testKeys(t)
 	a, b := filepath.Join(t.TempDir(), "packages"), filepath.Join(t.TempDir(), "first")
-	opts := build.Options{Root: root, Keys: keys, SourceDateEpoch: 1700000000, Out: a}
-	r1, err := build.Run(context.Background(), opts)
+	opts := packages.Options{Root: root, Keys: keys, SourceDateEpoch: 1700000000, Out: a}
+	r1, err := packages.Run(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,10 +59,10 @@ func TestReproducible(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(a, "rpm"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(a, build.ManifestName), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(a, packages.ManifestName), []byte("{}"), 0o644)
 	stale := filepath.Join(a, "rpm", "faas-runtime-0.0.1-1.x86_64.rpm")
 	os.WriteFile(stale, []byte("left over from an earlier build"), 0o644)
-	r2, err := build.Run(context.Background(), opts)
+	r2, err := packages.Run(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestReproducible(t *testing.T) {
 		t.Errorf("builds made %d and %d files", len(r1.Files), len(r2.Files))
 	}
 	want := map[string]int{"layer": 2, "source": 1, "formula": 1, "pkgbuild": 1}
-	targets, _ := build.Targets(nil, nil)
+	targets, _ := packages.Targets(nil, nil)
 	for _, tg := range targets {
 		want[tg.Format]++
 	}
@@ -96,7 +96,7 @@ func TestReproducible(t *testing.T) {
 
 // The Lambda layer zips hold an executable bootstrap at the root (so it is
 // /opt/bootstrap) built for the layer's arch.
-func checkLayers(t *testing.T, dir string, r *build.Result) {
+func checkLayers(t *testing.T, dir string, r *packages.Result) {
 	for arch, machine := range map[string]elf.Machine{"x86_64": elf.EM_X86_64, "arm64": elf.EM_AARCH64} {
 		layers := r.Find("layer", "", arch)
 		if len(layers) != 1 {
@@ -137,21 +137,21 @@ func TestBadInput(t *testing.T) {
 	keys := testKeys(t)
 	for _, c := range []struct {
 		name string
-		opts build.Options
+		opts packages.Options
 		want string
 	}{
-		{"unknown format", build.Options{Formats: []string{"snap"}}, `unknown package format "snap"`},
-		{"unknown arch", build.Options{Arches: []string{"riscv64"}}, `unknown architecture "riscv64"`},
-		{"not semver", build.Options{Version: "latest"}, "not a semantic version"},
-		{"apk prerelease", build.Options{Version: "1.0.0-nightly.5"}, "apk cannot represent prerelease"},
-		{"pacman metadata", build.Options{Version: "1.0.0+git.5", Formats: []string{"archlinux"}}, "archlinux cannot represent build metadata"},
+		{"unknown format", packages.Options{Formats: []string{"snap"}}, `unknown package format "snap"`},
+		{"unknown arch", packages.Options{Arches: []string{"riscv64"}}, `unknown architecture "riscv64"`},
+		{"not semver", packages.Options{Version: "latest"}, "not a semantic version"},
+		{"apk prerelease", packages.Options{Version: "1.0.0-nightly.5"}, "apk cannot represent prerelease"},
+		{"pacman metadata", packages.Options{Version: "1.0.0+git.5", Formats: []string{"archlinux"}}, "archlinux cannot represent build metadata"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "dist", "packages")
 			o := c.opts
 			o.Root, o.Out, o.Keys = root, out, keys
-			_, err := build.Run(context.Background(), o)
-			var ie *build.InputError
+			_, err := packages.Run(context.Background(), o)
+			var ie *packages.InputError
 			if err == nil || !strings.Contains(err.Error(), c.want) || !errors.As(err, &ie) {
 				t.Fatalf("error %v, want an InputError with %q", err, c.want)
 			}
@@ -163,7 +163,7 @@ func TestBadInput(t *testing.T) {
 	t.Run("foreign output directory", func(t *testing.T) {
 		out := t.TempDir()
 		os.WriteFile(filepath.Join(out, "precious.txt"), []byte("mine"), 0o644)
-		_, err := build.Run(context.Background(), build.Options{Root: root, Out: out, Keys: keys})
+		_, err := packages.Run(context.Background(), packages.Options{Root: root, Out: out, Keys: keys})
 		if err == nil || !strings.Contains(err.Error(), "was not made by this tool") {
 			t.Fatalf("error %v", err)
 		}
@@ -182,7 +182,7 @@ func TestBadKeys(t *testing.T) {
 	}
 	good := testKeys(t)
 	var sec bytes.Buffer
-	sign.WriteSecret(&sec, good.PGP)
+	signing.WriteSecret(&sec, good.PGP)
 	pgp := write("secret.asc", sec.Bytes())
 	pub, _ := good.PublicPGP(true)
 	pubPath := write("public.asc", pub)
@@ -196,10 +196,10 @@ func TestBadKeys(t *testing.T) {
 	ed.SerializePrivate(aw, nil)
 	aw.Close()
 	edPath := write("ed.asc", edBuf.Bytes())
-	locked, _ := sign.NewPGP("locked", "locked@example.invalid")
+	locked, _ := signing.NewPGP("locked", "locked@example.invalid")
 	locked.EncryptPrivateKeys([]byte("s3cret"), nil)
 	var lockedBuf bytes.Buffer
-	sign.WriteSecret(&lockedBuf, locked)
+	signing.WriteSecret(&lockedBuf, locked)
 	lockedPath := write("locked.asc", lockedBuf.Bytes())
 
 	for _, c := range []struct {
@@ -207,29 +207,29 @@ func TestBadKeys(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"only pgp", map[string]string{sign.EnvPGPKey: pgp}, "FAAS_PGP_KEY is set but FAAS_APK_KEY is not"},
-		{"only apk", map[string]string{sign.EnvAPKKey: apkPEM}, "FAAS_APK_KEY is set but FAAS_PGP_KEY is not"},
-		{"missing file", map[string]string{sign.EnvPGPKey: filepath.Join(dir, "nope.asc"), sign.EnvAPKKey: apkPEM}, "no such file"},
-		{"unreadable (a directory)", map[string]string{sign.EnvPGPKey: pgp, sign.EnvAPKKey: dir}, "is a directory"},
-		{"public key", map[string]string{sign.EnvPGPKey: pubPath, sign.EnvAPKKey: apkPEM}, "is a public key"},
-		{"not an OpenPGP key", map[string]string{sign.EnvPGPKey: apkPEM, sign.EnvAPKKey: apkPEM}, "is not an OpenPGP key"},
-		{"OpenPGP not RSA", map[string]string{sign.EnvPGPKey: edPath, sign.EnvAPKKey: apkPEM}, "is not an RSA key"},
-		{"passphrase missing", map[string]string{sign.EnvPGPKey: lockedPath, sign.EnvAPKKey: apkPEM}, "set FAAS_PGP_PASSPHRASE"},
-		{"passphrase wrong", map[string]string{sign.EnvPGPKey: lockedPath, sign.EnvPGPPassphrase: "nope", sign.EnvAPKKey: apkPEM}, "wrong passphrase"},
-		{"apk not PEM", map[string]string{sign.EnvPGPKey: pgp, sign.EnvAPKKey: pgp}, "is not a PEM file"},
-		{"apk not RSA", map[string]string{sign.EnvPGPKey: pgp, sign.EnvAPKKey: ecPath}, "not an RSA key"},
-		{"apk key name", map[string]string{sign.EnvPGPKey: pgp, sign.EnvAPKKey: apkPEM, sign.EnvAPKKeyName: "../x"}, "must be a file name ending in .rsa.pub"},
+		{"only pgp", map[string]string{signing.EnvPGPKey: pgp}, "FAAS_PGP_KEY is set but FAAS_APK_KEY is not"},
+		{"only apk", map[string]string{signing.EnvAPKKey: apkPEM}, "FAAS_APK_KEY is set but FAAS_PGP_KEY is not"},
+		{"missing file", map[string]string{signing.EnvPGPKey: filepath.Join(dir, "nope.asc"), signing.EnvAPKKey: apkPEM}, "no such file"},
+		{"unreadable (a directory)", map[string]string{signing.EnvPGPKey: pgp, signing.EnvAPKKey: dir}, "is a directory"},
+		{"public key", map[string]string{signing.EnvPGPKey: pubPath, signing.EnvAPKKey: apkPEM}, "is a public key"},
+		{"not an OpenPGP key", map[string]string{signing.EnvPGPKey: apkPEM, signing.EnvAPKKey: apkPEM}, "is not an OpenPGP key"},
+		{"OpenPGP not RSA", map[string]string{signing.EnvPGPKey: edPath, signing.EnvAPKKey: apkPEM}, "is not an RSA key"},
+		{"passphrase missing", map[string]string{signing.EnvPGPKey: lockedPath, signing.EnvAPKKey: apkPEM}, "set FAAS_PGP_PASSPHRASE"},
+		{"passphrase wrong", map[string]string{signing.EnvPGPKey: lockedPath, signing.EnvPGPPassphrase: "nope", signing.EnvAPKKey: apkPEM}, "wrong passphrase"},
+		{"apk not PEM", map[string]string{signing.EnvPGPKey: pgp, signing.EnvAPKKey: pgp}, "is not a PEM file"},
+		{"apk not RSA", map[string]string{signing.EnvPGPKey: pgp, signing.EnvAPKKey: ecPath}, "not an RSA key"},
+		{"apk key name", map[string]string{signing.EnvPGPKey: pgp, signing.EnvAPKKey: apkPEM, signing.EnvAPKKeyName: "../x"}, "must be a file name ending in .rsa.pub"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := sign.Load(func(k string) string { return c.env[k] }, filepath.Join(dir, "throwaway"), io.Discard)
+			_, err := signing.Load(func(k string) string { return c.env[k] }, filepath.Join(dir, "throwaway"), io.Discard)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error %v, want %q", err, c.want)
 			}
 		})
 	}
 	// The right keys load, and a passphrase unlocks a protected one.
-	if _, err := sign.Load(func(k string) string {
-		return map[string]string{sign.EnvPGPKey: lockedPath, sign.EnvPGPPassphrase: "s3cret", sign.EnvAPKKey: apkPEM}[k]
+	if _, err := signing.Load(func(k string) string {
+		return map[string]string{signing.EnvPGPKey: lockedPath, signing.EnvPGPPassphrase: "s3cret", signing.EnvAPKKey: apkPEM}[k]
 	}, dir, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestBadKeys(t *testing.T) {
 // Without keys the tool says loudly that it signs with throwaway keys.
 func TestThrowawayWarning(t *testing.T) {
 	var buf bytes.Buffer
-	k, err := sign.Load(noEnv, t.TempDir(), &buf)
+	k, err := signing.Load(noEnv, t.TempDir(), &buf)
 	if err != nil || !k.Throwaway || !strings.Contains(buf.String(), "THROWAWAY") {
 		t.Fatalf("%v %v %q", k, err, buf.String())
 	}
