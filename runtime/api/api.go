@@ -135,9 +135,15 @@ func (inv *Invocation) Budget() time.Duration {
 // ResponseTooLarge is the error for a response over MaxResponse; n is its
 // size, or a lower bound when the rest was discarded. The wording is RIE's
 // (internal/lambda/interop/model.go, ErrorResponseTooLarge).
-func ResponseTooLarge(n int64) *Error {
+func ResponseTooLarge(n int64) *Error { return responseOver(n, MaxResponse) }
+
+// StreamedResponseTooLarge is the same error for a streamed response over
+// MaxStreamedPayload.
+func StreamedResponseTooLarge(n int64) *Error { return responseOver(n, MaxStreamedPayload) }
+
+func responseOver(n, limit int64) *Error {
 	return NewError(ErrTypeResponseTooBig, fmt.Sprintf(
-		"Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes).", n, MaxResponse))
+		"Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes).", n, limit))
 }
 
 // ParseDeadline reads the Lambda-Runtime-Deadline-Ms header value.

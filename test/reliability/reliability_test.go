@@ -15,6 +15,7 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/cli"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator/emulatortest"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 )
@@ -57,7 +58,8 @@ func TestGracefulShutdownWithinLambdaBudget(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			logs := &testutil.SyncBuffer{}
-			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: tc.env, Timeout: 60 * time.Second, Stderr: logs, Stdout: logs, Ledger: true})
+			led := emulatortest.NewLedger()
+			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: tc.env, Timeout: 60 * time.Second, Stderr: logs, Stdout: logs, Observe: led.Observe})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +74,7 @@ func TestGracefulShutdownWithinLambdaBudget(t *testing.T) {
 				r, _ := sb.Invoke(context.Background(), []byte(payload), emulator.InvokeOptions{})
 				done <- r
 			}()
-			waitDelivered(t, sb)
+			waitDelivered(t, sb, led)
 			time.Sleep(300 * time.Millisecond) // the function is running
 
 			start := time.Now()
@@ -88,18 +90,18 @@ func TestGracefulShutdownWithinLambdaBudget(t *testing.T) {
 				t.Fatalf("the in-flight invocation was not answered by the runtime: %+v", res)
 			}
 			t.Logf("in-flight invocation: %s %s: %.200s", res.Outcome, res.ErrorType, res.Body)
-			if err := sb.Emulator().CheckExactlyOnce(nil); err != nil {
+			if err := led.CheckExactlyOnce(nil); err != nil {
 				t.Fatal(err)
 			}
 		})
 	}
 }
 
-func waitDelivered(t *testing.T, sb *sandbox.Sandbox) {
+func waitDelivered(t *testing.T, sb *sandbox.Sandbox, led *emulatortest.Ledger) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if led := sb.Emulator().Ledger(); len(led) > 0 && sb.Emulator().Pending() == 0 {
+		if len(led.Records()) > 0 && sb.Emulator().Pending() == 0 {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -139,7 +141,7 @@ func TestRuntimeLogsNoSecrets(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			logs := &testutil.SyncBuffer{}
-			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: append(env, tc.env...), Timeout: time.Second, Stderr: logs, Stdout: logs, Ledger: true})
+			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: append(env, tc.env...), Timeout: time.Second, Stderr: logs, Stdout: logs})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator/emulatortest"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
@@ -265,11 +266,12 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 	if err != nil {
 		t.Fatal(err)
 	}
+	led := emulatortest.NewLedger()
 	sb, err := sandbox.Start(sandbox.Options{
 		Command:    tg.cmd(t),
 		Env:        append([]string{fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%d", conc)}, tg.env(t)...),
 		RuntimeAPI: proxyLn.Addr().String(),
-		Ledger:     true,
+		Observe:    led.Observe,
 		// A hang costs this much; the heaviest faults (7 MB of output, a
 		// 2 MB stderr flood) need well under it even on a loaded machine.
 		Timeout: 5 * time.Second,
@@ -403,7 +405,7 @@ func soak(t *testing.T, tg target, conc, n int) *summary {
 	takeSample()
 	s.goroutines[1] = runtime.NumGoroutine()
 	s.restarts = sb.Starts() - 1
-	s.exactlyOnce = sb.Emulator().CheckExactlyOnce(platformTimeouts)
+	s.exactlyOnce = led.CheckExactlyOnce(platformTimeouts)
 
 	// Growth is judged per runtime process, over its own lifetime: the one
 	// that lived longest (most samples).

@@ -10,10 +10,12 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator/emulatortest"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 )
 
@@ -22,11 +24,21 @@ import (
 
 func start(t *testing.T, cfg emulator.Config) (*emulator.Emulator, string) {
 	t.Helper()
-	cfg.KeepLedger = true
+	l := emulatortest.NewLedger()
+	cfg.Observe = l.Observe
 	e := emulator.New(cfg)
+	ledgers.Store(e, l)
 	srv := httptest.NewServer(e.Handler())
 	t.Cleanup(srv.Close)
 	return e, srv.URL
+}
+
+// ledgers holds the ledger start kept for each emulator.
+var ledgers sync.Map
+
+func ledger(e *emulator.Emulator) *emulatortest.Ledger {
+	l, _ := ledgers.Load(e)
+	return l.(*emulatortest.Ledger)
 }
 
 type invokeResult struct {
@@ -132,7 +144,7 @@ func TestNextHeadersAndResponse(t *testing.T) {
 	if code != 400 || errType(t, b) != "InvalidRequestID" {
 		t.Fatalf("unknown id: %d %s", code, b)
 	}
-	if err := e.CheckExactlyOnce(nil); err != nil {
+	if err := ledger(e).CheckExactlyOnce(nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -174,7 +186,7 @@ func TestOversizeResponseEndsTheInvocation(t *testing.T) {
 	if code != 403 {
 		t.Fatalf("error after 413: %d, want 403", code)
 	}
-	if err := e.CheckExactlyOnce(nil); err != nil {
+	if err := ledger(e).CheckExactlyOnce(nil); err != nil {
 		t.Fatalf("an oversized response is answered by the platform: %v", err)
 	}
 
@@ -192,9 +204,9 @@ func TestOversizeResponseEndsTheInvocation(t *testing.T) {
 	}
 }
 
-// Without a ledger (serve) an ended invocation leaves only its id: late
-// posts are still refused 403, and exactly-once cannot be claimed.
-func TestNoLedger(t *testing.T) {
+// Without an observer (serve) an ended invocation leaves only its id:
+// late posts are refused 403 all the same.
+func TestLatePostWithoutObserver(t *testing.T) {
 	e := emulator.New(emulator.Config{})
 	srv := httptest.NewServer(e.Handler())
 	t.Cleanup(srv.Close)
@@ -207,12 +219,6 @@ func TestNoLedger(t *testing.T) {
 	<-ch
 	if code, _ := post(t, srv.URL+api.ResponsePath(id), "application/json", []byte(`2`), nil); code != 403 {
 		t.Fatalf("second response: %d, want 403", code)
-	}
-	if l := e.Ledger(); len(l) != 0 {
-		t.Fatalf("ledger kept without KeepLedger: %v", l)
-	}
-	if err := e.CheckExactlyOnce(nil); err != emulator.ErrNoLedger {
-		t.Fatalf("CheckExactlyOnce without a ledger: %v", err)
 	}
 }
 
@@ -248,7 +254,7 @@ func TestOneInvocationAtATime(t *testing.T) {
 		}
 		<-ch1
 		<-ch2
-		if err := e.CheckExactlyOnce(nil); err != nil {
+		if err := ledger(e).CheckExactlyOnce(nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -270,10 +276,10 @@ func TestTimeoutWithoutAnswer(t *testing.T) {
 	if code, _ := post(t, base+api.ResponsePath(id), "application/json", []byte("late"), nil); code != 403 {
 		t.Fatalf("late post: %d, want 403", code)
 	}
-	if err := e.CheckExactlyOnce(nil); err == nil {
+	if err := ledger(e).CheckExactlyOnce(nil); err == nil {
 		t.Fatal("an unanswered timeout must fail the exactly-once check")
 	}
-	if err := e.CheckExactlyOnce(map[string]bool{id: true}); err != nil {
+	if err := ledger(e).CheckExactlyOnce(map[string]bool{id: true}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -360,6 +366,45 @@ func TestTimeoutFromEnv(t *testing.T) {
 	for _, bad := range []string{"0", "901", "1.5", "x"} {
 		if _, err := emulator.TimeoutFromEnv(env(bad)); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// An observer changes no answer: with a ledger kept, as without one, the
+// emulator remembers the last 4096 ended ids, and a post for one older
+// than that is 400 InvalidRequestID, as for an id never handed out.
+func TestObserverChangesNoAnswer(t *testing.T) {
+	for _, observed := range []bool{false, true} {
+		var e *emulator.Emulator
+		var base string
+		if observed {
+			e, base = start(t, emulator.Config{})
+		} else {
+			e = emulator.New(emulator.Config{})
+			srv := httptest.NewServer(e.Handler())
+			t.Cleanup(srv.Close)
+			base = srv.URL
+		}
+		var first string
+		for i := range 4097 {
+			ch := invokeAsync(e, `{}`, emulator.InvokeOptions{})
+			resp, _ := next(t, base)
+			id := resp.Header.Get(api.HeaderRequestID)
+			if i == 0 {
+				first = id
+			}
+			if code, _ := post(t, base+api.ResponsePath(id), "application/json", []byte(`1`), nil); code != 202 {
+				t.Fatalf("response %d: %d", i, code)
+			}
+			<-ch
+		}
+		if code, b := post(t, base+api.ResponsePath(first), "application/json", []byte(`2`), nil); code != 400 || errType(t, b) != emulator.ErrTypeInvalidRequestID {
+			t.Fatalf("observed=%v: late post for a forgotten id: %d %s, want 400 InvalidRequestID", observed, code, b)
+		}
+		if observed {
+			if err := ledger(e).CheckExactlyOnce(nil); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

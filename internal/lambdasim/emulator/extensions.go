@@ -2,9 +2,7 @@ package emulator
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -133,132 +131,24 @@ func (e *Emulator) notifyInvokeLocked(inv *invocation, trace string) {
 	}
 }
 
-func (e *Emulator) serveExtensionRegister(w http.ResponseWriter, r *http.Request) {
-	name := r.Header.Get(api.HeaderExtensionName)
-	if name == "" {
-		renderError(w, http.StatusForbidden, "Extension.InvalidExtensionName", "Empty extension name")
-		return
-	}
-	var req struct {
-		Events            []string `json:"events"`
-		ConfigurationKeys []string `json:"configurationKeys"`
-	}
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-	if err := json.Unmarshal(body, &req); err != nil {
-		renderError(w, http.StatusForbidden, "InvalidRequestFormat", err.Error())
-		return
-	}
-	if len(req.ConfigurationKeys) != 0 {
-		renderError(w, http.StatusForbidden, "InvalidRequestFormat", "configurationKeys are deprecated; use environment variables instead")
-		return
-	}
-	x := &extension{id: uuid.NewString(), name: name, events: make(chan api.ExtensionEvent, 64), gone: make(chan struct{})}
-	for _, ev := range req.Events {
-		switch ev {
-		case api.ExtensionEventInvoke:
-			x.invoke = true
-		case api.ExtensionEventShutdown:
-			x.shutdown = true
-		default:
-			renderError(w, http.StatusForbidden, "Extension.InvalidEventType", ev+": not an event external extensions can subscribe to (INVOKE, SHUTDOWN)")
-			return
-		}
-	}
-
-	e.mu.Lock()
-	var refusal, msg string
-	switch {
-	case e.served:
-		refusal, msg = "Extension.RegistrationClosed", "Extension registration closed already"
-	case len(e.exts) >= maxExtensions:
-		refusal, msg = "Extension.TooManyExtensions", fmt.Sprintf("Extension limit (%d) reached", maxExtensions)
-	default:
-		for _, other := range e.exts {
-			if other.name == name {
-				refusal, msg = "Extension.InvalidExtensionState", "Extension with this name already registered"
-			}
-		}
-	}
-	if refusal == "" {
-		e.exts[x.id] = x
-		e.extOrder = append(e.extOrder, x)
-		e.extChanged()
-	}
-	e.mu.Unlock()
-	if refusal != "" {
-		renderError(w, http.StatusForbidden, refusal, msg)
-		return
-	}
-	e.cfg.Log.Info("extension registered", "name", name, "events", req.Events)
-	w.Header().Set(api.HeaderExtensionID, x.id)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_ = json.NewEncoder(w).Encode(map[string]string{
-		"functionName": e.cfg.FunctionName, "functionVersion": "$LATEST", "handler": e.cfg.Handler, "accountId": e.cfg.AccountID,
-	})
-}
-
 // extensionFor checks the Lambda-Extension-Identifier header as Lambda
 // does: missing, malformed and unknown identifiers are 403s.
 func (e *Emulator) extensionFor(w http.ResponseWriter, r *http.Request) *extension {
 	id := r.Header.Get(api.HeaderExtensionID)
 	if id == "" {
-		renderError(w, http.StatusForbidden, "Extension.MissingExtensionIdentifier", "Missing Lambda-Extension-Identifier header")
+		renderError(w, http.StatusForbidden, ErrTypeExtMissingIdentifier, "Missing Lambda-Extension-Identifier header")
 		return nil
 	}
 	if _, err := uuid.Parse(id); err != nil {
-		renderError(w, http.StatusForbidden, "Extension.InvalidExtensionIdentifier", "Invalid Lambda-Extension-Identifier")
+		renderError(w, http.StatusForbidden, ErrTypeExtInvalidIdentifier, "Invalid Lambda-Extension-Identifier")
 		return nil
 	}
 	e.mu.Lock()
 	x := e.exts[id]
 	e.mu.Unlock()
 	if x == nil {
-		renderError(w, http.StatusForbidden, "Extension.UnknownExtensionIdentifier", "Unknown extension "+id)
+		renderError(w, http.StatusForbidden, ErrTypeExtUnknownIdentifier, "Unknown extension "+id)
 		return nil
 	}
 	return x
-}
-
-func (e *Emulator) serveExtensionNext(w http.ResponseWriter, r *http.Request) {
-	x := e.extensionFor(w, r)
-	if x == nil {
-		return
-	}
-	e.mu.Lock()
-	x.ready = true
-	e.mu.Unlock()
-	select {
-	case ev := <-x.events:
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set(api.HeaderExtensionID, x.id)
-		w.WriteHeader(http.StatusOK)
-		_ = json.NewEncoder(w).Encode(ev)
-	case <-x.gone:
-	case <-r.Context().Done():
-	}
-}
-
-// serveExtensionError serves /extension/init/error and /extension/exit/error.
-// An init error fails the environment's init, as a runtime's does.
-func (e *Emulator) serveExtensionError(init bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		x := e.extensionFor(w, r)
-		if x == nil {
-			return
-		}
-		body, _ := io.ReadAll(io.LimitReader(r.Body, api.MaxResponse))
-		reported := reportedError(r.Header.Get(api.HeaderExtensionErrorType), body)
-		e.mu.Lock()
-		if init {
-			e.initErr = api.NewError("Extension.InitError", "extension "+x.name+" failed to initialize: "+reported.Type+": "+reported.Message)
-		} else {
-			x.exitErr = reported
-		}
-		e.mu.Unlock()
-		e.cfg.Log.Warn("extension error", "name", x.name, "init", init, "type", reported.Type, "msg", reported.Message)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, `{"status":"OK"}`+"\n")
-	}
 }

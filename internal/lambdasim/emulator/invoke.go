@@ -28,14 +28,14 @@ func InvokeHandler(inv Invoker) http.Handler {
 func serveInvoke(inv Invoker, w http.ResponseWriter, r *http.Request) {
 	payload, err := io.ReadAll(io.LimitReader(r.Body, api.MaxPayload+1))
 	if err != nil {
-		renderError(w, http.StatusBadRequest, "InvalidRequestContentException", err.Error())
+		renderError(w, http.StatusBadRequest, ErrTypeInvalidRequestContent, err.Error())
 		return
 	}
 	opts := InvokeOptions{TenantID: r.Header.Get("X-Amz-Tenant-Id"), TraceID: r.Header.Get("X-Amzn-Trace-Id")}
 	if cc := r.Header.Get("X-Amz-Client-Context"); cc != "" {
 		dec, err := base64.StdEncoding.DecodeString(cc)
 		if err != nil {
-			renderError(w, http.StatusBadRequest, "InvalidRequestContentException", "X-Amz-Client-Context must be base64-encoded JSON")
+			renderError(w, http.StatusBadRequest, ErrTypeInvalidRequestContent, "X-Amz-Client-Context must be base64-encoded JSON")
 			return
 		}
 		opts.ClientContext = string(dec)
@@ -45,23 +45,23 @@ func serveInvoke(inv Invoker, w http.ResponseWriter, r *http.Request) {
 	res, err := inv.Invoke(r.Context(), payload, opts)
 	switch {
 	case errors.Is(err, ErrPayloadTooLarge):
-		renderError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", err.Error())
+		renderError(w, http.StatusRequestEntityTooLarge, ErrTypeRequestEntityTooLarge, err.Error())
 		return
 	case err != nil:
 		if !sw.started {
-			renderError(w, http.StatusInternalServerError, "ServiceException", err.Error())
+			renderError(w, http.StatusInternalServerError, ErrTypeServiceException, err.Error())
 		}
 		return
 	}
 	if res.Streamed && sw.started {
 		if res.Failed() {
-			w.Header().Set(http.TrailerPrefix+"X-Amz-Function-Error", "Unhandled")
+			w.Header().Set(http.TrailerPrefix+"X-Amz-Function-Error", ErrTypeUnhandled)
 			w.Header().Set(http.TrailerPrefix+api.HeaderErrorType, res.ErrorType)
 		}
 		return
 	}
 	if res.Failed() {
-		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		w.Header().Set("X-Amz-Function-Error", ErrTypeUnhandled)
 	}
 	if res.ContentType != "" {
 		w.Header().Set("Content-Type", res.ContentType)

@@ -47,9 +47,9 @@ type Options struct {
 	MemoryMB       int    // AWS_LAMBDA_FUNCTION_MEMORY_SIZE; default 128
 	Handler        string // _HANDLER unless the user's environment sets it; default Command's last argument, as RIE
 	MaxConcurrency int    // AWS_LAMBDA_MAX_CONCURRENCY: Managed Instances mode when set
-	// Ledger keeps a record of every invocation for CheckExactlyOnce
-	// (tests); a long-running serve leaves it off.
-	Ledger bool
+	// Observe is told each step of every invocation (emulator.Config's
+	// Observe); tests keep an emulatortest.Ledger with it.
+	Observe func(emulator.Event)
 	// Extensions are external extensions, started as Lambda starts the
 	// files in /opt/extensions: before the runtime, with no arguments and
 	// argv[0] /opt/extensions/<name>; the runtime starts once all have
@@ -130,7 +130,7 @@ func Start(o Options) (*Sandbox, error) {
 		Handler:        fn.handler,
 		Timeout:        o.Timeout,
 		MaxConcurrency: fn.maxConcurrency,
-		KeepLedger:     o.Ledger,
+		Observe:        o.Observe,
 		BeforeInvoke:   s.ensureRunning,
 		OnTimeout:      func(string) { s.kill() },
 	})
@@ -143,7 +143,7 @@ func Start(o Options) (*Sandbox, error) {
 // endpoint (POST /2015-03-31/functions/function/invocations).
 func (s *Sandbox) Addr() string { return s.ln.Addr().String() }
 
-// Emulator gives access to the ledger.
+// Emulator is the environment's emulator.
 func (s *Sandbox) Emulator() *emulator.Emulator { return s.emu }
 
 // Starts counts runtime process starts (1 + restarts).
@@ -181,12 +181,8 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 		s.emu.FailInit(ae)
 		return nil // the invocation gets the init error, as from Lambda
 	}
-	cmd := exec.Command(s.opts.Command[0], s.opts.Command[1:]...)
-	cmd.Dir = s.opts.Dir
-	cmd.Env = s.environ()
-	cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
-	procgroup.Isolate(cmd)
-	if err := cmd.Start(); err != nil {
+	cmd, err := s.startProcess(s.opts.Command[0], s.opts.Command[0], s.opts.Command[1:]...)
+	if err != nil {
 		s.endExtensions(s.exts, "failure")
 		s.exts = nil
 		return fmt.Errorf("starting the runtime %s: %w", s.opts.Command[0], err)
@@ -195,6 +191,23 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 	s.starts++
 	go s.watch(cmd, s.exited)
 	return nil
+}
+
+// startProcess starts one process of the environment (the runtime or an
+// extension) as Lambda does: in the function's directory, with its
+// environment and log writers, in a process group of its own so that
+// ending it ends what it started.
+func (s *Sandbox) startProcess(path, argv0 string, args ...string) (*exec.Cmd, error) {
+	cmd := exec.Command(path, args...)
+	cmd.Args[0] = argv0
+	cmd.Dir = s.opts.Dir
+	cmd.Env = s.environ()
+	cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
+	procgroup.Isolate(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return cmd, nil
 }
 
 // environ is the environment Lambda gives the runtime and extensions:
@@ -226,16 +239,12 @@ func (s *Sandbox) startExtensions() *api.Error {
 		if name == "" {
 			name = filepath.Base(path)
 		}
-		cmd := exec.Command(path)
-		cmd.Args[0] = "/opt/extensions/" + name // how Lambda starts it; the extension may look
-		cmd.Dir = s.opts.Dir
-		cmd.Env = s.environ()
-		cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
-		procgroup.Isolate(cmd)
-		if err := cmd.Start(); err != nil {
+		// argv[0] is how Lambda starts it; the extension may look.
+		cmd, err := s.startProcess(path, "/opt/extensions/"+name)
+		if err != nil {
 			s.endExtensions(s.exts, "failure")
 			s.exts = nil
-			return api.NewError("Extension.LaunchError", fmt.Sprintf("cannot start extension %s: %v", path, err))
+			return api.NewError(emulator.ErrTypeExtLaunchError, fmt.Sprintf("cannot start extension %s: %v", path, err))
 		}
 		x := &extProc{name: name, cmd: cmd, exited: make(chan struct{})}
 		s.exts = append(s.exts, x)
@@ -249,7 +258,7 @@ func (s *Sandbox) startExtensions() *api.Error {
 	select {
 	case err := <-registered:
 		if err != nil {
-			ae = api.NewError("Extension.InitError", fmt.Sprintf("extensions did not register within %s: %v", ExtensionRegisterTimeout, err))
+			ae = api.NewError(emulator.ErrTypeExtInitError, fmt.Sprintf("extensions did not register within %s: %v", ExtensionRegisterTimeout, err))
 		}
 	case x := <-anyExited:
 		cancel()
@@ -257,7 +266,7 @@ func (s *Sandbox) startExtensions() *api.Error {
 		if ie := s.emu.InitError(); ie != nil {
 			ae = ie // it said why before exiting (/extension/init/error)
 		} else {
-			ae = api.NewError("Extension.Crash", fmt.Sprintf("extension %s exited during init: %s", x.name, x.status))
+			ae = api.NewError(emulator.ErrTypeExtCrash, fmt.Sprintf("extension %s exited during init: %s", x.name, x.status))
 		}
 	}
 	if ae != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator/emulatortest"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
@@ -43,24 +44,34 @@ func startBox(t *testing.T, handler []string, timeout time.Duration, env ...stri
 	t.Helper()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
 	logs := &testutil.SyncBuffer{}
+	led := emulatortest.NewLedger()
 	sb, err := sandbox.Start(sandbox.Options{
 		Command: append([]string{rt}, handler...),
 		Env:     env,
 		Timeout: timeout,
 		Stderr:  logs,
 		Stdout:  logs,
-		Ledger:  true,
+		Observe: led.Observe,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ledgers.Store(sb, led)
 	t.Cleanup(func() {
 		sb.Close()
-		if err := sb.Emulator().CheckExactlyOnce(nil); err != nil {
+		if err := led.CheckExactlyOnce(nil); err != nil {
 			t.Error(err)
 		}
 	})
 	return sb, logs
+}
+
+// ledgers holds the ledger startBox keeps for each sandbox.
+var ledgers sync.Map
+
+func ledgerOf(sb *sandbox.Sandbox) *emulatortest.Ledger {
+	l, _ := ledgers.Load(sb)
+	return l.(*emulatortest.Ledger)
 }
 
 func invoke(t *testing.T, sb *sandbox.Sandbox, payload string) *emulator.Result {
@@ -246,14 +257,15 @@ func TestStderrFloodStreamsWithoutBuffering(t *testing.T) {
 	// 64 MB of logs: streamed through, only a small tail is kept.
 	h := script(t, dir, "flood.sh", `cat >/dev/null; head -c 67108864 /dev/zero | tr '\0' e >&2; echo done`)
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
-	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: io.Discard, Stdout: io.Discard, Timeout: 30 * time.Second, Ledger: true})
+	led := emulatortest.NewLedger()
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: io.Discard, Stdout: io.Discard, Timeout: 30 * time.Second, Observe: led.Observe})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sb.Close()
 	wantOK(t, invoke(t, sb, `{}`), "done")
 	wantOK(t, invoke(t, sb, `{}`), "done")
-	if err := sb.Emulator().CheckExactlyOnce(nil); err != nil {
+	if err := led.CheckExactlyOnce(nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -286,7 +298,7 @@ func TestSIGTERMIsForwardedAndTheRuntimeExitsZero(t *testing.T) {
 	sb, logs := startBox(t, []string{h}, 60*time.Second)
 	done := make(chan *emulator.Result, 1)
 	go func() { done <- invoke(t, sb, `{}`) }()
-	for sb.Emulator().Pending() > 0 || len(sb.Emulator().Ledger()) == 0 {
+	for sb.Emulator().Pending() > 0 || len(ledgerOf(sb).Records()) == 0 {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond) // the function is running
@@ -321,13 +333,14 @@ func TestRuntimeAPIGoneMidInvocation(t *testing.T) {
 	// test cuts while the function runs: the API going away.
 	var sb *sandbox.Sandbox
 	relay := startRelay(t, func() string { return sb.Addr() })
-	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: logs, Stdout: logs, Ledger: true, RuntimeAPI: relay.addr()})
+	led := emulatortest.NewLedger()
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: logs, Stdout: logs, Observe: led.Observe, RuntimeAPI: relay.addr()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
 	go sb.Invoke(context.Background(), []byte(`{}`), emulator.InvokeOptions{})
-	for len(sb.Emulator().Ledger()) == 0 || sb.Emulator().Pending() > 0 {
+	for len(led.Records()) == 0 || sb.Emulator().Pending() > 0 {
 		time.Sleep(10 * time.Millisecond)
 	}
 	relay.cut()

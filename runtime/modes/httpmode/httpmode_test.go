@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator/emulatortest"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
@@ -85,7 +86,8 @@ func bareBox(t *testing.T, o sandbox.Options, timeout time.Duration, env ...stri
 	t.Helper()
 	b := &box{logs: &testutil.SyncBuffer{}, allowNone: map[string]bool{}}
 	o.Env = env
-	o.Timeout, o.Stderr, o.Stdout, o.Ledger = timeout, b.logs, b.logs, true
+	led := emulatortest.NewLedger()
+	o.Timeout, o.Stderr, o.Stdout, o.Observe = timeout, b.logs, b.logs, led.Observe
 	sb, err := sandbox.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +95,7 @@ func bareBox(t *testing.T, o sandbox.Options, timeout time.Duration, env ...stri
 	b.Sandbox = sb
 	t.Cleanup(func() {
 		sb.Close()
-		if err := sb.Emulator().CheckExactlyOnce(b.allowNone); err != nil {
+		if err := led.CheckExactlyOnce(b.allowNone); err != nil {
 			t.Error(err)
 		}
 		if t.Failed() {

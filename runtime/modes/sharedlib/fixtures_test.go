@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator/emulatortest"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 )
@@ -86,14 +87,15 @@ func testLib(t testing.TB, name string, defines ...string) string {
 func startBox(t *testing.T, cmd []string, env ...string) (*sandbox.Sandbox, *testutil.SyncBuffer, map[string]bool) {
 	t.Helper()
 	log := &testutil.SyncBuffer{}
-	sb, err := sandbox.Start(sandbox.Options{Command: cmd, Env: env, Timeout: 10 * time.Second, Stdout: log, Stderr: log, Ledger: true})
+	led := emulatortest.NewLedger()
+	sb, err := sandbox.Start(sandbox.Options{Command: cmd, Env: env, Timeout: 10 * time.Second, Stdout: log, Stderr: log, Observe: led.Observe})
 	if err != nil {
 		t.Fatal(err)
 	}
 	allowNone := map[string]bool{}
 	t.Cleanup(func() {
 		sb.Close()
-		if err := sb.Emulator().CheckExactlyOnce(allowNone); err != nil {
+		if err := led.CheckExactlyOnce(allowNone); err != nil {
 			t.Error(err)
 		}
 		if t.Failed() {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator/emulatortest"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
@@ -213,7 +214,8 @@ func TestConcurrencyDeclaration(t *testing.T) {
 func TestHangIsTimedOutAndNextStartWorks(t *testing.T) {
 	rt, _ := runtimes(t)
 	log := &testutil.SyncBuffer{}
-	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, testLib(t, "testfn.so")}, Timeout: time.Second, Stdout: log, Stderr: log, Ledger: true})
+	led := emulatortest.NewLedger()
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, testLib(t, "testfn.so")}, Timeout: time.Second, Stdout: log, Stderr: log, Observe: led.Observe})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +231,7 @@ func TestHangIsTimedOutAndNextStartWorks(t *testing.T) {
 		t.Errorf("runtime started %d times, want 2", n)
 	}
 	// The hung request is the one allowed to end without a post.
-	if err := sb.Emulator().CheckExactlyOnce(map[string]bool{res.RequestID: true}); err != nil {
+	if err := led.CheckExactlyOnce(map[string]bool{res.RequestID: true}); err != nil {
 		t.Error(err)
 	}
 }

@@ -1,0 +1,41 @@
+package emulator
+
+// The error types the emulator answers with, each named once, as RIE names
+// them in internal/lambda/rapi/rendering/rendering.go (Runtime API) and
+// internal/lambda/core/agentsmanager.go and rapi/handler/agent*.go
+// (Extensions API), and as Lambda's Invoke API reference lists its
+// exceptions (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
+// The runtime's own types (Runtime.*, Sandbox.*, Function.*) live in
+// runtime/api, which the bootstrap links.
+const (
+	// Runtime API refusals.
+	ErrTypeInvalidStateTransition = "InvalidStateTransition"
+	ErrTypeInvalidRequestID       = "InvalidRequestID"
+	ErrTypeRequestEntityTooLarge  = "RequestEntityTooLarge"
+	ErrTypeTruncatedHTTPRequest   = "TruncatedHTTPRequest"
+
+	// Extensions API refusals.
+	ErrTypeInvalidRequestFormat  = "InvalidRequestFormat"
+	ErrTypeExtInvalidName        = "Extension.InvalidExtensionName"
+	ErrTypeExtInvalidEventType   = "Extension.InvalidEventType"
+	ErrTypeExtRegistrationClosed = "Extension.RegistrationClosed"
+	ErrTypeExtTooMany            = "Extension.TooManyExtensions"
+	ErrTypeExtInvalidState       = "Extension.InvalidExtensionState"
+	ErrTypeExtMissingIdentifier  = "Extension.MissingExtensionIdentifier"
+	ErrTypeExtInvalidIdentifier  = "Extension.InvalidExtensionIdentifier"
+	ErrTypeExtUnknownIdentifier  = "Extension.UnknownExtensionIdentifier"
+
+	// How an extension failed an execution environment's init.
+	ErrTypeExtInitError   = "Extension.InitError"
+	ErrTypeExtLaunchError = "Extension.LaunchError"
+	ErrTypeExtCrash       = "Extension.Crash"
+
+	// The Invoke API's exceptions.
+	ErrTypeInvalidRequestContent = "InvalidRequestContentException"
+	ErrTypeServiceException      = "ServiceException"
+
+	// ErrTypeUnhandled is Lambda's word for a function error that named no
+	// type: the X-Amz-Function-Error header's value, and the errorType of a
+	// posted error that gave none.
+	ErrTypeUnhandled = "Unhandled"
+)

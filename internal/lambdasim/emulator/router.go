@@ -1,0 +1,29 @@
+package emulator
+
+import (
+	"net/http"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+)
+
+// Handler serves the Runtime API, the Extensions API and RIE's invoke
+// endpoint. It is the table of contents: one file per route, named after
+// it, as RIE's internal/lambda/rapi/router.go lists rapi/handler/.
+func (e *Emulator) Handler() http.Handler {
+	mux := http.NewServeMux()
+	// Runtime API (invocation_next.go, invocation_response.go,
+	// invocation_error.go, init_error.go).
+	mux.HandleFunc("GET "+api.PathNext, e.serveNext)
+	mux.HandleFunc("POST "+api.PathInvoke+"{id}/response", e.serveResponse)
+	mux.HandleFunc("POST "+api.PathInvoke+"{id}/error", e.serveError)
+	mux.HandleFunc("POST "+api.PathInitError, e.serveInitError)
+	// Extensions API (extension_register.go, extension_next.go,
+	// extension_error.go).
+	mux.HandleFunc("POST "+api.PathExtensionRegister, e.serveExtensionRegister)
+	mux.HandleFunc("GET "+api.PathExtensionNext, e.serveExtensionNext)
+	mux.HandleFunc("POST "+api.PathExtensionInitError, e.serveExtensionError(true))
+	mux.HandleFunc("POST "+api.PathExtensionExitError, e.serveExtensionError(false))
+	// RIE's invoke endpoint (invoke.go).
+	mux.Handle("POST "+api.PathRIEInvoke, InvokeHandler(e))
+	return mux
+}
