@@ -41,8 +41,16 @@ func App() *ucli.App {
 			versionCommand(),
 			buildCommand(), inspectCommand(),
 			completionCommand(),
+			helpCommand(),
 		},
-		HideHelpCommand: true,
+		// A word that is not a command is a usage error (urfave/cli's
+		// default shows "No help topic" and exits 3).
+		Action: func(c *ucli.Context) error {
+			if c.NArg() == 0 {
+				return ucli.ShowAppHelp(c)
+			}
+			return Usagef("%q is not a command: see runtime-init --help", c.Args().First())
+		},
 		// Report bad flags ourselves, with exit code 2.
 		OnUsageError:   func(c *ucli.Context, err error, _ bool) error { return &UsageError{Msg: err.Error()} },
 		ExitErrHandler: func(*ucli.Context, error) {},
@@ -65,7 +73,10 @@ func Main(args []string) int {
 	if len(args) > 0 && bootstrap.IsExtension(args[0], args[1:]) {
 		return bootstrap.Main(args[0], nil) // started as /opt/extensions/faas-runtime (invoke --as-extension)
 	}
-	err := App().Run(args)
+	ucli.VersionPrinter = printVersion
+	app := App()
+	app.Metadata = map[string]any{argvKey: args}
+	err := app.Run(args)
 	if err == nil {
 		return ExitOK
 	}
@@ -83,13 +94,41 @@ func Main(args []string) int {
 	return ExitFailure
 }
 
+// printVersion is what both `version` and `--version` print, in the form
+// `faas-runtime --version` uses: NAME VERSION.
+func printVersion(c *ucli.Context) { fmt.Fprintln(c.App.Writer, c.App.Name, c.App.Version) }
+
 func versionCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "version",
 		Usage: "print the version",
 		Action: func(c *ucli.Context) error {
-			fmt.Fprintln(c.App.Writer, "runtime-init", version.Version)
+			printVersion(c)
 			return nil
+		},
+	}
+}
+
+// helpCommand replaces urfave/cli's, which answers an unknown topic with
+// exit code 3: here it is a usage error (2), as for any bad argument.
+func helpCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "help",
+		Aliases:   []string{"h"},
+		Usage:     "show the commands, or one command's flags",
+		ArgsUsage: "[COMMAND]",
+		Action: func(c *ucli.Context) error {
+			switch c.NArg() {
+			case 0:
+				return ucli.ShowAppHelp(c)
+			case 1:
+				name := c.Args().First()
+				if c.App.Command(name) == nil {
+					return Usagef("help: %q is not a command: see runtime-init --help", name)
+				}
+				return ucli.ShowCommandHelp(c.Lineage()[1], name) // the app's context: its commands
+			}
+			return Usagef("help: name one command")
 		},
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/runtime/bootstrap"
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 
 	// The modes the built-in runtime offers.
 	_ "github.com/faas-runtime/faas-runtime/runtime/modes/execmode"
@@ -128,7 +129,10 @@ func serveCommand() *ucli.Command {
 // sandboxOptions turns the shared flags and the handler arguments into the
 // runtime process to run.
 func sandboxOptions(c *ucli.Context) (sandbox.Options, error) {
-	args := c.Args().Slice()
+	args, err := handlerArgs(c)
+	if err != nil {
+		return sandbox.Options{}, err
+	}
 	if len(args) == 0 {
 		return sandbox.Options{}, Usagef("%s: no handler given: runtime-init %s [flags] -- HANDLER [ARGS...]", c.Command.Name, c.Command.Name)
 	}
@@ -146,6 +150,11 @@ func sandboxOptions(c *ucli.Context) (sandbox.Options, error) {
 			return sandbox.Options{}, Usagef("%v", err)
 		}
 		timeout = t
+	}
+	if m := c.String("mode"); m != "" {
+		if _, err := modes.Parse(m); err != nil {
+			return sandbox.Options{}, Usagef("--%v", err)
+		}
 	}
 	if c.IsSet("memory") && c.Int("memory") == 0 {
 		return sandbox.Options{}, Usagef("--memory 0: Lambda allows 128 to 10240 MB")

@@ -16,8 +16,14 @@ import (
 // function's logs) goes to logs when that is not nil.
 func Serve(t testing.TB, logs io.Writer, args ...string) (invokeURL string, cmd *exec.Cmd) {
 	t.Helper()
-	addr := "127.0.0.1:" + FreePort(t)
-	cmd = exec.Command(Binary(t, "./cmd/runtime-init"), append([]string{"serve", "--listen", addr}, args...)...)
+	return ServeRaw(t, logs, append([]string{"--listen", "127.0.0.1:" + FreePort(t)}, args...)...)
+}
+
+// ServeRaw is Serve with the whole argument list given, --listen included;
+// the invoke URL is read from serve's "serving" line.
+func ServeRaw(t testing.TB, logs io.Writer, args ...string) (invokeURL string, cmd *exec.Cmd) {
+	t.Helper()
+	cmd = exec.Command(Binary(t, "./cmd/runtime-init"), append([]string{"serve"}, args...)...)
 	cmd.Dir = RepoRoot(t)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -34,9 +40,10 @@ func Serve(t testing.TB, logs io.Writer, args ...string) (invokeURL string, cmd 
 	var head []string
 	for sc.Scan() {
 		head = append(head, sc.Text())
-		if strings.Contains(sc.Text(), "serving") {
+		if _, url, ok := strings.Cut(sc.Text(), " on "); ok && strings.Contains(sc.Text(), "serving") {
 			go io.Copy(logs, stderr)
-			return "http://" + addr + "/2015-03-31/functions/function/invocations", cmd
+			url, _, _ = strings.Cut(url, " ")
+			return url, cmd
 		}
 	}
 	t.Fatalf("runtime-init serve %v did not start:\n%s", args, strings.Join(head, "\n"))
