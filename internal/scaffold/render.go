@@ -153,6 +153,14 @@ func Render(o Options) ([]File, error) {
 		files = append(files, File{Path: k.Path, Mode: 0o644, Data: k.data})
 		seen[k.Path] = true
 	}
+	headers, err := headerFiles(o)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range headers {
+		files = append(files, h)
+		seen[h.Path] = true
+	}
 	for _, dir := range projectDirs(o) {
 		err := fs.WalkDir(images.FS, dir, func(p string, e fs.DirEntry, err error) error {
 			if err != nil || e.IsDir() {

@@ -1,12 +1,8 @@
 package scaffold
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/faas-runtime/faas-runtime/internal/testutil"
 )
 
 // Every sharedlib refusal says why and what works instead.
@@ -64,18 +60,5 @@ func TestSharedlibDistrolessIsCC(t *testing.T) {
 		if got := ImagesFor(o)["BASE_IMAGE"]; got != c.want {
 			t.Errorf("%s debug=%v: BASE_IMAGE %s, want %s", c.mode, c.debug, got, c.want)
 		}
-	}
-}
-
-// The C project's include/faas/function.h is the repository's header,
-// byte for byte (the template is a copy: embed cannot reach include/).
-func TestSharedlibHeaderIsTheABIHeader(t *testing.T) {
-	want, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "include", "faas", "function.h"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := render(t, fixed(Options{Name: "hello", Base: "ubi-minimal", Arch: "amd64", Mode: "sharedlib", Lang: "c"}))["include/faas/function.h"]
-	if string(got.Data) != string(want) {
-		t.Fatal("images/project/lang/c/sharedlib/include/faas/function.h.tmpl differs from include/faas/function.h: copy it again")
 	}
 }
