@@ -5,8 +5,6 @@
 package api
 
 import (
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"time"
 )
@@ -92,58 +90,10 @@ type Invocation struct {
 	Received        time.Time // when /next answered, for Budget
 }
 
-// Error is the body of an error post, in aws-lambda-go's shape
-// (messages.InvokeResponse_Error without the Go-only fields).
-type Error struct {
-	Message    string   `json:"errorMessage"`
-	Type       string   `json:"errorType"`
-	StackTrace []string `json:"stackTrace"`
-}
-
-func (e *Error) Error() string { return e.Type + ": " + e.Message }
-
-// NewError returns an *Error with an empty (not null) stack trace.
-func NewError(typ, msg string) *Error {
-	return &Error{Type: typ, Message: msg, StackTrace: []string{}}
-}
-
-// JSON encodes e; it cannot fail for this type.
-func (e *Error) JSON() []byte {
-	b, _ := json.Marshal(e)
-	return b
-}
-
-// InvocationError is the error of one invocation, worded as Lambda words
-// its own: "RequestId: <id> Error: <message>". Every mode and the emulator
-// build their invocation errors here, so the wording cannot drift.
-func InvocationError(requestID, typ, format string, args ...any) *Error {
-	return NewError(typ, "RequestId: "+requestID+" Error: "+fmt.Sprintf(format, args...))
-}
-
-// Timeout is Lambda's timeout error, "Task timed out after 3.00 seconds",
-// for an invocation that ran for its whole budget.
-func Timeout(requestID string, budget time.Duration) *Error {
-	return InvocationError(requestID, ErrTypeTimeout, "Task timed out after %.2f seconds", budget.Seconds())
-}
-
 // Budget is the time the invocation had from its receipt to its deadline,
 // to 10 ms: the function's timeout, as the runtime can know it.
 func (inv *Invocation) Budget() time.Duration {
 	return time.UnixMilli(inv.DeadlineMs).Sub(inv.Received).Round(10 * time.Millisecond)
-}
-
-// ResponseTooLarge is the error for a response over MaxResponse; n is its
-// size, or a lower bound when the rest was discarded. The wording is RIE's
-// (internal/lambda/interop/model.go, ErrorResponseTooLarge).
-func ResponseTooLarge(n int64) *Error { return responseOver(n, MaxResponse) }
-
-// StreamedResponseTooLarge is the same error for a streamed response over
-// MaxStreamedPayload.
-func StreamedResponseTooLarge(n int64) *Error { return responseOver(n, MaxStreamedPayload) }
-
-func responseOver(n, limit int64) *Error {
-	return NewError(ErrTypeResponseTooBig, fmt.Sprintf(
-		"Response payload size (%d bytes) exceeded maximum allowed payload size (%d bytes).", n, limit))
 }
 
 // ParseDeadline reads the Lambda-Runtime-Deadline-Ms header value.

@@ -1,7 +1,6 @@
 package bootstrap
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,9 +27,10 @@ type Config struct {
 const ModeEnv = "FAAS_MODE"
 
 // LoadConfig resolves the configuration. args is the container's CMD (the
-// bootstrap's arguments). An *api.Error return is an init error to report
-// to the Runtime API; endpoint is returned even then when it is known.
-func LoadConfig(args []string, getenv func(string) string) (*Config, *api.Error) {
+// bootstrap's arguments). An error is an init error to report to the
+// Runtime API, with its Lambda error type (api.TypeOf); the endpoint is
+// returned even then when it is known.
+func LoadConfig(args []string, getenv func(string) string) (*Config, error) {
 	c, cerr := loadCommon(getenv)
 	if cerr != nil {
 		return c, cerr
@@ -42,7 +42,7 @@ func LoadConfig(args []string, getenv func(string) string) (*Config, *api.Error)
 		}
 	}
 	if len(cmd) == 0 || cmd[0] == "" {
-		return c, api.NewError(api.ErrTypeInvalidHandler, "no handler: set the image's CMD (or _HANDLER) to the function to run")
+		return c, api.Errorf(api.ErrTypeInvalidHandler, "no handler: set the image's CMD (or _HANDLER) to the function to run")
 	}
 	c.Command = append([]string{resolveHandler(cmd[0], c.TaskRoot)}, cmd[1:]...)
 
@@ -72,7 +72,7 @@ func (c *Config) useRuntimeAPIProxy(getenv func(string) string) {
 
 // LoadExtensionConfig is LoadConfig for the extension role: no handler
 // (the app is the image's entrypoint, started by Lambda) and http mode.
-func LoadExtensionConfig(getenv func(string) string) (*Config, *api.Error) {
+func LoadExtensionConfig(getenv func(string) string) (*Config, error) {
 	c, cerr := loadCommon(getenv)
 	if cerr != nil {
 		return c, cerr
@@ -83,7 +83,7 @@ func LoadExtensionConfig(getenv func(string) string) (*Config, *api.Error) {
 		c.Mode, c.ModeInferred = modes.HTTP, true
 	case modes.HTTP:
 	default:
-		return c, api.NewError(api.ErrTypeBadConfig, fmt.Sprintf("%s=%q: started as a Lambda extension (from an extensions directory), faas-runtime serves a web app that Lambda starts: only http mode works this way; for %s mode make faas-runtime the image's ENTRYPOINT instead", ModeEnv, c.Mode, c.Mode))
+		return c, api.Errorf(api.ErrTypeBadConfig, "%s=%q: started as a Lambda extension (from an extensions directory), faas-runtime serves a web app that Lambda starts: only http mode works this way; for %s mode make faas-runtime the image's ENTRYPOINT instead", ModeEnv, c.Mode, c.Mode)
 	}
 	c.useRuntimeAPIProxy(getenv)
 	return c, nil
@@ -91,19 +91,19 @@ func LoadExtensionConfig(getenv func(string) string) (*Config, *api.Error) {
 
 // loadCommon reads what both roles need: the endpoint, the concurrency
 // and the task root.
-func loadCommon(getenv func(string) string) (*Config, *api.Error) {
+func loadCommon(getenv func(string) string) (*Config, error) {
 	c := &Config{Endpoint: getenv("AWS_LAMBDA_RUNTIME_API"), Concurrency: 1}
 	c.TaskRoot = getenv("LAMBDA_TASK_ROOT")
 	if c.TaskRoot == "" {
 		c.TaskRoot = "/var/task"
 	}
 	if c.Endpoint == "" {
-		return c, api.NewError(api.ErrTypeBadConfig, "AWS_LAMBDA_RUNTIME_API is not set: faas-runtime must run inside Lambda or under an emulator (runtime-init invoke)")
+		return c, api.Errorf(api.ErrTypeBadConfig, "AWS_LAMBDA_RUNTIME_API is not set: faas-runtime must run inside Lambda or under an emulator (runtime-init invoke)")
 	}
 	if v := getenv("AWS_LAMBDA_MAX_CONCURRENCY"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1024 {
-			return c, api.NewError(api.ErrTypeBadConfig, fmt.Sprintf("AWS_LAMBDA_MAX_CONCURRENCY=%q: want a whole number from 1 to 1024", v))
+			return c, api.Errorf(api.ErrTypeBadConfig, "AWS_LAMBDA_MAX_CONCURRENCY=%q: want a whole number from 1 to 1024", v)
 		}
 		c.Concurrency = n
 	}

@@ -73,7 +73,7 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{"AWS_LAMBDA_RUNTIME_API": "x:1", "AWS_LAMBDA_MAX_CONCURRENCY": "0"}, []string{"fn"}, api.ErrTypeBadConfig},
 		{map[string]string{"AWS_LAMBDA_RUNTIME_API": "x:1", "AWS_LAMBDA_MAX_CONCURRENCY": "many"}, []string{"fn"}, api.ErrTypeBadConfig},
 	} {
-		if _, err := LoadConfig(tc.args, envOf(tc.env)); err == nil || err.Type != tc.typ {
+		if _, err := LoadConfig(tc.args, envOf(tc.env)); api.TypeOf(err) != tc.typ {
 			t.Errorf("%v %v: err %v, want type %s", tc.env, tc.args, err, tc.typ)
 		}
 	}
@@ -110,7 +110,7 @@ func TestExtensionRole(t *testing.T) {
 	for mode, bad := range map[string]bool{"http": false, "exec": true, "sharedlib": true} {
 		env := map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "FAAS_MODE": mode}
 		_, err := LoadExtensionConfig(envOf(env))
-		if (err != nil) != bad || (bad && err.Type != api.ErrTypeBadConfig) {
+		if (err != nil) != bad || (bad && api.TypeOf(err) != api.ErrTypeBadConfig) {
 			t.Errorf("FAAS_MODE=%s in the extension role: %v", mode, err)
 		}
 	}

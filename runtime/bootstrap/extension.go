@@ -40,7 +40,8 @@ func runExtension(ctx context.Context, name string, getenv func(string) string, 
 	log = log.With("role", "extension")
 	cfg, cerr := LoadExtensionConfig(getenv)
 	if cfg.Endpoint == "" {
-		log.Error("init failed", "type", cerr.Type, "msg", cerr.Message)
+		e := api.InitBody(cerr, api.ErrTypeInitError)
+		log.Error("init failed", "type", e.Type, "msg", e.Message)
 		return 1
 	}
 	x := client.NewExtension(cfg.Endpoint)
@@ -51,7 +52,8 @@ func runExtension(ctx context.Context, name string, getenv func(string) string, 
 		log.Error("extension registration failed", "name", name, "err", err)
 		return 1
 	}
-	report := func(e *api.Error) int {
+	report := func(err error) int {
+		e := api.InitBody(err, api.ErrTypeInitError)
 		log.Error("init failed", "type", e.Type, "msg", e.Message)
 		rctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -58,7 +59,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, log *sl
 
 func runArgs(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger, p *process) int {
 	cfg, cerr := LoadConfig(args, getenv)
-	report := func(e *api.Error) int { return initFailed(cfg, e, log) }
+	report := func(err error) int { return initFailed(cfg, err, log) }
 	if cerr != nil {
 		return report(cerr)
 	}
@@ -68,10 +69,10 @@ func runArgs(ctx context.Context, args []string, getenv func(string) string, log
 // run initialises the mode and serves until SIGTERM. report tells Lambda
 // that init failed (through the Runtime API, or the Extensions API in the
 // extension role) and returns the exit code.
-func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog.Logger, report func(*api.Error) int, p *process) int {
+func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog.Logger, report func(error) int, p *process) int {
 	factory, ok := modes.Lookup(cfg.Mode)
 	if !ok {
-		return report(api.NewError(api.ErrTypeBadConfig, modeMissing(cfg.Mode)))
+		return report(api.Errorf(api.ErrTypeBadConfig, "%s", modeMissing(cfg.Mode)))
 	}
 	how := "from " + ModeEnv
 	if cfg.ModeInferred {
@@ -110,7 +111,7 @@ func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog
 		return 0
 	}
 	if err != nil {
-		return report(asAPIError(err, api.ErrTypeInitError))
+		return report(err)
 	}
 
 	if p != nil {
@@ -134,7 +135,10 @@ func modeMissing(mode modes.Name) string {
 	return msg
 }
 
-func initFailed(cfg *Config, e *api.Error, log *slog.Logger) int {
+// initFailed reports a failed init, err with its Lambda type or as
+// Runtime.InitError, and returns the exit code.
+func initFailed(cfg *Config, err error, log *slog.Logger) int {
+	e := api.InitBody(err, api.ErrTypeInitError)
 	log.Error("init failed", "type", e.Type, "msg", e.Message)
 	if cfg != nil && cfg.Endpoint != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -257,9 +261,9 @@ func (l *loop) handle(inv *api.Invocation) error {
 	var err error
 	switch {
 	case resp.Err != nil:
-		err = l.c.Fail(post, inv.RequestID, resp.Err)
+		err = l.c.Fail(post, inv.RequestID, api.InvocationBody(inv.RequestID, resp.Err))
 	case resp.Stream != nil:
-		err = l.c.RespondStream(post, inv.RequestID, resp.ContentType, resp.Stream)
+		err = l.c.RespondStream(post, inv.RequestID, resp.ContentType, &failingStream{resp.Stream, inv.RequestID})
 		resp.Stream.Close()
 	case len(resp.Body) > api.MaxResponse:
 		err = l.c.Fail(post, inv.RequestID, api.ResponseTooLarge(int64(len(resp.Body))))
@@ -267,7 +271,7 @@ func (l *loop) handle(inv *api.Invocation) error {
 		err = l.c.Respond(post, inv.RequestID, resp.Body, resp.ContentType)
 	}
 
-	if len(resp.Body) > 1<<20 || (resp.Err != nil && resp.Err.Type == api.ErrTypeResponseTooBig) {
+	if len(resp.Body) > 1<<20 || api.TypeOf(resp.Err) == api.ErrTypeResponseTooBig {
 		// A multi-megabyte response leaves its buffers to the GC, and the
 		// heap would keep the pages: hand them back so the sandbox's memory
 		// stays flat. Costs one GC, only after large responses.
@@ -300,11 +304,19 @@ func (l *loop) handle(inv *api.Invocation) error {
 	return nil
 }
 
-// asAPIError keeps an *api.Error's type; anything else gets typ.
-func asAPIError(err error, typ string) *api.Error {
-	var e *api.Error
-	if errors.As(err, &e) {
-		return e
+// failingStream words a streamed response's typed failure as the
+// invocation's error (api.InvocationBody), for the client to report in the
+// trailers; an error without a Lambda type is left as it is, and the client
+// reports it as a truncated response.
+type failingStream struct {
+	io.Reader
+	requestID string
+}
+
+func (s *failingStream) Read(p []byte) (int, error) {
+	n, err := s.Reader.Read(p)
+	if err != nil && api.TypeOf(err) != "" {
+		err = api.InvocationBody(s.requestID, err)
 	}
-	return api.NewError(typ, err.Error())
+	return n, err
 }

@@ -3,7 +3,6 @@ package httpevent
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/textproto"
 	"net/url"
 	"strings"
@@ -44,12 +43,12 @@ type requestContext struct {
 }
 
 // fromEvent builds the request for an API Gateway, ALB or Function URL event.
-func fromEvent(kind Kind, ev *event, rc *requestContext) (*Request, *api.Error) {
+func fromEvent(kind Kind, ev *event, rc *requestContext) (*Request, error) {
 	r := &Request{Kind: kind, Header: textproto.MIMEHeader{}}
 	switch kind {
 	case APIGatewayV2, FunctionURL:
 		if ev.Version != "2.0" {
-			return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("payload format version %q with requestContext.http: only 2.0 is known", ev.Version))
+			return nil, api.Errorf(ErrTypeUnknownShape, "payload format version %q with requestContext.http: only 2.0 is known", ev.Version)
 		}
 		r.Method = rc.HTTP.Method
 		r.Path = ev.RawPath
@@ -62,7 +61,7 @@ func fromEvent(kind Kind, ev *event, rc *requestContext) (*Request, *api.Error) 
 		}
 	case APIGatewayV1, ALB:
 		if ev.Version != "" && ev.Version != "1.0" {
-			return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("payload format version %q for a %s event: only 1.0 is known", ev.Version, kind))
+			return nil, api.Errorf(ErrTypeUnknownShape, "payload format version %q for a %s event: only 1.0 is known", ev.Version, kind)
 		}
 		r.Method = ev.HTTPMethod
 		r.Path = ev.Path
@@ -87,10 +86,10 @@ func fromEvent(kind Kind, ev *event, rc *requestContext) (*Request, *api.Error) 
 		}
 	}
 	if r.Method == "" {
-		return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("a %s event without an HTTP method", kind))
+		return nil, api.Errorf(ErrTypeUnknownShape, "a %s event without an HTTP method", kind)
 	}
 	if !h1.ValidToken(r.Method) {
-		return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("HTTP method %q is not a valid token", r.Method))
+		return nil, api.Errorf(ErrTypeUnknownShape, "HTTP method %q is not a valid token", r.Method)
 	}
 	if r.Path == "" {
 		r.Path = "/"
@@ -99,7 +98,7 @@ func fromEvent(kind Kind, ev *event, rc *requestContext) (*Request, *api.Error) 
 	if ev.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(ev.Body)
 		if err != nil {
-			return nil, api.NewError(ErrTypeUnknownShape, "isBase64Encoded is true but the body is not base64: "+err.Error())
+			return nil, api.Errorf(ErrTypeUnknownShape, "isBase64Encoded is true but the body is not base64: %v", err)
 		}
 		r.Body = b
 	} else {

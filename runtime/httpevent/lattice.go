@@ -3,7 +3,6 @@ package httpevent
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/textproto"
 	"net/url"
 	"strings"
@@ -50,17 +49,17 @@ func (l *strList) UnmarshalJSON(b []byte) error {
 // fromLattice builds the request for a VPC Lattice event, and the value of
 // x-amzn-request-context (version 2's requestContext; version 1 has none).
 // AWS Lambda Web Adapter does not know these events (its issue #789).
-func fromLattice(kind Kind, payload []byte) (*Request, []byte, *api.Error) {
+func fromLattice(kind Kind, payload []byte) (*Request, []byte, error) {
 	var ev latticeEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("the event looks like a %s event but does not decode as one: %v", kind, err))
+		return nil, nil, api.Errorf(ErrTypeUnknownShape, "the event looks like a %s event but does not decode as one: %v", kind, err)
 	}
 	if kind == LatticeV2 && ev.Version != "2.0" {
-		return nil, nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("VPC Lattice event structure version %q: only 1 and 2.0 are known", ev.Version))
+		return nil, nil, api.Errorf(ErrTypeUnknownShape, "VPC Lattice event structure version %q: only 1 and 2.0 are known", ev.Version)
 	}
 	r := &Request{Kind: kind, Method: ev.Method, Header: textproto.MIMEHeader{}}
 	if !h1.ValidToken(r.Method) {
-		return nil, nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("HTTP method %q is not a valid token", r.Method))
+		return nil, nil, api.Errorf(ErrTypeUnknownShape, "HTTP method %q is not a valid token", r.Method)
 	}
 	path, query := ev.Path, ev.Query
 	if kind == LatticeV1 {
@@ -87,7 +86,7 @@ func fromLattice(kind Kind, payload []byte) (*Request, []byte, *api.Error) {
 	if ev.Base64 || ev.Base64V1 {
 		b, err := base64.StdEncoding.DecodeString(ev.Body)
 		if err != nil {
-			return nil, nil, api.NewError(ErrTypeUnknownShape, "isBase64Encoded is true but the body is not base64: "+err.Error())
+			return nil, nil, api.Errorf(ErrTypeUnknownShape, "isBase64Encoded is true but the body is not base64: %v", err)
 		}
 		r.Body = b
 	}

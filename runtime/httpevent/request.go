@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/textproto"
 	"strconv"
 	"strings"
@@ -111,7 +110,7 @@ func (pc *probeContext) lattice() bool {
 // source is then told from requestContext); only an event whose fields have
 // other types is probed again, to tell a broken HTTP event from another
 // source's event.
-func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
+func Translate(inv *api.Invocation, o *Options) (*Request, error) {
 	payload := bytes.TrimSpace(inv.Payload)
 	var ev event
 	kind := PassThrough
@@ -119,13 +118,13 @@ func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
 	switch {
 	case len(payload) == 0 || payload[0] != '{':
 		if !json.Valid(payload) {
-			return nil, api.NewError(ErrTypeMalformedEvent, "the event is not valid JSON")
+			return nil, api.Errorf(ErrTypeMalformedEvent, "the event is not valid JSON")
 		}
 	default:
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			var se *json.SyntaxError
 			if errors.As(err, &se) || !json.Valid(payload) {
-				return nil, api.NewError(ErrTypeMalformedEvent, "the event is not valid JSON")
+				return nil, api.Errorf(ErrTypeMalformedEvent, "the event is not valid JSON")
 			}
 			k, perr := classify(payload)
 			if perr != nil {
@@ -136,11 +135,11 @@ func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
 				break
 			}
 			if k != PassThrough {
-				return nil, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("the event looks like a %s event but does not decode as one: %v", k, err))
+				return nil, api.Errorf(ErrTypeUnknownShape, "the event looks like a %s event but does not decode as one: %v", k, err)
 			}
 			break
 		}
-		var kerr *api.Error
+		var kerr error
 		if kind, kerr = kindOf(&ev, &rc); kerr != nil {
 			return nil, kerr
 		}
@@ -156,7 +155,7 @@ func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
 		r.Header.Set("Content-Type", "application/json")
 		rcJSON = []byte("null")
 	} else {
-		var ferr *api.Error
+		var ferr error
 		if kind == LatticeV1 || kind == LatticeV2 {
 			r, rcJSON, ferr = fromLattice(kind, payload)
 		} else {
@@ -180,7 +179,7 @@ func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
 		return nil, err
 	}
 	if !h1.ValidFieldValue(r.Host) || strings.ContainsAny(r.Host, " \t/") {
-		return nil, api.NewError(ErrTypeInvalidHeader, fmt.Sprintf("Host %s is not a valid host; the request was not sent", strconv.Quote(r.Host)))
+		return nil, api.Errorf(ErrTypeInvalidHeader, "Host %s is not a valid host; the request was not sent", strconv.Quote(r.Host))
 	}
 	r.Header[HeaderRequestContext] = []string{string(rcJSON)}
 	r.Header[HeaderLambdaContext] = []string{string(lambdaContext(inv, &o.Env))}
@@ -198,7 +197,7 @@ func Translate(inv *api.Invocation, o *Options) (*Request, *api.Error) {
 // kindOf tells the event source of a decoded event from its markers:
 // requestContext.elb (ALB), requestContext.http (HTTP API or Function
 // URL), a top-level httpMethod (REST API).
-func kindOf(ev *event, rc *requestContext) (Kind, *api.Error) {
+func kindOf(ev *event, rc *requestContext) (Kind, error) {
 	if ev.HTTPMethod == "" && ev.Method != "" && ev.LatticeRawPath != "" {
 		return LatticeV1, nil
 	}
@@ -217,11 +216,11 @@ func kindOf(ev *event, rc *requestContext) (Kind, *api.Error) {
 		return ALB, nil
 	case len(pc.HTTP) > 0:
 		if err := json.Unmarshal(pc.HTTP, &rc.HTTP); err != nil || rc.HTTP == nil {
-			return 0, api.NewError(ErrTypeUnknownShape, fmt.Sprintf("the event's requestContext.http is not an object with a method: %.100s", pc.HTTP))
+			return 0, api.Errorf(ErrTypeUnknownShape, "the event's requestContext.http is not an object with a method: %.100s", pc.HTTP)
 		}
 		if len(pc.DomainName) > 0 {
 			if err := json.Unmarshal(pc.DomainName, &rc.DomainName); err != nil {
-				return 0, api.NewError(ErrTypeUnknownShape, "requestContext.domainName is not a string")
+				return 0, api.Errorf(ErrTypeUnknownShape, "requestContext.domainName is not a string")
 			}
 		}
 		if strings.Contains(rc.DomainName, ".lambda-url.") {
@@ -237,7 +236,7 @@ func kindOf(ev *event, rc *requestContext) (Kind, *api.Error) {
 
 // classify tells the source of an event whose fields did not decode into
 // the HTTP shapes, from its markers only.
-func classify(payload []byte) (Kind, *api.Error) {
+func classify(payload []byte) (Kind, error) {
 	var p probe
 	if json.Unmarshal(payload, &p) != nil {
 		return PassThrough, nil
@@ -264,9 +263,9 @@ func classify(payload []byte) (Kind, *api.Error) {
 // checkHeaders refuses a request the app must not get: a header name that
 // is not a token, or a value with control characters that would let a
 // client split or smuggle requests.
-func checkHeaders(h textproto.MIMEHeader) *api.Error {
+func checkHeaders(h textproto.MIMEHeader) error {
 	if err := h1.CheckHeader(h); err != nil {
-		return api.NewError(ErrTypeInvalidHeader, err.Error()+"; the request was not sent")
+		return api.Errorf(ErrTypeInvalidHeader, "%v; the request was not sent", err)
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ package modes
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -36,34 +35,40 @@ type Mode interface {
 
 // Response is the outcome of one invocation: an error, a streamed body or a
 // buffered body, in that order of precedence.
+//
+// Err is how a mode fails an invocation, and a streamed body's Read error
+// is how it fails one midway: an error from api.Errorf (the runtime's own
+// words), a final api.Error (the function's own), or any other error
+// (Runtime.Unknown). The bootstrap loop turns it into what Lambda shows,
+// "RequestId: <id> Error: <message>" for the runtime's own words, once.
 type Response struct {
-	Err         *api.Error
+	Err         error
 	Stream      io.ReadCloser // streamed with Lambda-Runtime-Function-Response-Mode: streaming
 	Body        []byte
 	ContentType string
 }
 
-// Fail is the Response for a failed invocation, worded by
-// api.InvocationError.
-func Fail(inv *api.Invocation, typ, format string, args ...any) Response {
-	return Response{Err: api.InvocationError(inv.RequestID, typ, format, args...)}
+// Fail is the Response for an invocation that failed with an error of
+// type typ, in the runtime's own words (api.Errorf).
+func Fail(typ, format string, args ...any) Response {
+	return Response{Err: api.Errorf(typ, format, args...)}
 }
 
 // CheckHandlerFile checks at init that the handler is a file, so a bad
 // image fails with one /init/error instead of on every invocation. kind
 // names what it should be ("an executable", "a shared library"); with
 // executable set the file must also have an execute bit (not on Windows).
-func CheckHandlerFile(path, kind string, executable bool) *api.Error {
+func CheckHandlerFile(path, kind string, executable bool) error {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return api.NewError(api.ErrTypeHandlerNotFound, fmt.Sprintf("handler %s does not exist (check the image's CMD and LAMBDA_TASK_ROOT)", path))
+		return api.Errorf(api.ErrTypeHandlerNotFound, "handler %s does not exist (check the image's CMD and LAMBDA_TASK_ROOT)", path)
 	case err != nil:
-		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s: %v", path, err))
+		return api.Errorf(api.ErrTypeInvalidHandler, "handler %s: %v", path, err)
 	case st.IsDir():
-		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s is a directory, not %s", path, kind))
+		return api.Errorf(api.ErrTypeInvalidHandler, "handler %s is a directory, not %s", path, kind)
 	case executable && runtime.GOOS != "windows" && st.Mode().Perm()&0o111 == 0:
-		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("handler %s is not executable (mode %v): chmod +x it", path, st.Mode().Perm()))
+		return api.Errorf(api.ErrTypeInvalidHandler, "handler %s is not executable (mode %v): chmod +x it", path, st.Mode().Perm())
 	}
 	return nil
 }

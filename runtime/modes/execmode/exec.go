@@ -60,10 +60,7 @@ func New(cfg modes.Config) (modes.Mode, error) {
 // Init checks that the handler is an executable file, so a bad image fails
 // at init (one /init/error) instead of on every invocation.
 func (e *Mode) Init(context.Context) error {
-	if err := modes.CheckHandlerFile(e.path, "an executable", true); err != nil {
-		return err
-	}
-	return nil
+	return modes.CheckHandlerFile(e.path, "an executable", true)
 }
 
 // Invoke runs the executable once.
@@ -84,7 +81,7 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	procgroup.Isolate(cmd)
 
 	if err := cmd.Start(); err != nil {
-		return modes.Fail(inv, api.ErrTypeInvalidHandler, "cannot start %s: %v", e.path, err)
+		return modes.Fail(api.ErrTypeInvalidHandler, "cannot start %s: %v", e.path, err)
 	}
 	release() // the child has its own copy of the pipe's read end
 	done := make(chan error, 1)
@@ -105,12 +102,12 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 
 	switch {
 	case cause == "timeout":
-		return modes.Response{Err: api.Timeout(inv.RequestID, inv.Budget())}
+		return modes.Response{Err: api.TimedOut(inv.Budget())}
 	case cause == "shutdown" && waitErr != nil:
-		return modes.Fail(inv, api.ErrTypeExit, "the runtime is shutting down (SIGTERM); the function was stopped%s", tailNote(errTail))
+		return modes.Fail(api.ErrTypeExit, "the runtime is shutting down (SIGTERM); the function was stopped%s", tailNote(errTail))
 	}
 	if waitErr != nil && !errors.Is(waitErr, exec.ErrWaitDelay) {
-		return modes.Fail(inv, api.ErrTypeExit, "Runtime exited with error: %s%s", exitDescription(waitErr), tailNote(errTail))
+		return modes.Fail(api.ErrTypeExit, "Runtime exited with error: %s%s", exitDescription(waitErr), tailNote(errTail))
 	}
 	if out.total > api.MaxResponse {
 		return modes.Response{Err: api.ResponseTooLarge(out.total)}

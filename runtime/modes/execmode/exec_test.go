@@ -406,3 +406,23 @@ func (r *relay) cut() {
 		c.Close()
 	}
 }
+
+// TestInvocationErrorWording: the runtime's own invocation errors say
+// "RequestId: <id> Error: " once, as Lambda's do; the size error keeps
+// RIE's words, which have none.
+func TestInvocationErrorWording(t *testing.T) {
+	dir := t.TempDir()
+	h := script(t, dir, "fail.sh", `if grep -q big; then head -c 7340032 /dev/zero; else exit 3; fi`)
+	sb, _ := startBox(t, []string{h}, 5*time.Second)
+	res := invoke(t, sb, `{}`)
+	wantError(t, res, api.ErrTypeExit, "exit status 3")
+	var e api.Error
+	if err := json.Unmarshal(res.Body, &e); err != nil || !strings.HasPrefix(e.Message, "RequestId: "+res.RequestID+" Error: Runtime exited with error: ") || strings.Count(e.Message, "RequestId:") != 1 {
+		t.Errorf("exit error message %q (request %s)", e.Message, res.RequestID)
+	}
+	res = invoke(t, sb, `"big"`)
+	wantError(t, res, api.ErrTypeResponseTooBig, "Response payload size")
+	if strings.Contains(string(res.Body), "RequestId") {
+		t.Errorf("size error %s", res.Body)
+	}
+}

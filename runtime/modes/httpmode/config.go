@@ -174,7 +174,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	c.StopGrace = duration("FAAS_HTTP_STOP_GRACE", 200*time.Millisecond)
 	if len(errs) > 0 {
-		return nil, api.NewError(api.ErrTypeBadConfig, "http mode: "+strings.Join(errs, "; "))
+		return nil, api.Errorf(api.ErrTypeBadConfig, "http mode: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
 }

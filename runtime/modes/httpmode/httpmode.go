@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -83,7 +82,7 @@ func New(hc modes.Config) (modes.Mode, error) {
 	}
 	m := &Mode{cfg: cfg, argv: hc.Command, external: hc.ExternalApp, log: hc.Log.With("mode", "http")}
 	if !m.external && len(m.argv) == 0 {
-		return nil, api.NewError(api.ErrTypeInvalidHandler, "http mode: no web app command")
+		return nil, api.Errorf(api.ErrTypeInvalidHandler, "http mode: no web app command")
 	}
 	m.app = &h1.Client{Addr: net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)), MaxIdle: max(hc.Concurrency, 1), DialTimeout: 2 * time.Second}
 	m.probe = m.app
@@ -152,7 +151,7 @@ func (m *Mode) Init(ctx context.Context) error {
 		return nil
 	case c.dead():
 		// As in the adapter's layout, where the app is the runtime process.
-		return api.NewError(api.ErrTypeExit, c.describe())
+		return api.Errorf(api.ErrTypeExit, "%s", c.describe())
 	case ctx.Err() != nil:
 		c.stop(m.cfg.StopGrace)
 		return ctx.Err()
@@ -179,11 +178,11 @@ func (m *Mode) start() (*child, error) {
 	stopping := m.stopping
 	m.mu.Unlock()
 	if stopping {
-		return nil, api.NewError(api.ErrTypeExit, "the runtime is shutting down")
+		return nil, api.Errorf(api.ErrTypeExit, "the runtime is shutting down")
 	}
 	c, err := startChild(m.argv, m.env)
 	if err != nil {
-		return nil, api.NewError(ErrTypeAppStartError, fmt.Sprintf("cannot start the web app %s: %v", m.argv[0], err))
+		return nil, api.Errorf(ErrTypeAppStartError, "cannot start the web app %s: %v", m.argv[0], err)
 	}
 	m.mu.Lock()
 	m.cur, m.ready = c, false
@@ -303,13 +302,13 @@ func (m *Mode) ensure(ctx context.Context) (*child, error) {
 	start := time.Now()
 	if err := m.waitReady(ctx, c); err != nil {
 		if c.dead() {
-			return nil, api.NewError(api.ErrTypeExit, c.describe())
+			return nil, api.Errorf(api.ErrTypeExit, "%s", c.describe())
 		}
 		if ctx.Err() != nil {
 			// A healthy range never met must not hang the function: the
 			// invocation ends at its deadline and says what was asked.
-			return nil, api.NewError(ErrTypeAppNotReady, fmt.Sprintf("the web app was not ready by the invocation's deadline (waited %s here): the readiness check, %s, never passed%s",
-				time.Since(start).Round(time.Millisecond), m.readinessTarget(), c.stderrNote()))
+			return nil, api.Errorf(ErrTypeAppNotReady, "the web app was not ready by the invocation's deadline (waited %s here): the readiness check, %s, never passed%s",
+				time.Since(start).Round(time.Millisecond), m.readinessTarget(), c.stderrNote())
 		}
 		return nil, err
 	}
@@ -339,9 +338,9 @@ func (m *Mode) readyApp() (c *child, ok bool) {
 
 // Invoke sends the event to the app as an HTTP request.
 func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
-	req, terr := httpevent.Translate(inv, &m.evo)
-	if terr != nil {
-		return modes.Response{Err: api.InvocationError(inv.RequestID, terr.Type, "%s", terr.Message)}
+	req, err := httpevent.Translate(inv, &m.evo)
+	if err != nil {
+		return modes.Response{Err: err}
 	}
 	// Answer before Lambda's deadline: a timeout is posted as an error
 	// rather than left for Lambda to find.
@@ -413,27 +412,28 @@ func errorStatus(status int, body []byte) *api.Error {
 	return api.NewError(ErrTypeErrorStatus, msg)
 }
 
-// failure turns a transport error into the error Lambda should see.
-func (m *Mode) failure(inv *api.Invocation, dctx context.Context, c *child, err error, what string) *api.Error {
-	var ae *api.Error
+// failure turns a transport error into the error Lambda should see; one
+// that already has its Lambda type (said by ensure: the app exited, or was
+// not ready by the deadline) is returned as it is.
+func (m *Mode) failure(inv *api.Invocation, dctx context.Context, c *child, err error, what string) error {
 	switch {
-	case errors.As(err, &ae): // said by ensure: the app exited, or was not ready by the deadline
-		return api.InvocationError(inv.RequestID, ae.Type, "%s", ae.Message)
+	case api.TypeOf(err) != "":
+		return err
 	case dctx.Err() != nil:
-		return api.Timeout(inv.RequestID, inv.Budget())
+		return api.TimedOut(inv.Budget())
 	case errors.Is(err, h1.ErrInvalidHeader):
-		return api.InvocationError(inv.RequestID, httpevent.ErrTypeInvalidHeader, "%v; the request was not sent", err)
+		return api.Errorf(httpevent.ErrTypeInvalidHeader, "%v; the request was not sent", err)
 	}
 	if c != nil {
 		// A reset connection usually means the app died: give the reaper a
 		// moment so the error says so, with the app's last words.
 		select {
 		case <-c.exited:
-			return api.InvocationError(inv.RequestID, api.ErrTypeExit, "%s", c.describe())
+			return api.Errorf(api.ErrTypeExit, "%s", c.describe())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	return api.InvocationError(inv.RequestID, ErrTypeAppRequest, "%s: %v", what, err)
+	return api.Errorf(ErrTypeAppRequest, "%s: %v", what, err)
 }
 
 // withMargin ends the context a little before the invocation's deadline,
@@ -466,8 +466,8 @@ func (m *Mode) Shutdown(ctx context.Context) error {
 }
 
 // stream is a streamed response: the prelude, then the app's body as it
-// arrives. A failure after the first byte is returned as an *api.Error,
-// which the bootstrap reports in the trailers.
+// arrives. A failure after the first byte is Read's error, which the
+// bootstrap reports in the trailers.
 type stream struct {
 	m       *Mode
 	inv     *api.Invocation

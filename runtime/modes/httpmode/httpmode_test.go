@@ -438,6 +438,9 @@ func TestStreaming(t *testing.T) {
 				if !res.Failed() || res.ErrorType != api.ErrTypeExit || !strings.Contains(rec.data.String(), "chunk 1") {
 					t.Fatalf("%s %s after %q", res.Outcome, res.ErrorType, rec.data.String())
 				}
+				if !strings.Contains(string(res.Body), "RequestId: "+res.RequestID+" Error: ") {
+					t.Errorf("error body %s: want Lambda's wording, with the request id", res.Body)
+				}
 				if !strings.Contains(string(res.Body), "exit status 3") {
 					t.Errorf("error body %s: want the app's exit status", res.Body)
 				}

@@ -85,7 +85,7 @@ func (m *Mode) Init(context.Context) error {
 	}
 	lib, err := open(m.path)
 	if err != nil {
-		return api.NewError(api.ErrTypeInvalidHandler, fmt.Sprintf("cannot load %s as a shared library: %v", m.path, err))
+		return api.Errorf(api.ErrTypeInvalidHandler, "cannot load %s as a shared library: %v", m.path, err)
 	}
 	m.lib = lib
 
@@ -128,7 +128,7 @@ func (m *Mode) Init(context.Context) error {
 }
 
 func (m *Mode) invalid(format string, args ...any) error {
-	return api.NewError(api.ErrTypeInvalidHandler, m.path+" "+fmt.Sprintf(format, args...))
+	return api.Errorf(api.ErrTypeInvalidHandler, "%s %s", m.path, fmt.Sprintf(format, args...))
 }
 
 // callInit runs faas_init with the init info and an output for its error.
@@ -167,7 +167,7 @@ func (m *Mode) Invoke(_ context.Context, inv *api.Invocation) modes.Response {
 	select {
 	case s = <-m.slots:
 	case <-m.stopped:
-		return modes.Fail(inv, api.ErrTypeExit, "the runtime is shutting down (SIGTERM)")
+		return modes.Fail(api.ErrTypeExit, "the runtime is shutting down (SIGTERM)")
 	}
 	defer func() { m.slots <- s }()
 
@@ -180,14 +180,14 @@ func (m *Mode) Invoke(_ context.Context, inv *api.Invocation) modes.Response {
 	r1, _, _ := purego.SyscallN(m.handle,
 		uintptr(unsafe.Pointer(&s.ctx)), uintptr(unsafe.Pointer(ev)), uintptr(len(inv.Payload)), uintptr(unsafe.Pointer(&s.out)))
 	runtime.KeepAlive(inv)
-	return s.response(int32(r1), inv.RequestID)
+	return s.response(int32(r1))
 }
 
 var zeroByte [1]byte
 
 // response turns what the call left in the slot into the outcome, and
 // copies the body out: the slot is reused as soon as Invoke returns.
-func (s *slot) response(rc int32, requestID string) modes.Response {
+func (s *slot) response(rc int32) modes.Response {
 	defer s.shrink()
 	if s.tooLarge > 0 {
 		return modes.Response{Err: api.ResponseTooLarge(int64(s.tooLarge))}
@@ -195,7 +195,7 @@ func (s *slot) response(rc int32, requestID string) modes.Response {
 	if s.out.len > s.out.cap || s.out.cap != uintptr(len(s.buf)) {
 		// Only a library that wrote the struct directly can get here; the
 		// buffer may be corrupted, so say so instead of posting garbage.
-		return modes.Response{Err: api.InvocationError(requestID, api.ErrTypeUnknown, "the library set faas_output.len=%d beyond its cap=%d: write the output only with faas_output_write", s.out.len, s.out.cap)}
+		return modes.Fail(api.ErrTypeUnknown, "the library set faas_output.len=%d beyond its cap=%d: write the output only with faas_output_write", s.out.len, s.out.cap)
 	}
 	if rc != rcOK {
 		typ, msg := s.errorParts("HandlerError")
