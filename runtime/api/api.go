@@ -36,7 +36,20 @@ const (
 	HeaderClientContext   = "Lambda-Runtime-Client-Context"
 	HeaderCognitoIdentity = "Lambda-Runtime-Cognito-Identity"
 	HeaderTenantID        = "Lambda-Runtime-Aws-Tenant-Id"
+	// HeaderInvocationID is a nonce Lambda hands out with each /next (since
+	// 2026-07) and checks when the runtime echoes it on /response and
+	// /error: a late answer from a timed-out invocation cannot then be
+	// taken as the answer of a newer one that reuses its request id. Lambda
+	// refuses such an answer with 410 Gone. The runtime echoes it only when
+	// /next sent it (aws-lambda-rust-runtime PR #1159, aws-lambda-dotnet PR
+	// #2508, aws-lambda-cpp PR #221).
+	HeaderInvocationID = "Lambda-Runtime-Invocation-Id"
 )
+
+// StatusGone is the Runtime API's answer to a post for an invocation that
+// is gone (it timed out, and its request id may now be another's): the
+// runtime drops the answer and takes the next invocation.
+const StatusGone = 410
 
 // Headers the runtime sends.
 const (
@@ -86,14 +99,34 @@ type Invocation struct {
 	ClientContext   string
 	CognitoIdentity string
 	TenantID        string
-	Payload         []byte
-	Received        time.Time // when /next answered, for Budget
+	InvocationID    string // Lambda-Runtime-Invocation-Id; empty when /next sent none
+	// MalformedInvocationID is an invocation id /next sent that cannot be
+	// echoed in a header (it is then not echoed), kept for the log.
+	MalformedInvocationID string
+	Payload               []byte
+	Received              time.Time // when /next answered, for Budget
 }
 
 // Budget is the time the invocation had from its receipt to its deadline,
 // to 10 ms: the function's timeout, as the runtime can know it.
 func (inv *Invocation) Budget() time.Duration {
 	return time.UnixMilli(inv.DeadlineMs).Sub(inv.Received).Round(10 * time.Millisecond)
+}
+
+// ValidRequestID accepts the ids Lambda hands out (UUIDs) and any other
+// token of letters, digits, '-', '_' and '.', up to 128 bytes: a request
+// id becomes part of a request path.
+func ValidRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return id != "." && id != ".."
 }
 
 // ParseDeadline reads the Lambda-Runtime-Deadline-Ms header value.

@@ -165,12 +165,13 @@ func serve(ctx context.Context, cfg *Config, h modes.Mode, first *client.Client,
 	defer stopHandler()
 
 	var wg sync.WaitGroup
+	gone, malformed := newRateLimited(), newRateLimited()
 	for i := 0; i < cfg.Concurrency; i++ {
 		c := first
 		if i > 0 {
 			c = client.New(cfg.Endpoint)
 		}
-		l := &loop{c: c, h: h, log: log, setTraceEnv: cfg.Concurrency == 1}
+		l := &loop{c: c, h: h, log: log, setTraceEnv: cfg.Concurrency == 1, gone: gone, malformed: malformed}
 		wg.Go(func() {
 			if err := l.run(ctx); err != nil {
 				cancel(err)
@@ -205,6 +206,8 @@ type loop struct {
 	h           modes.Mode
 	log         *slog.Logger
 	setTraceEnv bool
+	gone        *rateLimited // shared by the loops: one budget per process
+	malformed   *rateLimited
 }
 
 // Backoff for a Runtime API that cannot be reached: about 1.3 s in all,
@@ -246,6 +249,9 @@ func (l *loop) next(ctx context.Context) (*api.Invocation, error) {
 // not the loop's: SIGTERM reaches user code through Handler.Shutdown, and
 // the answer must still be posted afterwards.
 func (l *loop) handle(inv *api.Invocation) error {
+	if inv.MalformedInvocationID != "" {
+		l.malformed.log(l.log, "malformed "+api.HeaderInvocationID+" from /next: not echoed", "request_id", inv.RequestID, "value", inv.MalformedInvocationID)
+	}
 	if l.setTraceEnv {
 		os.Setenv("_X_AMZN_TRACE_ID", inv.TraceID)
 	}
@@ -261,14 +267,14 @@ func (l *loop) handle(inv *api.Invocation) error {
 	var err error
 	switch {
 	case resp.Err != nil:
-		err = l.c.Fail(post, inv.RequestID, api.InvocationBody(inv.RequestID, resp.Err))
+		err = l.c.Fail(post, inv, api.InvocationBody(inv.RequestID, resp.Err))
 	case resp.Stream != nil:
-		err = l.c.RespondStream(post, inv.RequestID, resp.ContentType, &failingStream{resp.Stream, inv.RequestID})
+		err = l.c.RespondStream(post, inv, resp.ContentType, &failingStream{resp.Stream, inv.RequestID})
 		resp.Stream.Close()
 	case len(resp.Body) > api.MaxResponse:
-		err = l.c.Fail(post, inv.RequestID, api.ResponseTooLarge(int64(len(resp.Body))))
+		err = l.c.Fail(post, inv, api.ResponseTooLarge(int64(len(resp.Body))))
 	default:
-		err = l.c.Respond(post, inv.RequestID, resp.Body, resp.ContentType)
+		err = l.c.Respond(post, inv, resp.Body, resp.ContentType)
 	}
 
 	if len(resp.Body) > 1<<20 || api.TypeOf(resp.Err) == api.ErrTypeResponseTooBig {
@@ -279,6 +285,14 @@ func (l *loop) handle(inv *api.Invocation) error {
 	}
 
 	var se *client.StatusError
+	if errors.As(err, &se) && se.Gone() {
+		// The invocation timed out and its request id may be another's
+		// now: the answer is dropped, never retried, and the loop goes on
+		// (aws-lambda-dotnet PR #2508). Rate-limited, since a function that
+		// keeps overrunning its timeout would fill the log.
+		l.gone.log(l.log, "answer refused: the invocation is gone (it timed out); taking the next", "request_id", inv.RequestID, "invocation_id", inv.InvocationID)
+		return nil
+	}
 	if errors.As(err, &se) && se.Status >= 500 {
 		// "Container error. Non-recoverable state. Runtime should exit
 		// promptly." (Runtime API spec); Lambda answers the invocation.
@@ -292,7 +306,7 @@ func (l *loop) handle(inv *api.Invocation) error {
 		if se.Status == 413 {
 			typ = api.ErrTypeResponseTooBig
 		}
-		err = l.c.Fail(post, inv.RequestID, api.NewError(typ, se.Error()))
+		err = l.c.Fail(post, inv, api.NewError(typ, se.Error()))
 	}
 	if err != nil {
 		var ce *client.ConnError

@@ -41,7 +41,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := c.Respond(ctx, inv.RequestID, answer, "application/json"); err != nil {
+			if err := c.Respond(ctx, inv, answer, "application/json"); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -36,7 +36,7 @@ type Client struct {
 	req h1.Request
 	br  bytes.Reader
 	hdr textproto.MIMEHeader
-	val [3][1]string // backing for hdr's values: no allocation per post
+	val [4][1]string // backing for hdr's values: no allocation per post
 
 	// NextSent, if set, is called when a GET /next is on the wire, before
 	// Lambda answers it: the end of init as Lambda counts it.
@@ -75,6 +75,10 @@ type StatusError struct {
 	Status int
 	Body   string
 }
+
+// Gone reports a 410: the invocation the post was for is gone (timed
+// out), so the answer is dropped; nothing is wrong with the runtime.
+func (e *StatusError) Gone() bool { return e.Status == api.StatusGone }
 
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("runtime API refused %s: HTTP %d: %s", e.Op, e.Status, strings.TrimSpace(e.Body))
@@ -125,11 +129,17 @@ func parseInvocation(h textproto.MIMEHeader, payload []byte) (*api.Invocation, e
 		ClientContext:   h.Get(api.HeaderClientContext),
 		CognitoIdentity: h.Get(api.HeaderCognitoIdentity),
 		TenantID:        h.Get(api.HeaderTenantID),
+		InvocationID:    h.Get(api.HeaderInvocationID),
 		Payload:         payload,
 		Received:        time.Now(),
 	}
-	if !validRequestID(inv.RequestID) {
+	if !api.ValidRequestID(inv.RequestID) {
 		return nil, &StatusError{Op: "next", Status: 200, Body: fmt.Sprintf("missing or malformed %s header %q", api.HeaderRequestID, inv.RequestID)}
+	}
+	if !validInvocationID(inv.InvocationID) {
+		// Echoing it could not be done safely (it goes back in a header);
+		// without the echo Lambda skips its check, as with an older runtime.
+		inv.MalformedInvocationID, inv.InvocationID = inv.InvocationID, ""
 	}
 	if v := h.Get(api.HeaderDeadlineMs); v != "" {
 		var err error
@@ -140,24 +150,23 @@ func parseInvocation(h textproto.MIMEHeader, payload []byte) (*api.Invocation, e
 	return inv, nil
 }
 
-// validRequestID accepts the ids Lambda hands out (UUIDs) and any other
-// token of letters, digits, '-', '_' and '.', up to 128 bytes.
-func validRequestID(id string) bool {
-	if id == "" || len(id) > 128 {
+// validInvocationID accepts an empty id (none sent) and any header-safe
+// token up to 256 bytes: visible ASCII, no spaces.
+func validInvocationID(id string) bool {
+	if len(id) > 256 {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+		if id[i] <= ' ' || id[i] >= 0x7f {
 			return false
 		}
 	}
-	return id != "." && id != ".."
+	return true
 }
 
 // header resets the reused header map to Content-Type plus, when set, the
-// error type.
-func (c *Client) header(contentType, errorType string) textproto.MIMEHeader {
+// error type and the invocation id to echo.
+func (c *Client) header(contentType, errorType, invocationID string) textproto.MIMEHeader {
 	clear(c.hdr)
 	c.val[0][0] = contentType
 	c.hdr["Content-Type"] = c.val[0][:]
@@ -165,26 +174,30 @@ func (c *Client) header(contentType, errorType string) textproto.MIMEHeader {
 		c.val[1][0] = errorType
 		c.hdr[api.HeaderErrorType] = c.val[1][:]
 	}
+	if invocationID != "" {
+		c.val[3][0] = invocationID
+		c.hdr[api.HeaderInvocationID] = c.val[3][:]
+	}
 	return c.hdr
 }
 
-// Respond posts a buffered response and expects 202 Accepted.
-func (c *Client) Respond(ctx context.Context, requestID string, body []byte, contentType string) error {
+// Respond posts inv's buffered response and expects 202 Accepted.
+func (c *Client) Respond(ctx context.Context, inv *api.Invocation, body []byte, contentType string) error {
 	if contentType == "" {
 		contentType = "application/json"
 	}
-	return c.post(ctx, "response", api.ResponsePath(requestID), body, c.header(contentType, ""))
+	return c.post(ctx, "response", api.ResponsePath(inv.RequestID), body, c.header(contentType, "", inv.InvocationID))
 }
 
-// Fail posts an invocation error with its type in the
+// Fail posts inv's error with its type in the
 // Lambda-Runtime-Function-Error-Type header, which aws-lambda-go omits.
-func (c *Client) Fail(ctx context.Context, requestID string, e *api.Error) error {
-	return c.post(ctx, "error", api.ErrorPath(requestID), e.JSON(), c.header(api.ContentTypeError, headerSafe(e.Type)))
+func (c *Client) Fail(ctx context.Context, inv *api.Invocation, e *api.Error) error {
+	return c.post(ctx, "error", api.ErrorPath(inv.RequestID), e.JSON(), c.header(api.ContentTypeError, headerSafe(e.Type), inv.InvocationID))
 }
 
 // InitError reports a failed init; the caller exits afterwards.
 func (c *Client) InitError(ctx context.Context, e *api.Error) error {
-	return c.post(ctx, "init error", api.PathInitError, e.JSON(), c.header(api.ContentTypeError, headerSafe(e.Type)))
+	return c.post(ctx, "init error", api.PathInitError, e.JSON(), c.header(api.ContentTypeError, headerSafe(e.Type), ""))
 }
 
 // headerSafe drops an error type that cannot travel in a header (it may come
@@ -208,17 +221,17 @@ type StreamError = api.Error
 // produces them (each Read becomes a chunk, flushed at once). An error from
 // body is reported in the Lambda-Runtime-Function-Error-Type/-Body
 // trailers, as Lambda expects.
-func (c *Client) RespondStream(ctx context.Context, requestID, contentType string, body io.Reader) error {
+func (c *Client) RespondStream(ctx context.Context, inv *api.Invocation, contentType string, body io.Reader) error {
 	if contentType == "" {
 		contentType = "application/octet-stream"
 	}
-	h := c.header(contentType, "")
+	h := c.header(contentType, "", inv.InvocationID)
 	c.val[1][0] = api.ResponseModeStream
 	h[api.HeaderResponseMode] = c.val[1][:]
 	c.val[2][0] = api.HeaderErrorType + ", " + api.HeaderErrorBody
 	h["Trailer"] = c.val[2][:]
 	sr := &streamReader{r: body}
-	c.req = h1.Request{Method: "POST", Path: api.ResponsePath(requestID), Header: h,
+	c.req = h1.Request{Method: "POST", Path: api.ResponsePath(inv.RequestID), Header: h,
 		Body: sr, ContentLength: -1, Trailer: sr.trailer}
 	return c.do(ctx, "streamed response")
 }

@@ -105,16 +105,19 @@ func TestNextRespondFailAgainstEmulator(t *testing.T) {
 	if d := time.Until(time.UnixMilli(inv.DeadlineMs)); d < 25*time.Second || d > 31*time.Second {
 		t.Fatalf("deadline %v from now, want about the 30s timeout", d)
 	}
-	if err := c.Respond(ctx, inv.RequestID, []byte("plain answer"), "text/plain"); err != nil {
+	if err := c.Respond(ctx, inv, []byte("plain answer"), "text/plain"); err != nil {
 		t.Fatal(err)
 	}
 	got := wait(t, res)
+	if inv.InvocationID == "" || r.lastHeader().Get(api.HeaderInvocationID) != inv.InvocationID {
+		t.Fatalf("response echoed invocation id %q, /next gave %q", r.lastHeader().Get(api.HeaderInvocationID), inv.InvocationID)
+	}
 	if got.Outcome != emulator.OutcomeResponse || string(got.Body) != "plain answer" || got.ContentType != "text/plain" {
 		t.Fatalf("response result: %+v", got)
 	}
 	// A second post for the same invocation is refused, as Lambda does.
 	var se *client.StatusError
-	if err := c.Respond(ctx, inv.RequestID, []byte("again"), ""); !errors.As(err, &se) || se.Status != 403 {
+	if err := c.Respond(ctx, inv, []byte("again"), ""); !errors.As(err, &se) || se.Status != 403 {
 		t.Fatalf("second response: %v, want a 403 StatusError", err)
 	}
 
@@ -123,11 +126,14 @@ func TestNextRespondFailAgainstEmulator(t *testing.T) {
 	if inv, err = c.Next(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Fail(ctx, inv.RequestID, api.NewError("Function.Custom", "it broke")); err != nil {
+	if err := c.Fail(ctx, inv, api.NewError("Function.Custom", "it broke")); err != nil {
 		t.Fatal(err)
 	}
 	got = wait(t, res)
 	h := r.lastHeader()
+	if inv.InvocationID == "" || h.Get(api.HeaderInvocationID) != inv.InvocationID {
+		t.Fatalf("error post echoed invocation id %q, /next gave %q", h.Get(api.HeaderInvocationID), inv.InvocationID)
+	}
 	if got.Outcome != emulator.OutcomeError || got.ErrorType != "Function.Custom" ||
 		h.Get(api.HeaderErrorType) != "Function.Custom" || h.Get("Content-Type") != api.ContentTypeError {
 		t.Fatalf("error result %+v, header %v", got, h)
@@ -142,7 +148,7 @@ func TestNextRespondFailAgainstEmulator(t *testing.T) {
 	if inv, err = c.Next(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Fail(ctx, inv.RequestID, api.NewError("Bad\r\nX-Injected: 1", "x")); err != nil {
+	if err := c.Fail(ctx, inv, api.NewError("Bad\r\nX-Injected: 1", "x")); err != nil {
 		t.Fatal(err)
 	}
 	got = wait(t, res)
@@ -234,10 +240,13 @@ func TestRespondStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.RespondStream(ctx, inv.RequestID, "text/event-stream", &stepReader{parts: []string{"data: 1\n\n", "data: 2\n\n"}, seen: w.joined}); err != nil {
+	if err := c.RespondStream(ctx, inv, "text/event-stream", &stepReader{parts: []string{"data: 1\n\n", "data: 2\n\n"}, seen: w.joined}); err != nil {
 		t.Fatal(err)
 	}
 	got := wait(t, res)
+	if inv.InvocationID == "" || r.lastHeader().Get(api.HeaderInvocationID) != inv.InvocationID {
+		t.Fatalf("streamed response echoed invocation id %q, /next gave %q", r.lastHeader().Get(api.HeaderInvocationID), inv.InvocationID)
+	}
 	if got.Outcome != emulator.OutcomeResponse || !got.Streamed || w.joined() != "data: 1\n\ndata: 2\n\n" ||
 		r.lastHeader().Get(api.HeaderResponseMode) != api.ResponseModeStream || got.ContentType != "text/event-stream" {
 		t.Fatalf("stream result %+v, chunks %q", got, w.chunks)
@@ -250,7 +259,7 @@ func TestRespondStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	sr := &stepReader{parts: []string{"partial "}, seen: w.joined, err: api.NewError("Function.StreamBroke", "disk on fire")}
-	if err := c.RespondStream(ctx, inv.RequestID, "", sr); err != nil {
+	if err := c.RespondStream(ctx, inv, "", sr); err != nil {
 		t.Fatal(err)
 	}
 	got = wait(t, res)
@@ -275,7 +284,7 @@ func TestResponseTooLargeIs413(t *testing.T) {
 	}
 	big := bytes.Repeat([]byte("x"), api.MaxResponse+1)
 	var se *client.StatusError
-	if err := c.Respond(ctx, inv.RequestID, big, ""); !errors.As(err, &se) || se.Status != 413 || !strings.Contains(se.Body, "RequestEntityTooLarge") {
+	if err := c.Respond(ctx, inv, big, ""); !errors.As(err, &se) || se.Status != 413 || !strings.Contains(se.Body, "RequestEntityTooLarge") {
 		t.Fatalf("6,291,557-byte response: %v, want a 413 StatusError", err)
 	}
 	// The invocation ended with the 413, as in RIE: a later error post is
@@ -283,7 +292,7 @@ func TestResponseTooLargeIs413(t *testing.T) {
 	if got := wait(t, res); got.ErrorType != api.ErrTypeResponseTooBig {
 		t.Fatalf("result %+v", got)
 	}
-	if err := c.Fail(ctx, inv.RequestID, api.ResponseTooLarge(int64(len(big)))); !errors.As(err, &se) || se.Status != 403 {
+	if err := c.Fail(ctx, inv, api.ResponseTooLarge(int64(len(big)))); !errors.As(err, &se) || se.Status != 403 {
 		t.Fatalf("error post after the 413: %v, want 403", err)
 	}
 	// Exactly 6,291,556 bytes is accepted.
@@ -291,7 +300,7 @@ func TestResponseTooLargeIs413(t *testing.T) {
 	if inv, err = c.Next(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Respond(ctx, inv.RequestID, big[:api.MaxResponse], ""); err != nil {
+	if err := c.Respond(ctx, inv, big[:api.MaxResponse], ""); err != nil {
 		t.Fatal(err)
 	}
 	if got := wait(t, res); got.Outcome != emulator.OutcomeResponse || len(got.Body) != api.MaxResponse {
@@ -311,7 +320,7 @@ func TestUnreachableIsConnError(t *testing.T) {
 	if _, err := c.Next(context.Background()); !errors.As(err, &ce) {
 		t.Fatalf("Next: %v, want *ConnError", err)
 	}
-	if err := c.Respond(context.Background(), "id", []byte("x"), ""); !errors.As(err, &ce) {
+	if err := c.Respond(context.Background(), &api.Invocation{RequestID: "id"}, []byte("x"), ""); !errors.As(err, &ce) {
 		t.Fatalf("Respond: %v, want *ConnError", err)
 	}
 	// Cancelling a long-poll is not a connection failure.
@@ -320,5 +329,76 @@ func TestUnreachableIsConnError(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 	if _, err := client.New(r.addr()).Next(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled Next: %v", err)
+	}
+}
+
+// A Runtime API that sends no Lambda-Runtime-Invocation-Id (Lambda before
+// 2026-07; a stand-in handler, since the emulator always sends one) gets
+// none back; one that cannot be a header value is not echoed either.
+func TestInvocationIDEchoedOnlyWhenSent(t *testing.T) {
+	for _, sent := range []string{"", "has a space"} {
+		var mu sync.Mutex
+		var echoed []string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet {
+				w.Header().Set(api.HeaderRequestID, "req-1")
+				if sent != "" {
+					w.Header()[api.HeaderInvocationID] = []string{sent}
+				}
+				io.WriteString(w, "{}")
+				return
+			}
+			mu.Lock()
+			echoed = append(echoed, r.Header.Values(api.HeaderInvocationID)...)
+			mu.Unlock()
+			w.WriteHeader(http.StatusAccepted)
+		}))
+		c := client.New(strings.TrimPrefix(srv.URL, "http://"))
+		ctx := context.Background()
+		inv, err := c.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inv.InvocationID != "" || inv.MalformedInvocationID != sent {
+			t.Fatalf("sent %q: parsed %q, malformed %q", sent, inv.InvocationID, inv.MalformedInvocationID)
+		}
+		if err := c.Respond(ctx, inv, []byte("{}"), ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Fail(ctx, inv, api.NewError("X", "y")); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.RespondStream(ctx, inv, "", strings.NewReader("z")); err != nil {
+			t.Fatal(err)
+		}
+		srv.Close()
+		if len(echoed) != 0 {
+			t.Fatalf("sent %q: echoed %q", sent, echoed)
+		}
+	}
+}
+
+// A 410 (the invocation is gone) is a StatusError that says so, not a
+// connection failure.
+func TestGoneIsAStatus(t *testing.T) {
+	r := newRig(t)
+	c := client.New(r.addr())
+	ctx := context.Background()
+	res := r.invoke(t, `{}`, emulator.InvokeOptions{RequestID: "reused-id"})
+	inv, err := c.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := *inv
+	stale.InvocationID = "an-earlier-invocation"
+	var se *client.StatusError
+	if err := c.Respond(ctx, &stale, []byte("late"), ""); !errors.As(err, &se) || !se.Gone() {
+		t.Fatalf("late answer: %v, want a 410 StatusError", err)
+	}
+	if err := c.Respond(ctx, inv, []byte("mine"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := wait(t, res); string(got.Body) != "mine" || got.RequestID != "reused-id" {
+		t.Fatalf("result %+v", got)
 	}
 }

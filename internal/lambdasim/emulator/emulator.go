@@ -44,7 +44,11 @@ type Config struct {
 	// to (re)start the runtime process lazily, as Lambda does.
 	BeforeInvoke func(ctx context.Context) error
 	// OnTimeout runs when an invocation's deadline passes unanswered;
-	// Lambda then resets the execution environment.
+	// Lambda then resets the execution environment. In Managed Instances
+	// mode (MaxConcurrency above 1) it is not called: there Lambda fails
+	// the one invocation and lets the function run on, other invocations
+	// with it (AWS "Understanding the Lambda Managed Instances execution
+	// environment", Invocation timeouts).
 	OnTimeout func(requestID string)
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,7 +26,13 @@ import (
 func start(t *testing.T, cfg emulator.Config) (*emulator.Emulator, string) {
 	t.Helper()
 	l := emulatortest.NewLedger()
-	cfg.Observe = l.Observe
+	also := cfg.Observe
+	cfg.Observe = func(ev emulator.Event) {
+		l.Observe(ev)
+		if also != nil {
+			also(ev)
+		}
+	}
 	e := emulator.New(cfg)
 	ledgers.Store(e, l)
 	srv := httptest.NewServer(e.Handler())
@@ -406,5 +413,81 @@ func TestObserverChangesNoAnswer(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// Cross-wiring protection: each /next carries a fresh invocation id; in
+// Managed Instances mode a timed-out invocation is failed while its
+// runtime runs on, and when its request id is reused, a late post echoing
+// the old invocation id is answered 410 and the new invocation keeps its
+// own answer. A post without the header is taken as before.
+func TestInvocationIDRefusesALateAnswer(t *testing.T) {
+	resets := 0
+	var gone atomic.Int32
+	e, base := start(t, emulator.Config{Timeout: 300 * time.Millisecond, MaxConcurrency: 2, OnTimeout: func(string) { resets++ },
+		Observe: func(ev emulator.Event) {
+			if ev.Kind == emulator.EventGone {
+				gone.Add(1)
+			}
+		}})
+	a := invokeAsync(e, `"A"`, emulator.InvokeOptions{RequestID: "reused"})
+	respA, _ := next(t, base)
+	nonceA := respA.Header.Get(api.HeaderInvocationID)
+	if respA.Header.Get(api.HeaderRequestID) != "reused" || nonceA == "" {
+		t.Fatalf("A's /next headers: %v", respA.Header)
+	}
+	if _, err := e.Invoke(context.Background(), []byte(`"dup"`), emulator.InvokeOptions{RequestID: "reused"}); err != emulator.ErrRequestIDInUse {
+		t.Fatalf("a second invocation with a running one's id: %v", err)
+	}
+	if r := <-a; r.err != nil || r.res.Outcome != emulator.OutcomeTimeout {
+		t.Fatalf("A: %+v %v", r.res, r.err)
+	}
+	if resets != 0 {
+		t.Fatalf("Managed Instances mode reset the environment on a timeout")
+	}
+	b := invokeAsync(e, `"B"`, emulator.InvokeOptions{RequestID: "reused"})
+	respB, _ := next(t, base)
+	nonceB := respB.Header.Get(api.HeaderInvocationID)
+	if respB.Header.Get(api.HeaderRequestID) != "reused" || nonceB == "" || nonceB == nonceA {
+		t.Fatalf("B's invocation id %q (A's %q)", nonceB, nonceA)
+	}
+	for _, path := range []string{api.ResponsePath("reused"), api.ErrorPath("reused")} {
+		code, body := post(t, base+path, "application/json", []byte(`"A's late answer"`), map[string]string{api.HeaderInvocationID: nonceA})
+		if code != api.StatusGone || errType(t, body) != emulator.ErrTypeInvokeTimeout {
+			t.Fatalf("A's late post to %s: %d %s", path, code, body)
+		}
+	}
+	if code, body := post(t, base+api.ResponsePath("reused"), "application/json", []byte(`"B's answer"`), map[string]string{api.HeaderInvocationID: nonceB}); code != 202 {
+		t.Fatalf("B's post: %d %s", code, body)
+	}
+	if r := <-b; r.err != nil || string(r.res.Body) != `"B's answer"` {
+		t.Fatalf("B: %+v %v", r.res, r.err)
+	}
+	if n := gone.Load(); n != 2 {
+		t.Fatalf("%d posts told as EventGone, want 2", n)
+	}
+
+	// Without the header (a runtime that does not echo it) the post is taken.
+	c := invokeAsync(e, `"C"`, emulator.InvokeOptions{})
+	respC, _ := next(t, base)
+	if code, _ := post(t, base+api.ResponsePath(respC.Header.Get(api.HeaderRequestID)), "application/json", []byte(`"C"`), nil); code != 202 {
+		t.Fatalf("a post without the header: %d", code)
+	}
+	<-c
+	// A timed out unanswered (allowed); B and C got exactly one post each.
+	if err := ledger(e).CheckExactlyOnce(map[string]bool{"reused": true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Outside Managed Instances mode a timeout still resets the environment.
+func TestTimeoutResetsOnDemand(t *testing.T) {
+	resets := 0
+	e, base := start(t, emulator.Config{Timeout: 100 * time.Millisecond, OnTimeout: func(string) { resets++ }})
+	a := invokeAsync(e, `{}`, emulator.InvokeOptions{})
+	next(t, base)
+	<-a
+	if resets != 1 {
+		t.Fatalf("%d resets, want 1", resets)
 	}
 }

@@ -13,6 +13,10 @@ const (
 	ErrTypeInvalidRequestID       = "InvalidRequestID"
 	ErrTypeRequestEntityTooLarge  = "RequestEntityTooLarge"
 	ErrTypeTruncatedHTTPRequest   = "TruncatedHTTPRequest"
+	// ErrTypeInvokeTimeout answers 410 Gone to a post whose invocation id
+	// is not the current one: the name aws-lambda-dotnet PR #2508 gives
+	// Lambda's rejection.
+	ErrTypeInvokeTimeout = "ErrorRuntimeInvokeTimeout"
 
 	// Extensions API refusals.
 	ErrTypeInvalidRequestFormat  = "InvalidRequestFormat"
@@ -33,6 +37,7 @@ const (
 	// The Invoke API's exceptions.
 	ErrTypeInvalidRequestContent = "InvalidRequestContentException"
 	ErrTypeServiceException      = "ServiceException"
+	ErrTypeResourceConflict      = "ResourceConflictException"
 
 	// ErrTypeUnhandled is Lambda's word for a function error that named no
 	// type: the X-Amz-Function-Error header's value, and the errorType of a

@@ -40,6 +40,10 @@ type InvokeOptions struct {
 	CognitoIdentity string
 	TenantID        string
 	TraceID         string
+	// RequestID, when set, is the invocation's request id instead of a
+	// fresh one: a caller that supplies its own, or an upstream retry,
+	// reuses one. It must not be held by a running invocation.
+	RequestID string
 	// Stream, when set, receives a streamed response's bytes as they
 	// arrive (flushed if it is an http.Flusher); Result.Body is then empty.
 	Stream io.Writer
@@ -47,6 +51,10 @@ type InvokeOptions struct {
 
 // ErrPayloadTooLarge is returned for an event over 6 MB, as Lambda does.
 var ErrPayloadTooLarge = errors.New(ErrTypeRequestEntityTooLarge + ": request payload exceeds 6291456 bytes")
+
+// ErrRequestIDInUse is returned for InvokeOptions.RequestID when a running
+// invocation holds that id.
+var ErrRequestIDInUse = errors.New("the request id is held by a running invocation")
 
 type state int
 
@@ -58,6 +66,7 @@ const (
 
 type invocation struct {
 	id       string
+	nonce    string // Lambda-Runtime-Invocation-Id, fresh on each /next
 	payload  []byte // dropped when the invocation ends
 	opts     InvokeOptions
 	deadline time.Time

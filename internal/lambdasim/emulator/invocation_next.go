@@ -38,6 +38,7 @@ func (e *Emulator) serveNext(w http.ResponseWriter, r *http.Request) {
 		} else {
 			payload = inv.payload
 			inv.state = delivered
+			inv.nonce = uuid.NewString()
 			inv.deadline = time.Now().Add(e.cfg.Timeout)
 			e.served = true
 			if inv.opts.TraceID == "" {
@@ -49,6 +50,7 @@ func (e *Emulator) serveNext(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set(api.HeaderRequestID, inv.id)
+	h.Set(api.HeaderInvocationID, inv.nonce)
 	h.Set(api.HeaderDeadlineMs, strconv.FormatInt(inv.deadline.UnixMilli(), 10))
 	h.Set(api.HeaderFunctionARN, e.FunctionARN())
 	h.Set(api.HeaderTraceID, inv.opts.TraceID)

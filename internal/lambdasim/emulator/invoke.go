@@ -25,13 +25,24 @@ func InvokeHandler(inv Invoker) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serveInvoke(inv, w, r) })
 }
 
+// HeaderInvokeRequestID, on the invoke endpoint, chooses the invocation's
+// request id (this emulator's, not RIE's): a caller reusing one, as an
+// upstream retry does, is how the invocation-id check is exercised. A
+// buffered answer carries the id in the same header, as Lambda's Invoke
+// API answers.
+const HeaderInvokeRequestID = "X-Amzn-RequestId"
+
 func serveInvoke(inv Invoker, w http.ResponseWriter, r *http.Request) {
 	payload, err := io.ReadAll(io.LimitReader(r.Body, api.MaxPayload+1))
 	if err != nil {
 		renderError(w, http.StatusBadRequest, ErrTypeInvalidRequestContent, err.Error())
 		return
 	}
-	opts := InvokeOptions{TenantID: r.Header.Get("X-Amz-Tenant-Id"), TraceID: r.Header.Get("X-Amzn-Trace-Id")}
+	opts := InvokeOptions{TenantID: r.Header.Get("X-Amz-Tenant-Id"), TraceID: r.Header.Get("X-Amzn-Trace-Id"), RequestID: r.Header.Get(HeaderInvokeRequestID)}
+	if opts.RequestID != "" && !api.ValidRequestID(opts.RequestID) {
+		renderError(w, http.StatusBadRequest, ErrTypeInvalidRequestContent, HeaderInvokeRequestID+" must be a token of letters, digits, '-', '_' and '.', up to 128 bytes")
+		return
+	}
 	if cc := r.Header.Get("X-Amz-Client-Context"); cc != "" {
 		dec, err := base64.StdEncoding.DecodeString(cc)
 		if err != nil {
@@ -46,6 +57,9 @@ func serveInvoke(inv Invoker, w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, ErrPayloadTooLarge):
 		renderError(w, http.StatusRequestEntityTooLarge, ErrTypeRequestEntityTooLarge, err.Error())
+		return
+	case errors.Is(err, ErrRequestIDInUse):
+		renderError(w, http.StatusConflict, ErrTypeResourceConflict, opts.RequestID+": "+err.Error())
 		return
 	case err != nil:
 		if !sw.started {
@@ -63,6 +77,7 @@ func serveInvoke(inv Invoker, w http.ResponseWriter, r *http.Request) {
 	if res.Failed() {
 		w.Header().Set("X-Amz-Function-Error", ErrTypeUnhandled)
 	}
+	w.Header().Set(HeaderInvokeRequestID, res.RequestID)
 	if res.ContentType != "" {
 		w.Header().Set("Content-Type", res.ContentType)
 	}

@@ -20,8 +20,12 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 	if len(payload) > api.MaxPayload {
 		return nil, ErrPayloadTooLarge
 	}
+	id := opts.RequestID
+	if id == "" {
+		id = uuid.NewString()
+	}
 	inv := &invocation{
-		id: uuid.NewString(), payload: payload, opts: opts,
+		id: id, payload: payload, opts: opts,
 		started: make(chan struct{}), result: make(chan *Result, 1),
 	}
 	for attempt := 0; ; attempt++ {
@@ -52,6 +56,10 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 		e.mu.Unlock()
 		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond) // let the sandbox reap it
 	}
+	if e.byID[inv.id] != nil {
+		e.mu.Unlock()
+		return nil, ErrRequestIDInUse
+	}
 	e.byID[inv.id] = inv
 	e.observe(Event{Kind: EventQueued, RequestID: inv.id})
 	e.mu.Unlock()
@@ -75,7 +83,7 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte, opts InvokeOption
 		r.Duration = time.Since(start)
 		return r, nil
 	case <-timer.C:
-		if e.finish(inv, errResult(inv.id, OutcomeTimeout, api.Timeout(inv.id, e.cfg.Timeout))) && e.cfg.OnTimeout != nil {
+		if e.finish(inv, errResult(inv.id, OutcomeTimeout, api.Timeout(inv.id, e.cfg.Timeout))) && e.cfg.OnTimeout != nil && e.cfg.MaxConcurrency == 1 {
 			e.cfg.OnTimeout(inv.id)
 		}
 		r := <-inv.result

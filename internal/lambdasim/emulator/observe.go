@@ -23,6 +23,10 @@ const (
 	EventAccepted                  // a runtime's outcome post answered 202
 	EventRefused                   // a runtime's post for it answered 4xx
 	EventEnded                     // it ended (once)
+	// EventGone: a post echoed an invocation id that is not the one of
+	// the invocation holding RequestID now (answered 410). It belongs to
+	// an invocation that has ended, so no record counts it.
+	EventGone
 )
 
 // observe tells Config.Observe, if set. Callers may hold e.mu: the

@@ -14,7 +14,11 @@ import (
 
 // lookup finds a delivered invocation for a post, or answers as Lambda does:
 // 400 InvalidRequestID for an id it never handed out, 403
-// InvalidStateTransition for one already answered.
+// InvalidStateTransition for one already answered, 410 Gone when the post
+// echoes an invocation id other than the one of the invocation that holds
+// the request id now (a late answer from an earlier invocation that timed
+// out, whose id was reused). A post without the header is taken as before:
+// Lambda skips the check for runtimes that do not echo it.
 func (e *Emulator) lookup(w http.ResponseWriter, r *http.Request) *invocation {
 	id := r.PathValue("id")
 	e.mu.Lock()
@@ -27,6 +31,17 @@ func (e *Emulator) lookup(w http.ResponseWriter, r *http.Request) *invocation {
 			return nil
 		}
 		renderError(w, http.StatusBadRequest, ErrTypeInvalidRequestID, "Invalid request ID: "+id)
+		return nil
+	}
+	if nonce := r.Header.Get(api.HeaderInvocationID); nonce != "" && nonce != inv.nonce {
+		// Told as EventGone, not against the invocation that holds the id
+		// now. The body is drained first so that the runtime reads the
+		// answer rather than a reset connection.
+		e.mu.Unlock()
+		_, _ = io.Copy(io.Discard, r.Body)
+		e.mu.Lock()
+		e.observe(Event{Kind: EventGone, RequestID: id})
+		renderError(w, api.StatusGone, ErrTypeInvokeTimeout, "Invocation "+nonce+" of request "+id+" is gone: it timed out")
 		return nil
 	}
 	if inv.state != delivered {
