@@ -84,6 +84,11 @@ FAAS_EXPORT int32_t faas_handle(const faas_context *ctx, const uint8_t *event, s
         struct timespec ts = {60, 0};
         nanosleep(&ts, NULL);
     }
+    if (is(event, n, "late")) { /* answers after 2.5 s: past a 2 s timeout */
+        struct timespec ts = {2, 500 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        return faas_output_puts(out, "A's late answer");
+    }
     if (n > 4 && memcmp(event, "big ", 4) == 0) { /* "big N": N bytes of 'x', in 1000-byte writes */
         long want = strtol((const char *)event + 4, NULL, 10);
         char chunk[1000];
