@@ -14,10 +14,12 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator/emulatortest"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
@@ -160,8 +162,15 @@ func TestLateAnswerIsRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := newGate(t)
 			logs := &testutil.SyncBuffer{}
+			ledger := emulatortest.NewLedger()
+			var gone atomic.Int32
 			sb, err := sandbox.Start(sandbox.Options{Command: tc.cmd, Env: tc.env, Timeout: 2 * time.Second, MaxConcurrency: 2,
-				RuntimeAPI: g.addr, Stdout: logs, Stderr: logs, Ledger: true})
+				RuntimeAPI: g.addr, Stdout: logs, Stderr: logs, Observe: func(ev emulator.Event) {
+					ledger.Observe(ev)
+					if ev.Kind == emulator.EventGone {
+						gone.Add(1)
+					}
+				}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -179,7 +188,7 @@ func TestLateAnswerIsRefused(t *testing.T) {
 				t.Fatalf("B got %+v %v, want its own answer\n%s", b, err, logs)
 			}
 			// A's answer was posted, and refused.
-			for deadline := time.Now().Add(10 * time.Second); sb.Emulator().Gone() == 0; time.Sleep(20 * time.Millisecond) {
+			for deadline := time.Now().Add(10 * time.Second); gone.Load() == 0; time.Sleep(20 * time.Millisecond) {
 				if time.Now().After(deadline) {
 					t.Fatalf("A's late answer never reached the Runtime API\n%s", logs)
 				}
@@ -196,7 +205,7 @@ func TestLateAnswerIsRefused(t *testing.T) {
 			if sb.Starts() != 1 || sb.Exits() != 0 {
 				t.Fatalf("the runtime was restarted (%d starts, %d exits)\n%s", sb.Starts(), sb.Exits(), logs)
 			}
-			if err := sb.Emulator().CheckExactlyOnce(map[string]bool{"reused-request-id": true}); err != nil {
+			if err := ledger.CheckExactlyOnce(map[string]bool{"reused-request-id": true}); err != nil {
 				t.Fatal(err)
 			}
 		})
