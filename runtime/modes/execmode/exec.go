@@ -36,9 +36,6 @@ const (
 	EnvTenantID        = "LAMBDA_TENANT_ID"
 )
 
-// stderrTail is how much of a failed process's stderr goes into the error.
-const stderrTail = 2048
-
 // Mode is the exec handler mode.
 type Mode struct {
 	path    string
@@ -74,7 +71,7 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	cmd.Stdin = stdin
 	out := &cappedBuffer{limit: api.MaxResponse}
 	cmd.Stdout = out
-	errTail := &tailWriter{w: os.Stderr, max: stderrTail}
+	errTail := modes.NewTail(os.Stderr, modes.StderrTail)
 	cmd.Stderr = errTail
 	cmd.Env = e.env(inv)
 	cmd.WaitDelay = 100 * time.Millisecond // don't wait forever on pipes a detached grandchild holds
@@ -104,10 +101,10 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	case cause == "timeout":
 		return modes.Response{Err: api.TimedOut(inv.Budget())}
 	case cause == "shutdown" && waitErr != nil:
-		return modes.Fail(api.ErrTypeExit, "the runtime is shutting down (SIGTERM); the function was stopped%s", tailNote(errTail))
+		return modes.Fail(api.ErrTypeExit, "the runtime is shutting down (SIGTERM); the function was stopped%s", errTail.Note())
 	}
 	if waitErr != nil && !errors.Is(waitErr, exec.ErrWaitDelay) {
-		return modes.Fail(api.ErrTypeExit, "Runtime exited with error: %s%s", exitDescription(waitErr), tailNote(errTail))
+		return modes.Fail(api.ErrTypeExit, "Runtime exited with error: %s%s", exitDescription(waitErr), errTail.Note())
 	}
 	if out.total > api.MaxResponse {
 		return modes.Response{Err: api.ResponseTooLarge(out.total)}
@@ -211,13 +208,6 @@ func exitDescription(err error) string {
 	return err.Error()
 }
 
-func tailNote(t *tailWriter) string {
-	if s := t.String(); s != "" {
-		return "\nstderr (last lines):\n" + s
-	}
-	return ""
-}
-
 // cappedBuffer keeps up to limit bytes and counts the rest, so a runaway
 // function cannot make the runtime buffer more than Lambda would accept.
 type cappedBuffer struct {
@@ -232,36 +222,4 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 		c.buf.Write(p[:min(room, len(p))])
 	}
 	return len(p), nil
-}
-
-// tailWriter passes everything through to w and remembers the last max
-// bytes, for the error message of a failed invocation.
-type tailWriter struct {
-	w    io.Writer
-	max  int
-	tail []byte
-}
-
-func (t *tailWriter) Write(p []byte) (int, error) {
-	n, err := t.w.Write(p)
-	if len(p) >= t.max {
-		t.tail = append(t.tail[:0], p[len(p)-t.max:]...)
-	} else {
-		t.tail = append(t.tail, p...)
-		if over := len(t.tail) - t.max; over > 0 {
-			t.tail = append(t.tail[:0], t.tail[over:]...)
-		}
-	}
-	return n, err
-}
-
-// String is the remembered tail from its first whole line.
-func (t *tailWriter) String() string {
-	s := t.tail
-	if len(t.tail) == t.max {
-		if i := bytes.IndexByte(s, '\n'); i >= 0 && i < len(s)-1 {
-			s = s[i+1:]
-		}
-	}
-	return string(bytes.TrimRight(s, "\n"))
 }

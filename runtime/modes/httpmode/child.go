@@ -1,14 +1,12 @@
 package httpmode
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
-	"sync"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/runtime/modes"
 	"github.com/faas-runtime/faas-runtime/runtime/procgroup"
 )
 
@@ -19,17 +17,17 @@ type child struct {
 	cmd    *exec.Cmd
 	exited chan struct{} // closed after Wait
 	status string        // "exit status 1", set before exited closes
-	tail   *tailWriter
+	tail   *modes.Tail
 }
 
 func startChild(argv []string, env []string) (*child, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	cmd.Stdout = os.Stdout
-	tail := &tailWriter{w: os.Stderr, max: 2048}
+	tail := modes.NewTail(os.Stderr, modes.StderrTail)
 	cmd.Stderr = tail
 	cmd.WaitDelay = 100 * time.Millisecond // a grandchild holding the pipes must not block Wait
-	procgroup.IsolateTied(cmd)           // the app must not outlive the runtime that answers for it
+	procgroup.IsolateTied(cmd)             // the app must not outlive the runtime that answers for it
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -87,11 +85,7 @@ func (c *child) stop(grace time.Duration) {
 
 // describe says how the app ended, with its last stderr lines.
 func (c *child) describe() string {
-	s := "the web app (" + c.cmd.Path + ") exited: " + c.status
-	if t := c.tail.String(); t != "" {
-		s += "\nstderr (last lines):\n" + t
-	}
-	return s
+	return "the web app (" + c.cmd.Path + ") exited: " + c.status + c.tail.Note()
 }
 
 // stderrNote is the last stderr lines as a suffix for an error message.
@@ -99,42 +93,5 @@ func (c *child) stderrNote() string {
 	if c == nil {
 		return ""
 	}
-	if t := c.tail.String(); t != "" {
-		return "\nstderr (last lines):\n" + t
-	}
-	return ""
-}
-
-// tailWriter passes everything through to w and remembers the last max
-// bytes. Writes come from one goroutine (exec's copier) but String is
-// called from others, hence the lock.
-type tailWriter struct {
-	w    io.Writer
-	max  int
-	mu   sync.Mutex
-	tail []byte
-}
-
-func (t *tailWriter) Write(p []byte) (int, error) {
-	n, err := t.w.Write(p)
-	t.mu.Lock()
-	t.tail = append(t.tail, p...)
-	if over := len(t.tail) - t.max; over > 0 {
-		t.tail = append(t.tail[:0], t.tail[over:]...)
-	}
-	t.mu.Unlock()
-	return n, err
-}
-
-// String is the remembered tail from its first whole line.
-func (t *tailWriter) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := t.tail
-	if len(s) == t.max {
-		if i := bytes.IndexByte(s, '\n'); i >= 0 && i < len(s)-1 {
-			s = s[i+1:]
-		}
-	}
-	return string(bytes.TrimRight(s, "\n"))
+	return c.tail.Note()
 }
