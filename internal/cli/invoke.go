@@ -109,17 +109,23 @@ func serveCommand() *ucli.Command {
 			if n < 1 || n > maxEnvironments {
 				return Usagef("--environments %d: want 1 to %d", n, maxEnvironments)
 			}
+			// Catch Ctrl-C before any process starts: one arriving in
+			// between would end serve and leave them behind.
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 			sb, err := sandbox.StartPool(opts, n)
 			if err != nil {
+				stop()
 				return settingsError(err)
 			}
+			// Close runs before stop: it is bounded (under 2 s) and ends
+			// every process of the environments, so a second Ctrl-C in the
+			// meantime need not cut it short.
+			defer stop()
 			defer sb.Close()
 			fmt.Fprintf(c.App.ErrWriter, "runtime-init: serving %s on http://%s/2015-03-31/functions/function/invocations (Ctrl-C stops)\n", c.Args().First(), sb.Addr())
-			if err := sb.StartRuntime(c.Context); err != nil {
+			if err := sb.StartRuntime(ctx); err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
-			defer stop()
 			<-ctx.Done()
 			return nil
 		},

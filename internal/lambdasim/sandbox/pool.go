@@ -139,12 +139,17 @@ func (p *Pool) release(i int) {
 	p.mu.Unlock()
 }
 
-// Close stops every environment and the invoke endpoint.
+// Close stops every environment, then the invoke endpoint: invocations
+// in flight get their environment's answer first.
 func (p *Pool) Close() error {
 	if p.srv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = p.srv.Shutdown(ctx)
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			if p.srv.Shutdown(ctx) != nil {
+				_ = p.srv.Close()
+			}
+		}()
 	}
 	var errs []error
 	var wg sync.WaitGroup

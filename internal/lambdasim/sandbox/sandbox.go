@@ -203,7 +203,7 @@ func (s *Sandbox) startProcess(path, argv0 string, args ...string) (*exec.Cmd, e
 	cmd.Dir = s.opts.Dir
 	cmd.Env = s.environ()
 	cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
-	procgroup.Isolate(cmd)
+	procgroup.IsolateTied(cmd) // killed with runtime-init, even by SIGKILL
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -215,14 +215,18 @@ func (s *Sandbox) startProcess(path, argv0 string, args ...string) (*exec.Cmd, e
 // user's values) and the Runtime API's address, which only the sandbox
 // knows.
 func (s *Sandbox) environ() []string {
-	api := s.opts.RuntimeAPI
-	if api == "" {
-		api = s.Addr()
-	}
 	env := append(append(os.Environ(), s.opts.Env...),
-		"AWS_LAMBDA_RUNTIME_API="+api,
+		"AWS_LAMBDA_RUNTIME_API="+s.runtimeAPI(),
 		"AWS_LAMBDA_FUNCTION_TIMEOUT="+strconv.Itoa(int(s.emu.Timeout()/time.Second)))
 	return append(env, s.fn.environ(s.stream)...)
+}
+
+// runtimeAPI is the address the environment's processes are given.
+func (s *Sandbox) runtimeAPI() string {
+	if s.opts.RuntimeAPI != "" {
+		return s.opts.RuntimeAPI
+	}
+	return s.Addr()
 }
 
 // startExtensions starts the extensions and waits until all have
@@ -338,6 +342,10 @@ func (s *Sandbox) watch(cmd *exec.Cmd, exited chan struct{}) {
 		reason = "spindown"
 	}
 	s.endExtensions(exts, reason)
+	// The environment ends with its runtime, as in Lambda: nothing the
+	// function started may outlive it (a timeout's SIGKILL to the
+	// runtime's group does not reach the function's own group).
+	killLeftovers(s.runtimeAPI())
 	// Tell the emulator while still holding the lock, before proc is
 	// cleared: otherwise an invocation could start the next runtime in
 	// between, and this late notice would mark that one dead.
@@ -425,15 +433,25 @@ func (s *Sandbox) LastExitCode() int {
 	return s.lastRC
 }
 
+// closeGrace is how long Close gives the runtime after SIGTERM; with the
+// server's shutdown it keeps Ctrl-C on serve under 2 s.
+const closeGrace = time.Second
+
 // Close stops the runtime and the emulator.
 func (s *Sandbox) Close() error {
-	err := s.Stop(2 * time.Second)
+	// First: a runtime ending now must not be restarted for queued events
+	// (watch would start one that nothing stops).
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	err := s.Stop(closeGrace)
+	// Invokers still waiting (events queued behind the one that ran) see
+	// the connection close rather than keep Close waiting for them.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_ = s.srv.Shutdown(ctx)
+	if s.srv.Shutdown(ctx) != nil {
+		_ = s.srv.Close()
+	}
 	return err
 }
 
