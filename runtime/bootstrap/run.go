@@ -32,24 +32,11 @@ func Main(argv0 string, args []string) int {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	p := &process{cancel: stop}
-	log := NewLogger(os.Stderr)
+	log := NewLogger(os.Stderr, os.Getenv)
 	if IsExtension(argv0, args) {
 		return runExtension(ctx, filepath.Base(argv0), os.Getenv, log, p)
 	}
 	return runArgs(ctx, args, os.Getenv, log, p)
-}
-
-// NewLogger returns the runtime's logger: plain text without timestamps,
-// since CloudWatch stamps every line.
-func NewLogger(w *os.File) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) == 0 && a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		},
-	})).With("src", "faas-runtime")
 }
 
 // Run is Main with its inputs injected. Cancelling ctx is SIGTERM.
@@ -252,6 +239,7 @@ func (l *loop) handle(inv *api.Invocation) error {
 	if inv.MalformedInvocationID != "" {
 		l.malformed.log(l.log, "malformed "+api.HeaderInvocationID+" from /next: not echoed", "request_id", inv.RequestID, "value", inv.MalformedInvocationID)
 	}
+	logInvoke(l.log, inv.RequestID, len(inv.Payload))
 	if l.setTraceEnv {
 		os.Setenv("_X_AMZN_TRACE_ID", inv.TraceID)
 	}

@@ -424,3 +424,17 @@ func TestLatticeAndWebSocket(t *testing.T) {
 		t.Errorf("WebSocket event: %s %s", res.Outcome, res.Body)
 	}
 }
+
+// The web app gets Lambda's logging controls, as under the adapter (it
+// passes its environment on), so its own logger can follow them.
+func TestAppGetsLoggingControls(t *testing.T) {
+	b := startBox(t, adapterApp(t), 3*time.Second, "AWS_LAMBDA_LOG_FORMAT=JSON", "AWS_LAMBDA_LOG_LEVEL=DEBUG")
+	for name, want := range map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "DEBUG"} {
+		if _, lr := b.ok(t, v2Event("GET", "/env", "name="+name, nil)); lr.Body != want {
+			t.Errorf("the app sees %s=%q, want %q", name, lr.Body, want)
+		}
+	}
+	if !strings.Contains(b.logs.String(), `"message":"invoke"`) || !strings.Contains(b.logs.String(), `"requestId":`) {
+		t.Errorf("faas-runtime's own lines are not JSON:\n%s", b.logs)
+	}
+}
