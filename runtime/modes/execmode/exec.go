@@ -40,6 +40,8 @@ const (
 type Mode struct {
 	path    string
 	args    []string
+	wrapper string   // AWS_LAMBDA_EXEC_WRAPPER: the child is started through it
+	argv    []string // what is started: the wrapper, if any, then path and args
 	envOnce sync.Once
 	baseEnv []string // the runtime's environment, copied at the first invocation
 	log     *slog.Logger
@@ -51,12 +53,17 @@ type Mode struct {
 
 // New builds the exec mode from the bootstrap's configuration.
 func New(cfg modes.Config) (modes.Mode, error) {
-	return &Mode{path: cfg.Command[0], args: cfg.Command[1:], log: cfg.Log, stopping: make(chan struct{})}, nil
+	wrapper := modes.ExecWrapper(cfg.Getenv)
+	return &Mode{path: cfg.Command[0], args: cfg.Command[1:], wrapper: wrapper, argv: modes.Wrapped(wrapper, cfg.Command),
+		log: cfg.Log, stopping: make(chan struct{})}, nil
 }
 
 // Init checks that the handler is an executable file, so a bad image fails
 // at init (one /init/error) instead of on every invocation.
 func (e *Mode) Init(context.Context) error {
+	if err := modes.CheckExecWrapper(e.wrapper); err != nil {
+		return err
+	}
 	return modes.CheckHandlerFile(e.path, "an executable", true)
 }
 
@@ -65,7 +72,7 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	e.running.Add(1)
 	defer e.running.Done()
 
-	cmd := exec.Command(e.path, e.args...)
+	cmd := exec.Command(e.argv[0], e.argv[1:]...)
 	stdin, release := stdinFor(inv.Payload)
 	defer release()
 	cmd.Stdin = stdin

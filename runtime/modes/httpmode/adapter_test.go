@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -436,5 +438,17 @@ func TestAppGetsLoggingControls(t *testing.T) {
 	}
 	if !strings.Contains(b.logs.String(), `"message":"invoke"`) || !strings.Contains(b.logs.String(), `"requestId":`) {
 		t.Errorf("faas-runtime's own lines are not JSON:\n%s", b.logs)
+	}
+}
+
+// AWS_LAMBDA_EXEC_WRAPPER: the web app starts through the wrapper, which
+// sets a variable and execs "$@" (the adapter leaves the wrapper out:
+// aws-lambda-web-adapter #411).
+func TestAppStartsThroughExecWrapper(t *testing.T) {
+	wrapper := filepath.Join(t.TempDir(), "wrapper.sh")
+	os.WriteFile(wrapper, []byte("#!/bin/sh\nexport WRAPPED_BY=wrapper.sh\nexec \"$@\"\n"), 0o755)
+	b := startBox(t, adapterApp(t), 3*time.Second, "AWS_LAMBDA_EXEC_WRAPPER="+wrapper)
+	if _, lr := b.ok(t, v2Event("GET", "/env", "name=WRAPPED_BY", nil)); lr.Body != "wrapper.sh" {
+		t.Errorf("the app sees WRAPPED_BY=%q: not started through the wrapper", lr.Body)
 	}
 }

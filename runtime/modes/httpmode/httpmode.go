@@ -84,6 +84,14 @@ func New(hc modes.Config) (modes.Mode, error) {
 	if !m.external && len(m.argv) == 0 {
 		return nil, api.Errorf(api.ErrTypeInvalidHandler, "http mode: no web app command")
 	}
+	if w := modes.ExecWrapper(hc.Getenv); w != "" && !m.external {
+		// The app starts through the wrapper, as Lambda's runtimes do; the
+		// adapter's start-up leaves it out (aws-lambda-web-adapter #411).
+		if err := modes.CheckExecWrapper(w); err != nil {
+			return nil, err
+		}
+		m.argv = modes.Wrapped(w, m.argv)
+	}
 	m.app = &h1.Client{Addr: net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)), MaxIdle: max(hc.Concurrency, 1), DialTimeout: 2 * time.Second}
 	m.probe = m.app
 	if cfg.ReadinessPort != cfg.Port {
