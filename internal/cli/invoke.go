@@ -14,6 +14,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/invokeapi"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/runtime/bootstrap"
 	"github.com/faas-runtime/faas-runtime/runtime/modes"
@@ -41,6 +42,7 @@ func functionFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "runtime", Usage: "run this faas-runtime binary instead of the built-in runtime (on Linux a .so handler defaults to faas-runtime-sharedlib next to runtime-init or in PATH)"},
 		&ucli.BoolFlag{Name: "as-extension", Usage: "run faas-runtime as a Lambda extension, where AWS Lambda Web Adapter runs: HANDLER is the web app itself, started as the image's entrypoint (http mode)"},
 		&ucli.StringSliceFlag{Name: "extension", Usage: "also start executable `FILE` as an external extension, as Lambda starts /opt/extensions/* (repeatable)"},
+		&ucli.BoolFlag{Name: "no-report", Usage: "leave out Lambda's START, END and REPORT lines from the function's log"},
 	}
 }
 
@@ -62,6 +64,10 @@ func invokeCommand() *ucli.Command {
 			event, err := readEvent(c.String("event"), c.App.Reader)
 			if err != nil {
 				return err
+			}
+			// What Lambda's Invoke API refuses never reaches the function.
+			if ref := invokeapi.CheckPayload(event, invokeapi.RequestResponse); ref != nil {
+				return Usagef("--event: %v", ref)
 			}
 			sb, err := sandbox.Start(opts)
 			if err != nil {
@@ -88,50 +94,6 @@ func invokeCommand() *ucli.Command {
 	}
 }
 
-func serveCommand() *ucli.Command {
-	return &ucli.Command{
-		Name:      "serve",
-		Usage:     "keep a function running behind the emulator's invoke endpoint until interrupted",
-		ArgsUsage: "[--] HANDLER [ARGS...]",
-		Description: "Invoke it as you would the AWS Runtime Interface Emulator:\n" +
-			"  curl -XPOST http://127.0.0.1:9000/2015-03-31/functions/function/invocations -d '{}'",
-		Flags: append([]ucli.Flag{
-			&ucli.StringFlag{Name: "listen", Value: "127.0.0.1:9000", Usage: "address of the emulator (Runtime API and invoke endpoint)"},
-			&ucli.IntFlag{Name: "environments", Value: 1, Usage: "run up to `N` execution environments, each its own runtime process, so that concurrent invocations run in parallel as Lambda scales out (N > 1: each environment's Runtime API gets a loopback port of its own)"},
-		}, functionFlags()...),
-		Action: func(c *ucli.Context) error {
-			opts, err := sandboxOptions(c)
-			if err != nil {
-				return err
-			}
-			opts.Listen = c.String("listen")
-			n := c.Int("environments")
-			if n < 1 || n > maxEnvironments {
-				return Usagef("--environments %d: want 1 to %d", n, maxEnvironments)
-			}
-			// Catch Ctrl-C before any process starts: one arriving in
-			// between would end serve and leave them behind.
-			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
-			sb, err := sandbox.StartPool(opts, n)
-			if err != nil {
-				stop()
-				return settingsError(err)
-			}
-			// Close runs before stop: it is bounded (under 2 s) and ends
-			// every process of the environments, so a second Ctrl-C in the
-			// meantime need not cut it short.
-			defer stop()
-			defer sb.Close()
-			fmt.Fprintf(c.App.ErrWriter, "runtime-init: serving %s on http://%s/2015-03-31/functions/function/invocations (Ctrl-C stops)\n", c.Args().First(), sb.Addr())
-			if err := sb.StartRuntime(ctx); err != nil {
-				return err
-			}
-			<-ctx.Done()
-			return nil
-		},
-	}
-}
-
 // sandboxOptions turns the shared flags and the handler arguments into the
 // runtime process to run.
 func sandboxOptions(c *ucli.Context) (sandbox.Options, error) {
@@ -139,6 +101,11 @@ func sandboxOptions(c *ucli.Context) (sandbox.Options, error) {
 	if err != nil {
 		return sandbox.Options{}, err
 	}
+	return sandboxOptionsFor(c, args)
+}
+
+// sandboxOptionsFor is sandboxOptions for the handler and arguments args.
+func sandboxOptionsFor(c *ucli.Context, args []string) (sandbox.Options, error) {
 	if len(args) == 0 {
 		return sandbox.Options{}, Usagef("%s: no handler given: runtime-init %s [flags] -- HANDLER [ARGS...]", c.Command.Name, c.Command.Name)
 	}
@@ -242,6 +209,7 @@ func functionSettings(c *ucli.Context, args []string) func(sandbox.Options) sand
 		o.MemoryMB = c.Int("memory")
 		o.MaxConcurrency = c.Int("max-concurrency")
 		o.Handler = args[0] // the HANDLER argument, unless _HANDLER is set
+		o.Report = !c.Bool("no-report")
 		return o
 	}
 }

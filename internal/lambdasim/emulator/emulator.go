@@ -77,6 +77,7 @@ type Emulator struct {
 	ended   endedIDs               // recently ended ids, to answer late posts 403
 	initErr *api.Error
 	served  bool // a /next has been answered since the last runtime start
+	ready   bool // the runtime has asked for its first event: its init is done
 	alive   bool // a runtime process is running (when a sandbox manages one)
 
 	exts      map[string]*extension // registered extensions, by identifier

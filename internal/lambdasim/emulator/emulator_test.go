@@ -330,38 +330,6 @@ func TestInitErrorIsAccepted(t *testing.T) {
 	}
 }
 
-// The RIE invoke endpoint answers as Lambda's Invoke API does.
-func TestRIEInvokeEndpoint(t *testing.T) {
-	e, base := start(t, emulator.Config{})
-	runtimeAnswers := func(path func(string) string, body []byte, h map[string]string) {
-		resp, _ := next(t, base)
-		post(t, base+path(resp.Header.Get(api.HeaderRequestID)), "application/json", body, h)
-	}
-	go runtimeAnswers(api.ResponsePath, []byte(`{"ok":true}`), nil)
-	resp, err := http.Post(base+api.PathRIEInvoke, "application/json", strings.NewReader(`{}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || string(b) != `{"ok":true}` || resp.Header.Get("X-Amz-Function-Error") != "" {
-		t.Fatalf("success: %d %s %v", resp.StatusCode, b, resp.Header)
-	}
-	go runtimeAnswers(api.ErrorPath, api.NewError("E", "m").JSON(), map[string]string{api.HeaderErrorType: "E"})
-	resp, err = http.Post(base+api.PathRIEInvoke, "application/json", strings.NewReader(`{}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ = io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || resp.Header.Get("X-Amz-Function-Error") != "Unhandled" || errType(t, b) != "E" {
-		t.Fatalf("function error: %d %s %v", resp.StatusCode, b, resp.Header)
-	}
-	resp, _ = http.Post(base+api.PathRIEInvoke, "application/json", bytes.NewReader(make([]byte, api.MaxPayload+1)))
-	if resp.StatusCode != 413 {
-		t.Fatalf("oversize event: %d", resp.StatusCode)
-	}
-	_ = e
-}
-
 func TestTimeoutFromEnv(t *testing.T) {
 	env := func(v string) func(string) string { return func(string) string { return v } }
 	if d, _ := emulator.TimeoutFromEnv(env("")); d != 3*time.Second {

@@ -3,8 +3,7 @@ package emulator
 // The error types the emulator answers with, each named once, as RIE names
 // them in internal/lambda/rapi/rendering/rendering.go (Runtime API) and
 // internal/lambda/core/agentsmanager.go and rapi/handler/agent*.go
-// (Extensions API), and as Lambda's Invoke API reference lists its
-// exceptions (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
+// (Extensions API); the Invoke API's exceptions are package invokeapi's.
 // The runtime's own types (Runtime.*, Sandbox.*, Function.*) live in
 // runtime/api, which the bootstrap links.
 const (
@@ -33,11 +32,6 @@ const (
 	ErrTypeExtInitError   = "Extension.InitError"
 	ErrTypeExtLaunchError = "Extension.LaunchError"
 	ErrTypeExtCrash       = "Extension.Crash"
-
-	// The Invoke API's exceptions.
-	ErrTypeInvalidRequestContent = "InvalidRequestContentException"
-	ErrTypeServiceException      = "ServiceException"
-	ErrTypeResourceConflict      = "ResourceConflictException"
 
 	// ErrTypeUnhandled is Lambda's word for a function error that named no
 	// type: the X-Amz-Function-Error header's value, and the errorType of a

@@ -1,12 +1,19 @@
 package emulator
 
 import (
+	"context"
 	"errors"
 	"io"
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 )
+
+// Invoker runs one invocation: an Emulator (one execution environment), or
+// the sandbox's pool of them.
+type Invoker interface {
+	Invoke(ctx context.Context, payload []byte, opts InvokeOptions) (*Result, error)
+}
 
 // Outcome says how an invocation ended.
 type Outcome string
@@ -27,8 +34,14 @@ type Result struct {
 	ContentType string
 	ErrorType   string // set for every outcome but OutcomeResponse
 	Streamed    bool
-	Duration    time.Duration
-	platform    bool // the emulator decided it, not a runtime's post
+	Duration    time.Duration // from Invoke to the outcome, queueing included
+	// Delivered is when the runtime got the event (zero if it never did),
+	// Ended when the invocation ended: Lambda's Duration is the span.
+	Delivered, Ended time.Time
+	// LogTail is the end of the invocation's log (at most 4 KB), when
+	// InvokeOptions.LogTail asked for it and the sandbox keeps one.
+	LogTail  []byte
+	platform bool // the emulator decided it, not a runtime's post
 }
 
 // Failed reports whether the function failed (anything but a response).
@@ -41,12 +54,15 @@ type InvokeOptions struct {
 	TenantID        string
 	TraceID         string
 	// RequestID, when set, is the invocation's request id instead of a
-	// fresh one: a caller that supplies its own, or an upstream retry,
-	// reuses one. It must not be held by a running invocation.
+	// fresh one: a caller that supplies its own, an upstream retry, or
+	// Lambda retrying an asynchronous event reuses one. It must not be
+	// held by a running invocation.
 	RequestID string
 	// Stream, when set, receives a streamed response's bytes as they
 	// arrive (flushed if it is an http.Flusher); Result.Body is then empty.
 	Stream io.Writer
+	// LogTail asks for Result.LogTail.
+	LogTail bool
 }
 
 // ErrPayloadTooLarge is returned for an event over 6 MB, as Lambda does.
@@ -65,14 +81,15 @@ const (
 )
 
 type invocation struct {
-	id       string
-	nonce    string // Lambda-Runtime-Invocation-Id, fresh on each /next
-	payload  []byte // dropped when the invocation ends
-	opts     InvokeOptions
-	deadline time.Time
-	state    state
-	started  chan struct{} // closed when delivered to the runtime
-	result   chan *Result  // buffered(1); receives the final result once
+	id        string
+	nonce     string // Lambda-Runtime-Invocation-Id, fresh on each /next
+	payload   []byte // dropped when the invocation ends
+	opts      InvokeOptions
+	deadline  time.Time
+	state     state
+	delivered time.Time     // when /next handed it out
+	started   chan struct{} // closed when delivered to the runtime
+	result    chan *Result  // buffered(1); receives the final result once
 }
 
 // errResult is an outcome the platform decides, not a runtime's post.

@@ -18,6 +18,12 @@ import (
 func (e *Emulator) serveNext(w http.ResponseWriter, r *http.Request) {
 	// One invocation at a time per runtime (MaxConcurrency in Managed
 	// Instances mode): a /next beyond that waits for one to end.
+	e.mu.Lock()
+	if !e.ready {
+		e.ready = true
+		e.observe(Event{Kind: EventReady})
+	}
+	e.mu.Unlock()
 	select {
 	case e.slots <- struct{}{}:
 	case <-r.Context().Done():
@@ -39,12 +45,14 @@ func (e *Emulator) serveNext(w http.ResponseWriter, r *http.Request) {
 			payload = inv.payload
 			inv.state = delivered
 			inv.nonce = uuid.NewString()
-			inv.deadline = time.Now().Add(e.cfg.Timeout)
+			inv.delivered = time.Now()
+			inv.deadline = inv.delivered.Add(e.cfg.Timeout)
 			e.served = true
 			if inv.opts.TraceID == "" {
 				inv.opts.TraceID = newTraceID()
 			}
 			e.notifyInvokeLocked(inv, inv.opts.TraceID)
+			e.observe(Event{Kind: EventDelivered, RequestID: inv.id, TraceID: inv.opts.TraceID})
 		}
 		e.mu.Unlock()
 	}

@@ -108,6 +108,9 @@ func (e *Emulator) finish(inv *invocation, r *Result) bool {
 	}
 	inv.state = done
 	delete(e.byID, inv.id)
+	if r != nil {
+		r.Delivered, r.Ended = inv.delivered, time.Now()
+	}
 	e.endedLocked(inv, r)
 	if r != nil {
 		inv.result <- r
@@ -158,7 +161,7 @@ func (d *endedIDs) has(id string) bool {
 // the previous one are forgotten and registration opens again.
 func (e *Emulator) RuntimeStarted() {
 	e.mu.Lock()
-	e.initErr, e.served, e.alive = nil, false, true
+	e.initErr, e.served, e.alive, e.ready = nil, false, true, false
 	e.resetExtensionsLocked()
 	e.mu.Unlock()
 }

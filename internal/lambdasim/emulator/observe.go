@@ -13,6 +13,7 @@ type Event struct {
 	// empty when the invoker went away first.
 	Outcome  Outcome
 	Platform bool
+	TraceID  string // set for EventDelivered
 }
 
 // EventKind names the steps.
@@ -27,6 +28,8 @@ const (
 	// the invocation holding RequestID now (answered 410). It belongs to
 	// an invocation that has ended, so no record counts it.
 	EventGone
+	EventDelivered // /next handed it to the runtime
+	EventReady     // a new runtime asked for its first event (no RequestID): its init is done
 )
 
 // observe tells Config.Observe, if set. Callers may hold e.mu: the

@@ -6,8 +6,8 @@ import (
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 )
 
-// Handler serves the Runtime API, the Extensions API and RIE's invoke
-// endpoint. It is the table of contents: one file per route, named after
+// Handler serves the Runtime API and the Extensions API (the Invoke API
+// in front of them is package invokeapi). It is the table of contents: one file per route, named after
 // it, as RIE's internal/lambda/rapi/router.go lists rapi/handler/.
 func (e *Emulator) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -23,7 +23,5 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathExtensionNext, e.serveExtensionNext)
 	mux.HandleFunc("POST "+api.PathExtensionInitError, e.serveExtensionError(true))
 	mux.HandleFunc("POST "+api.PathExtensionExitError, e.serveExtensionError(false))
-	// RIE's invoke endpoint (invoke.go).
-	mux.Handle("POST "+api.PathRIEInvoke, InvokeHandler(e))
 	return mux
 }

@@ -26,8 +26,12 @@ type Report struct {
 	Init            time.Duration
 	MemorySizeMB    int
 	MaxMemoryUsedMB int
-	Status          string // Status values below
+	Status          string // Status values below; "" is success
 	ErrorType       string // with a status other than StatusSuccess
+	// Platform: the platform ended the invocation (a timeout, the
+	// runtime's exit, a failed init), so the line says how, as Lambda's
+	// does; a function's own error is only in the record's status.
+	Platform bool
 }
 
 // The status of an invocation or an init phase, as the records name it.
@@ -55,7 +59,7 @@ func (r Report) Line() string {
 	if r.Init > 0 {
 		fmt.Fprintf(&b, "Init Duration: %s ms\t", ms(r.Init))
 	}
-	if r.Status != "" && r.Status != StatusSuccess {
+	if r.Platform {
 		fmt.Fprintf(&b, "Status: %s\t", r.Status)
 		if r.ErrorType != "" {
 			fmt.Fprintf(&b, "Error Type: %s\t", r.ErrorType)

@@ -13,7 +13,7 @@ func TestReportLine(t *testing.T) {
 	if got := r.Line(); got != want {
 		t.Fatalf("cold:\n got %q\nwant %q", got, want)
 	}
-	r.Init, r.Status, r.ErrorType = 0, StatusTimeout, "Sandbox.Timedout"
+	r.Init, r.Status, r.ErrorType, r.Platform = 0, StatusTimeout, "Sandbox.Timedout", true
 	r.Duration = 3 * time.Second
 	want = "REPORT RequestId: r1\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 31 MB\tStatus: timeout\tError Type: Sandbox.Timedout\t"
 	if got := r.Line(); got != want {

@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"sync"
-	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
-	"github.com/faas-runtime/faas-runtime/runtime/api"
 )
 
 // Pool is a function with up to N execution environments, each a Sandbox
@@ -26,21 +22,17 @@ type Pool struct {
 	mu       sync.Mutex
 	inflight []int
 	changed  chan struct{} // closed and replaced when an environment frees up
-
-	ln  net.Listener // the shared invoke endpoint; nil with one environment
-	srv *http.Server
 }
 
-// StartPool serves the invoke endpoint on o.Listen. With one environment
-// that is the environment's own emulator, Runtime API included (RIE's
-// layout); with more, each environment's Runtime API gets a loopback port
-// of its own and o.Listen serves only the invoke endpoint.
+// StartPool starts the environments (their runtimes on first use). With
+// one, o is used as given (its Runtime API on o.Listen, or told as
+// o.RuntimeAPI); with more, each gets a loopback port of its own. The
+// Invoke API in front of a pool is package invokeapi.
 func StartPool(o Options, environments int) (*Pool, error) {
 	if environments < 1 {
 		return nil, fmt.Errorf("%d execution environments: want at least 1", environments)
 	}
 	p := &Pool{inflight: make([]int, environments), changed: make(chan struct{})}
-	front := o.Listen
 	if environments > 1 {
 		o.Listen, o.RuntimeAPI = "127.0.0.1:0", ""
 	}
@@ -53,30 +45,7 @@ func StartPool(o Options, environments int) (*Pool, error) {
 		p.envs = append(p.envs, sb)
 	}
 	p.capacity = max(1, p.envs[0].fn.maxConcurrency)
-	if environments == 1 {
-		return p, nil
-	}
-	if front == "" {
-		front = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", front)
-	if err != nil {
-		p.Close()
-		return nil, fmt.Errorf("listen on %s: %w", front, err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("POST "+api.PathRIEInvoke, emulator.InvokeHandler(p))
-	p.ln, p.srv = ln, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go p.srv.Serve(ln)
 	return p, nil
-}
-
-// Addr is the invoke endpoint's host:port.
-func (p *Pool) Addr() string {
-	if p.ln != nil {
-		return p.ln.Addr().String()
-	}
-	return p.envs[0].Addr()
 }
 
 // Environments are the pool's execution environments.
@@ -139,18 +108,9 @@ func (p *Pool) release(i int) {
 	p.mu.Unlock()
 }
 
-// Close stops every environment, then the invoke endpoint: invocations
-// in flight get their environment's answer first.
+// Close stops every environment; invocations in flight get their
+// environment's answer.
 func (p *Pool) Close() error {
-	if p.srv != nil {
-		defer func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-			defer cancel()
-			if p.srv.Shutdown(ctx) != nil {
-				_ = p.srv.Close()
-			}
-		}()
-	}
 	var errs []error
 	var wg sync.WaitGroup
 	var mu sync.Mutex

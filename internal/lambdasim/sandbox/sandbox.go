@@ -20,7 +20,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/platform"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/procgroup"
 )
@@ -50,6 +53,10 @@ type Options struct {
 	// Observe is told each step of every invocation (emulator.Config's
 	// Observe); tests keep an emulatortest.Ledger with it.
 	Observe func(emulator.Event)
+	// Report writes Lambda's own lines into the function's log (Stderr):
+	// START and END, REPORT with measured durations and Max Memory Used,
+	// INIT_REPORT for a failed init.
+	Report bool
 	// Extensions are external extensions, started as Lambda starts the
 	// files in /opt/extensions: before the runtime, with no arguments and
 	// argv[0] /opt/extensions/<name>; the runtime starts once all have
@@ -88,6 +95,15 @@ type Sandbox struct {
 	ln   net.Listener
 	srv  *http.Server
 
+	plog *platformLog
+	// Init timing, for REPORT's Init Duration; guarded by initMu, not mu:
+	// the emulator reports readiness while holding its own lock, and mu is
+	// held around calls into the emulator.
+	initMu    sync.Mutex
+	envStart  time.Time     // when the current environment began its init
+	ready     bool          // its runtime asked for its first event
+	coldStart time.Duration // its init duration, until a REPORT takes it
+
 	mu      sync.Mutex
 	proc    *exec.Cmd
 	exited  chan struct{} // closed when proc has exited
@@ -122,7 +138,8 @@ func Start(o Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Listen, err)
 	}
-	s := &Sandbox{opts: o, fn: fn, ln: ln}
+	s := &Sandbox{opts: o, fn: fn, ln: ln, plog: newPlatformLog(o.Stderr, o.Report)}
+	s.opts.Stdout, s.opts.Stderr = s.plog.tap(o.Stdout), s.plog.tap(o.Stderr)
 	s.emu = emulator.New(emulator.Config{
 		FunctionName:   fn.name,
 		Region:         fn.region,
@@ -130,7 +147,7 @@ func Start(o Options) (*Sandbox, error) {
 		Handler:        fn.handler,
 		Timeout:        o.Timeout,
 		MaxConcurrency: fn.maxConcurrency,
-		Observe:        o.Observe,
+		Observe:        s.observe,
 		BeforeInvoke:   s.ensureRunning,
 		OnTimeout:      func(string) { s.kill() },
 	})
@@ -153,9 +170,79 @@ func (s *Sandbox) Starts() int {
 	return s.starts
 }
 
-// Invoke runs one invocation.
+// Invoke runs one invocation. With Options.Report its END and REPORT
+// lines follow it into the log; with opts.LogTail the result carries the
+// end of its log.
 func (s *Sandbox) Invoke(ctx context.Context, payload []byte, opts emulator.InvokeOptions) (*emulator.Result, error) {
-	return s.emu.Invoke(ctx, payload, opts)
+	if !s.opts.Report && !opts.LogTail {
+		return s.emu.Invoke(ctx, payload, opts)
+	}
+	if opts.RequestID == "" {
+		opts.RequestID = uuid.NewString()
+	}
+	if opts.LogTail {
+		s.plog.open(opts.RequestID)
+	}
+	res, err := s.emu.Invoke(ctx, payload, opts)
+	if err == nil && s.opts.Report {
+		s.initMu.Lock()
+		cold := s.coldStart
+		if !res.Delivered.IsZero() {
+			s.coldStart = 0 // the first invocation the environment ran reports its init
+		}
+		s.initMu.Unlock()
+		s.plog.line(platform.EndLine(res.RequestID))
+		s.plog.line(reportOf(res, cold, s.fn.memoryMB, maxMemoryUsedMB(s.pgids())).Line())
+	}
+	if opts.LogTail {
+		tail := s.plog.close(opts.RequestID)
+		if res != nil {
+			res.LogTail = tail
+		}
+	}
+	return res, err
+}
+
+// observe follows the emulator's events for the platform's lines, then
+// tells Options.Observe. It runs under the emulator's lock.
+func (s *Sandbox) observe(ev emulator.Event) {
+	switch ev.Kind {
+	case emulator.EventReady:
+		s.initMu.Lock()
+		s.ready, s.coldStart = true, time.Since(s.envStart)
+		s.initMu.Unlock()
+	case emulator.EventDelivered:
+		s.plog.line(platform.StartLine(ev.RequestID, s.fn.version))
+	}
+	if s.opts.Observe != nil {
+		s.opts.Observe(ev)
+	}
+}
+
+// initEnded writes INIT_REPORT when the environment's init ended without a
+// runtime ready for events.
+func (s *Sandbox) initEnded(errType string) {
+	s.initMu.Lock()
+	failed, d := !s.ready && !s.envStart.IsZero(), time.Since(s.envStart)
+	s.ready = true // reported once
+	s.initMu.Unlock()
+	if failed {
+		s.plog.line(initFailed(d, errType).Line())
+	}
+}
+
+// pgids are the process groups of the environment's processes.
+func (s *Sandbox) pgids() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []int
+	if s.proc != nil {
+		ids = append(ids, s.proc.Process.Pid)
+	}
+	for _, x := range s.exts {
+		ids = append(ids, x.cmd.Process.Pid)
+	}
+	return ids
 }
 
 // StartRuntime runs the runtime now instead of on the first invocation.
@@ -172,6 +259,9 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 		return nil
 	}
 	s.emu.RuntimeStarted() // a new execution environment
+	s.initMu.Lock()
+	s.envStart, s.ready, s.coldStart = time.Now(), false, 0
+	s.initMu.Unlock()
 	s.cause = ""
 	s.stream = s.fn.logStream
 	if s.stream == "" {
@@ -179,6 +269,7 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 	}
 	if ae := s.startExtensions(); ae != nil {
 		s.emu.FailInit(ae)
+		s.initEnded(ae.Type)
 		return nil // the invocation gets the init error, as from Lambda
 	}
 	cmd, err := s.startProcess(s.opts.Command[0], s.opts.Command[0], s.opts.Command[1:]...)
@@ -349,6 +440,13 @@ func (s *Sandbox) watch(cmd *exec.Cmd, exited chan struct{}) {
 	// Tell the emulator while still holding the lock, before proc is
 	// cleared: otherwise an invocation could start the next runtime in
 	// between, and this late notice would mark that one dead.
+	if !stopping {
+		errType := ""
+		if ie := s.emu.InitError(); ie != nil {
+			errType = ie.Type
+		}
+		s.initEnded(errType)
+	}
 	s.mu.Lock()
 	s.exits++
 	s.emu.RuntimeExited(status)
@@ -465,3 +563,12 @@ func (s *Sandbox) ExtensionPIDs() []int {
 	}
 	return pids
 }
+
+// FunctionName is the function's name in force.
+func (s *Sandbox) FunctionName() string { return s.fn.name }
+
+// Region is the function's region.
+func (s *Sandbox) Region() string { return s.fn.region }
+
+// AccountID is the function's account.
+func (s *Sandbox) AccountID() string { return s.fn.accountID }
