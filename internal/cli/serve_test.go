@@ -35,15 +35,6 @@ func invokeReq(t *testing.T, url string, body []byte, h map[string]string) (int,
 	return resp.StatusCode, resp.Header, b.Bytes()
 }
 
-// script writes an exec-mode handler into dir.
-func script(t *testing.T, dir, name, body string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // What Lambda refuses never reaches the function: a payload that is not
 // JSON (400 InvalidRequestContentException), one over 6 MB synchronous or
@@ -53,7 +44,7 @@ func script(t *testing.T, dir, name, body string) string {
 func TestLambdaRefusals(t *testing.T) {
 	dir := t.TempDir()
 	calls := filepath.Join(dir, "calls")
-	h := script(t, dir, "count.sh", `cat >/dev/null; echo x >> `+calls+`; echo '{}'`)
+	h := testutil.Script(t, dir, "count.sh", `cat >/dev/null; echo x >> `+calls+`; echo '{}'`)
 	url, _ := testutil.Serve(t, nil, "--", h)
 	cases := []struct {
 		name, invType string
@@ -146,8 +137,8 @@ func reportLine(t *testing.T, log string) string {
 // RIE's fixed name.
 func TestServeSeveralFunctions(t *testing.T) {
 	dir := t.TempDir()
-	a := script(t, dir, "a.sh", `cat >/dev/null; echo '"a"'`)
-	b := script(t, dir, "b.sh", `cat >/dev/null; echo '"b"'`)
+	a := testutil.Script(t, dir, "a.sh", `cat >/dev/null; echo '"a"'`)
+	b := testutil.Script(t, dir, "b.sh", `cat >/dev/null; echo '"b"'`)
 	url, _ := testutil.Serve(t, nil, "--no-report", "--function", "alpha="+a, "--function", "beta="+b)
 	base, _, _ := strings.Cut(url, "/functions/")
 	for name, want := range map[string]string{"alpha": `"a"`, "beta": `"b"`,
@@ -178,7 +169,7 @@ func TestAsyncInvocation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := script(t, dir, "flaky.sh", `ev=$(cat); echo "$LAMBDA_REQUEST_ID" >> `+attempts+`
+	h := testutil.Script(t, dir, "flaky.sh", `ev=$(cat); echo "$LAMBDA_REQUEST_ID" >> `+attempts+`
 case "$ev" in *fail*) echo '{"errorType":"Flaky","errorMessage":"no luck"}'; exit 1;; esac
 echo '{"done":true}'`)
 	url, _ := testutil.Serve(t, nil, "--retry-delay", "100ms", "--on-failure", fail, "--on-success", ok, "--", h)

@@ -286,3 +286,14 @@ func NeedArm64(t testing.TB) {
 		Unavailable(t, "no qemu-aarch64 binfmt handler (qemu-user-static, binfmt-support): %v", err)
 	}
 }
+
+// Script writes an executable shell script (a #!/bin/sh line, then body)
+// into dir and returns its path.
+func Script(t testing.TB, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

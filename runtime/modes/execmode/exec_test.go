@@ -27,15 +27,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// script writes an executable shell function into dir.
-func script(t *testing.T, dir, name, body string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // startBox runs the real faas-runtime binary against the emulator and checks,
 // when the test ends, that every invocation got exactly one outcome post
@@ -109,7 +100,7 @@ func wantError(t *testing.T, res *emulator.Result, typ, msgPart string) {
 
 func TestEchoAndPassThrough(t *testing.T) {
 	dir := t.TempDir()
-	sb, _ := startBox(t, []string{script(t, dir, "cat.sh", "cat")}, 3*time.Second)
+	sb, _ := startBox(t, []string{testutil.Script(t, dir, "cat.sh", "cat")}, 3*time.Second)
 	wantOK(t, invoke(t, sb, `{"a":1}`), `{"a":1}`)
 	// Lambda payloads are the function's business: not JSON passes through.
 	wantOK(t, invoke(t, sb, `not json at all`), `not json at all`)
@@ -125,7 +116,7 @@ func TestEchoAndPassThrough(t *testing.T) {
 
 func TestContextReachesTheFunction(t *testing.T) {
 	dir := t.TempDir()
-	h := script(t, dir, "env.sh", `cat >/dev/null; printf '%s|%s|%s|%s|%s|%s|%s' "$LAMBDA_REQUEST_ID" "$LAMBDA_DEADLINE_MS" "$LAMBDA_FUNCTION_ARN" "$_X_AMZN_TRACE_ID" "$LAMBDA_CLIENT_CONTEXT" "$LAMBDA_COGNITO_IDENTITY" "$LAMBDA_TENANT_ID"`)
+	h := testutil.Script(t, dir, "env.sh", `cat >/dev/null; printf '%s|%s|%s|%s|%s|%s|%s' "$LAMBDA_REQUEST_ID" "$LAMBDA_DEADLINE_MS" "$LAMBDA_FUNCTION_ARN" "$_X_AMZN_TRACE_ID" "$LAMBDA_CLIENT_CONTEXT" "$LAMBDA_COGNITO_IDENTITY" "$LAMBDA_TENANT_ID"`)
 	sb, _ := startBox(t, []string{h}, 3*time.Second)
 	res, err := sb.Invoke(context.Background(), []byte(`{}`), emulator.InvokeOptions{
 		ClientContext: `{"client":{"app":"x"}}`, CognitoIdentity: `{"cognitoIdentityId":"id-1"}`,
@@ -153,7 +144,7 @@ func TestContextReachesTheFunction(t *testing.T) {
 
 func TestExitErrorCarriesStatusAndStderr(t *testing.T) {
 	dir := t.TempDir()
-	h := script(t, dir, "fail.sh", `if grep -q boom; then echo "first line" >&2; echo "it went boom" >&2; exit 3; fi; echo ok`)
+	h := testutil.Script(t, dir, "fail.sh", `if grep -q boom; then echo "first line" >&2; echo "it went boom" >&2; exit 3; fi; echo ok`)
 	sb, _ := startBox(t, []string{h}, 3*time.Second)
 	wantError(t, invoke(t, sb, `{"x":"boom"}`), api.ErrTypeExit, "exit status 3")
 	res := invoke(t, sb, `{"x":"boom"}`)
@@ -164,7 +155,7 @@ func TestExitErrorCarriesStatusAndStderr(t *testing.T) {
 func TestHandlerThatCrashesAtOnce(t *testing.T) {
 	dir := t.TempDir()
 	// Exits without reading its stdin: the runtime must not block writing it.
-	sb, _ := startBox(t, []string{script(t, dir, "crash.sh", `kill -SEGV $$`)}, 3*time.Second)
+	sb, _ := startBox(t, []string{testutil.Script(t, dir, "crash.sh", `kill -SEGV $$`)}, 3*time.Second)
 	big := strings.Repeat("x", 1<<20)
 	wantError(t, invoke(t, sb, big), api.ErrTypeExit, "signal")
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeExit, "signal")
@@ -199,7 +190,7 @@ func TestNonExecutableHandlerIsAnInitError(t *testing.T) {
 
 func TestHandlerFromTaskRootAndHandlerEnv(t *testing.T) {
 	dir := t.TempDir()
-	script(t, dir, "fn.sh", `echo from-task-root`)
+	testutil.Script(t, dir, "fn.sh", `echo from-task-root`)
 	// Relative CMD resolves against LAMBDA_TASK_ROOT.
 	sb, _ := startBox(t, []string{"fn.sh"}, 3*time.Second, "LAMBDA_TASK_ROOT="+dir)
 	wantOK(t, invoke(t, sb, `{}`), "from-task-root")
@@ -214,12 +205,12 @@ func TestHandlerFromTaskRootAndHandlerEnv(t *testing.T) {
 func TestOversizeResponse(t *testing.T) {
 	dir := t.TempDir()
 	// 7 MB of output: over Lambda's 6,291,556-byte limit (6 MiB + 100, RIE's).
-	h := script(t, dir, "big.sh", `cat >/dev/null; if [ -n "$BIG" ]; then head -c 7340032 /dev/zero | tr '\0' a; else echo small; fi`)
+	h := testutil.Script(t, dir, "big.sh", `cat >/dev/null; if [ -n "$BIG" ]; then head -c 7340032 /dev/zero | tr '\0' a; else echo small; fi`)
 	sb, _ := startBox(t, []string{h}, 5*time.Second, "BIG=1")
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeResponseTooBig, "6291556")
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeResponseTooBig, "7340032 bytes")
 	// Exactly at the limit is fine; one byte more is not.
-	h2 := script(t, dir, "exact.sh", `head -c "$(cat)" /dev/zero | tr '\0' a`)
+	h2 := testutil.Script(t, dir, "exact.sh", `head -c "$(cat)" /dev/zero | tr '\0' a`)
 	sb2, _ := startBox(t, []string{h2}, 5*time.Second)
 	res := invoke(t, sb2, fmt.Sprint(api.MaxResponse))
 	wantOK(t, res, "")
@@ -233,7 +224,7 @@ func TestTimeoutKillsTheProcessGroup(t *testing.T) {
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "grandchild-alive")
 	// The function starts a grandchild, then never exits.
-	h := script(t, dir, "hang.sh", `if grep -q hang; then (trap '' TERM; while :; do touch `+marker+`; sleep 0.05; done) & sleep 1000; fi; echo fine`)
+	h := testutil.Script(t, dir, "hang.sh", `if grep -q hang; then (trap '' TERM; while :; do touch `+marker+`; sleep 0.05; done) & sleep 1000; fi; echo fine`)
 	sb, _ := startBox(t, []string{h}, time.Second)
 	res := invoke(t, sb, `{"hang":1}`)
 	wantError(t, res, api.ErrTypeTimeout, "timed out")
@@ -255,7 +246,7 @@ func TestTimeoutKillsTheProcessGroup(t *testing.T) {
 func TestStderrFloodStreamsWithoutBuffering(t *testing.T) {
 	dir := t.TempDir()
 	// 64 MB of logs: streamed through, only a small tail is kept.
-	h := script(t, dir, "flood.sh", `cat >/dev/null; head -c 67108864 /dev/zero | tr '\0' e >&2; echo done`)
+	h := testutil.Script(t, dir, "flood.sh", `cat >/dev/null; head -c 67108864 /dev/zero | tr '\0' e >&2; echo done`)
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
 	led := emulatortest.NewLedger()
 	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, h}, Stderr: io.Discard, Stdout: io.Discard, Timeout: 30 * time.Second, Observe: led.Observe})
@@ -273,7 +264,7 @@ func TestStderrFloodStreamsWithoutBuffering(t *testing.T) {
 func TestConcurrentInvocations(t *testing.T) {
 	dir := t.TempDir()
 	// Each invocation waits (up to 2 s) until 4 are running at once.
-	h := script(t, dir, "gather.sh", `cat >/dev/null; touch `+dir+`/run.$LAMBDA_REQUEST_ID; i=0; while [ $(ls `+dir+` | grep -c '^run\.') -lt 4 ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done; ls `+dir+` | grep -c '^run\.'`)
+	h := testutil.Script(t, dir, "gather.sh", `cat >/dev/null; touch `+dir+`/run.$LAMBDA_REQUEST_ID; i=0; while [ $(ls `+dir+` | grep -c '^run\.') -lt 4 ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done; ls `+dir+` | grep -c '^run\.'`)
 	sb, _ := startBox(t, []string{h}, 5*time.Second, "AWS_LAMBDA_MAX_CONCURRENCY=4")
 	var wg sync.WaitGroup
 	results := make([]*emulator.Result, 4)
@@ -288,13 +279,13 @@ func TestConcurrentInvocations(t *testing.T) {
 
 func TestBadConcurrencyIsAnInitError(t *testing.T) {
 	dir := t.TempDir()
-	sb, _ := startBox(t, []string{script(t, dir, "ok.sh", "echo ok")}, 3*time.Second, "AWS_LAMBDA_MAX_CONCURRENCY=zero")
+	sb, _ := startBox(t, []string{testutil.Script(t, dir, "ok.sh", "echo ok")}, 3*time.Second, "AWS_LAMBDA_MAX_CONCURRENCY=zero")
 	wantError(t, invoke(t, sb, `{}`), api.ErrTypeBadConfig, "AWS_LAMBDA_MAX_CONCURRENCY")
 }
 
 func TestSIGTERMIsForwardedAndTheRuntimeExitsZero(t *testing.T) {
 	dir := t.TempDir()
-	h := script(t, dir, "slow.sh", `trap 'echo got-term >&2; exit 143' TERM; sleep 30 & wait`)
+	h := testutil.Script(t, dir, "slow.sh", `trap 'echo got-term >&2; exit 143' TERM; sleep 30 & wait`)
 	sb, logs := startBox(t, []string{h}, 60*time.Second)
 	done := make(chan *emulator.Result, 1)
 	go func() { done <- invoke(t, sb, `{}`) }()
@@ -327,7 +318,7 @@ func TestMissingRuntimeAPI(t *testing.T) {
 func TestRuntimeAPIGoneMidInvocation(t *testing.T) {
 	dir := t.TempDir()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
-	h := script(t, dir, "slow.sh", `cat >/dev/null; sleep 0.5; echo late`)
+	h := testutil.Script(t, dir, "slow.sh", `cat >/dev/null; sleep 0.5; echo late`)
 	logs := &testutil.SyncBuffer{}
 	// The runtime reaches the Runtime API through a TCP relay that the
 	// test cuts while the function runs: the API going away.
@@ -412,7 +403,7 @@ func (r *relay) cut() {
 // RIE's words, which have none.
 func TestInvocationErrorWording(t *testing.T) {
 	dir := t.TempDir()
-	h := script(t, dir, "fail.sh", `if grep -q big; then head -c 7340032 /dev/zero; else exit 3; fi`)
+	h := testutil.Script(t, dir, "fail.sh", `if grep -q big; then head -c 7340032 /dev/zero; else exit 3; fi`)
 	sb, _ := startBox(t, []string{h}, 5*time.Second)
 	res := invoke(t, sb, `{}`)
 	wantError(t, res, api.ErrTypeExit, "exit status 3")
