@@ -1,6 +1,7 @@
-// Package containers runs built images the way the end-to-end suites need:
-// with podman on the host network, their Runtime API pointing at the
-// emulator on loopback.
+// Package containers holds what the end-to-end suites share: a project
+// scaffolded by the real CLI (project.go), built by podman (build.go), and
+// run the way the suites need it — with podman on the host network, its
+// Runtime API pointing at the emulator on loopback (this file).
 package containers
 
 import (

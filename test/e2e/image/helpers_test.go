@@ -20,24 +20,13 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 )
 
-// freeAddr picks a free loopback port for a server the test starts.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // startRegistry runs Debian's docker-registry (the CNCF distribution
 // registry) on 127.0.0.1 with storage in a temp dir, stopped by PID.
 func startRegistry(t *testing.T) string {
 	t.Helper()
 	bin := testutil.Need(t, "docker-registry")[0]
 	dir := t.TempDir()
-	addr := freeAddr(t)
+	addr := "127.0.0.1:" + testutil.FreePort(t)
 	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
 	cfgPath := filepath.Join(dir, "config.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 	"github.com/faas-runtime/faas-runtime/packaging/signing"
+	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
 
 func TestDocsInstallLines(t *testing.T) {
@@ -31,12 +32,12 @@ func TestDocsInstallLines(t *testing.T) {
 
 	refs := standIns(t, "amd64", "ubi-minimal", "ubi", "alpine-apk2", "alpine-apk3")
 	dir := repotest.Dir(t)
-	base := serve(t, publishedAt(dir))
+	base := containers.Serve(t, publishedAt(dir))
 	keys, err := trust.FromFiles([]string{filepath.Join(dir, repo.RPMKey), filepath.Join(dir, repo.AlpineDir, signing.DefaultAPKKeyName)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	packaged := readFile(t, repotest.RuntimeBinary(t, "amd64"))
+	packaged := containers.ReadFile(t, repotest.RuntimeBinary(t, "amd64"))
 	rows := installRows(t, filepath.Join(testutil.RepoRoot(t), "docs", "installers.md"))
 	t.Logf("docs/installers.md, run as the user copies them with REPO=%s:\nmicrodnf:\n\t%s\ndnf:\n\t%s\napk:\n\t%s", base,
 		strings.Join(rows["RHEL / UBI minimal (microdnf)"], "\n\t"), strings.Join(rows["RHEL / UBI / Fedora (dnf)"], "\n\t"),
@@ -63,12 +64,12 @@ func TestDocsInstallLines(t *testing.T) {
 			env := map[string]string{"REPO": base, "PGP_FPR": keys.PGP.Fingerprint(), "APK_FPR": keys.APK.Fingerprint()}
 			out, got, err := runLines(t, refs[c.standIn], lines, env, c.mounts)
 			if err != nil {
-				t.Fatalf("the lines of %q failed: %v\n%s", c.row, err, tail([]byte(out)))
+				t.Fatalf("the lines of %q failed: %v\n%s", c.row, err, containers.Tail([]byte(out)))
 			}
 			if got == nil {
-				t.Fatalf("no /usr/bin/faas-runtime after the lines of %q:\n%s", c.row, tail([]byte(out)))
+				t.Fatalf("no /usr/bin/faas-runtime after the lines of %q:\n%s", c.row, containers.Tail([]byte(out)))
 			}
-			t.Logf("output:\n%s", tail([]byte(out)))
+			t.Logf("output:\n%s", containers.Tail([]byte(out)))
 			if sum(got) != sum(packaged) {
 				t.Errorf("/usr/bin/faas-runtime (sha256 %s) is not the packaged binary (sha256 %s)", sum(got)[:16], sum(packaged)[:16])
 			}
@@ -78,9 +79,9 @@ func TestDocsInstallLines(t *testing.T) {
 			env["PGP_FPR"], env["APK_FPR"] = strings.Repeat("0", 40), strings.Repeat("0", 64)
 			out, got, err = runLines(t, refs[c.standIn], lines, env, c.mounts)
 			if err == nil || got != nil {
-				t.Errorf("the lines of %q installed with a key whose fingerprint is not the published one:\n%s", c.row, tail([]byte(out)))
+				t.Errorf("the lines of %q installed with a key whose fingerprint is not the published one:\n%s", c.row, containers.Tail([]byte(out)))
 			}
-			t.Logf("with another fingerprint: %v\n%s", err, tail([]byte(out)))
+			t.Logf("with another fingerprint: %v\n%s", err, containers.Tail([]byte(out)))
 		})
 	}
 }
@@ -92,7 +93,7 @@ func installRows(t *testing.T, path string) map[string][]string {
 	t.Helper()
 	span := regexp.MustCompile("^`([^`]+)`$")
 	rows := map[string][]string{}
-	for _, l := range strings.Split(string(readFile(t, path)), "\n") {
+	for _, l := range strings.Split(string(containers.ReadFile(t, path)), "\n") {
 		if !strings.HasPrefix(l, "| ") {
 			continue
 		}
@@ -165,7 +166,7 @@ func hostCurl(t *testing.T) []string {
 		t.Fatalf("ldd %s: %v", bin, err)
 	}
 	dir := t.TempDir()
-	copyFile(t, bin, filepath.Join(dir, "curl"))
+	containers.CopyFile(t, bin, filepath.Join(dir, "curl"))
 	loader := ""
 	for _, l := range strings.Split(string(out), "\n") {
 		f := strings.Fields(l)
@@ -177,7 +178,7 @@ func hostCurl(t *testing.T) []string {
 			lib, loader = f[0], filepath.Base(f[0])
 		}
 		if lib != "" {
-			copyFile(t, lib, filepath.Join(dir, filepath.Base(lib)))
+			containers.CopyFile(t, lib, filepath.Join(dir, filepath.Base(lib)))
 			os.Chmod(filepath.Join(dir, filepath.Base(lib)), 0o755) // the loader is run
 		}
 	}

@@ -11,11 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -23,13 +21,17 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
 	"github.com/faas-runtime/faas-runtime/internal/image/standin"
-	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/repo"
-	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 	"github.com/faas-runtime/faas-runtime/packaging/signing"
 	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
+
+// Every build runs its installer again (NoCache).
+var builder = &containers.Builder{Repo: "localhost/faas-installers-e2e", NoCache: true}
+
+// invokeWithin bounds one invocation of a built image (arm64 under qemu
+// included).
+const invokeWithin = 3 * time.Minute
 
 // standIns builds (or loads from the cache) the named stand-in bases for
 // arch with scripts/standin-bases.sh and returns their local references
@@ -43,7 +45,7 @@ func standIns(t *testing.T, arch string, names ...string) map[string]string {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("scripts/standin-bases.sh --arch %s %v: %v\n%s", arch, names, err, tail(stderr.Bytes()))
+		t.Fatalf("scripts/standin-bases.sh --arch %s %v: %v\n%s", arch, names, err, containers.Tail(stderr.Bytes()))
 	}
 	refs := map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
@@ -95,25 +97,11 @@ func indent(s string) string {
 
 func label(t *testing.T, ref string) string {
 	t.Helper()
-	l := strings.TrimSpace(podman(t, "image", "inspect", "--format", `{{index .Labels "`+standin.Label+`"}}`, ref))
+	l := strings.TrimSpace(containers.Podman(t, "image", "inspect", "--format", `{{index .Labels "`+standin.Label+`"}}`, ref))
 	if !strings.Contains(l, "stand-in") {
 		t.Fatalf("%s is not labelled as a stand-in (%s=%q)", ref, standin.Label, l)
 	}
 	return l
-}
-
-// scaffoldProject runs the real CLI into a new directory, pinning the
-// served repository's keys (rpm/apt and apk) in the project's keys/.
-func scaffoldProject(t *testing.T, cli string, args ...string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "fn")
-	keys := []string{"--repo-key", filepath.Join(repotest.Dir(t), repo.RPMKey),
-		"--repo-key", filepath.Join(repotest.Dir(t), repo.AlpineDir, signing.DefaultAPKKeyName)}
-	cmd := exec.Command(cli, append(append(append([]string{"scaffold", "--name", "installers-fn"}, keys...), args...), dir)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("scaffold %v: %v\n%s", args, err, out)
-	}
-	return dir
 }
 
 // goHandler builds the Go program src (one main.go) for arch into dst.
@@ -132,52 +120,6 @@ func goHandler(t *testing.T, src []byte, arch, dst string) {
 	}
 }
 
-// generatedGoHandler scaffolds the Go function for mode and builds it for
-// arch into dst (http mode's prebuilt web app).
-func generatedGoHandler(t *testing.T, cli, mode, arch, dst string) {
-	t.Helper()
-	src := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", mode, "--lang", "go")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", dst, ".")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOPROXY=off", "GOWORK=off", "GOFLAGS=-mod=mod")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-}
-
-var imageSeq int
-
-// tryBuild runs podman build on a scaffolded project and returns the tag
-// and the whole build log.
-func tryBuild(t *testing.T, dir, arch string, buildArgs ...string) (string, string, error) {
-	t.Helper()
-	imageSeq++
-	tag := fmt.Sprintf("localhost/faas-installers-e2e:%s-%d-%d", arch, os.Getpid(), imageSeq)
-	// --no-cache: every build runs the installer (buildah's layer cache
-	// does not see a bind-mounted package change). Not --layers=false:
-	// buildah 1.28 then removes intermediate stage images, and ubi-micro's
-	// empty stage (FROM BASE_IMAGE AS micro-ARCH) is the base image itself,
-	// which goes with it. buildah 1.28 (Debian 12's podman 4.3) does not set
-	// BUILDPLATFORM.
-	args := []string{"build", "--no-cache", "--pull=never", "--platform", "linux/" + arch, "--network", "host", "--tag", tag,
-		"--build-arg", "BUILDPLATFORM=linux/" + runtime.GOARCH}
-	for _, a := range buildArgs {
-		args = append(args, "--build-arg", a)
-	}
-	out, err := exec.Command("podman", append(args, dir)...).CombinedOutput()
-	t.Cleanup(func() { exec.Command("podman", "rmi", "-f", tag).Run() })
-	return tag, string(out), err
-}
-
-func build(t *testing.T, dir, arch string, buildArgs ...string) string {
-	t.Helper()
-	tag, out, err := tryBuild(t, dir, arch, buildArgs...)
-	if err != nil {
-		t.Fatalf("podman build: %v\n%s", err, tail([]byte(out)))
-	}
-	return tag
-}
-
 // checkConfig reads the built image's config: its arch, non-root, the
 // runtime as entrypoint.
 func checkConfig(t *testing.T, image, arch, entrypoint string) {
@@ -189,7 +131,7 @@ func checkConfig(t *testing.T, image, arch, entrypoint string) {
 			Entrypoint []string
 		}
 	}
-	if err := json.Unmarshal([]byte(podman(t, "image", "inspect", image)), &info); err != nil || len(info) != 1 {
+	if err := json.Unmarshal([]byte(containers.Podman(t, "image", "inspect", image)), &info); err != nil || len(info) != 1 {
 		t.Fatalf("podman image inspect: %v", err)
 	}
 	c := info[0].Config
@@ -209,8 +151,8 @@ func fileFromImage(t *testing.T, image, path string) []byte {
 	ctr := strings.TrimSpace(string(out))
 	defer exec.Command("podman", "rm", "-f", ctr).Run()
 	dst := filepath.Join(t.TempDir(), filepath.Base(path))
-	podman(t, "cp", ctr+":"+path, dst)
-	return readFile(t, dst)
+	containers.Podman(t, "cp", ctr+":"+path, dst)
+	return containers.ReadFile(t, dst)
 }
 
 func sum(b []byte) string { return fmt.Sprintf("%x", sha256.Sum256(b)) }
@@ -221,11 +163,11 @@ func sum(b []byte) string { return fmt.Sprintf("%x", sha256.Sum256(b)) }
 func cacheFiles(t *testing.T, image, base string) []string {
 	t.Helper()
 	baseLayers := map[string]bool{}
-	for _, l := range strings.Fields(podman(t, "image", "inspect", "--format", "{{range .RootFS.Layers}}{{.}} {{end}}", base)) {
+	for _, l := range strings.Fields(containers.Podman(t, "image", "inspect", "--format", "{{range .RootFS.Layers}}{{.}} {{end}}", base)) {
 		baseLayers[l] = true
 	}
 	dir := filepath.Join(t.TempDir(), "oci")
-	podman(t, "save", "-q", "--format", "oci-dir", "-o", dir, image)
+	containers.Podman(t, "save", "-q", "--format", "oci-dir", "-o", dir, image)
 	idx, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -284,14 +226,6 @@ func cacheFiles(t *testing.T, image, base string) []string {
 	return found
 }
 
-// invoke runs image with podman and invokes it once through the emulator.
-func invoke(t *testing.T, image string, event []byte) *emulator.Result {
-	t.Helper()
-	return containers.Invoke(t, image, event, 3*time.Minute)
-}
-
-func serve(t *testing.T, h http.Handler) string { return containers.Serve(t, h) }
-
 // otherKeys are real keys that did not sign the repository.
 func otherKeys(t *testing.T) (pgpArmored, apkPEM []byte) {
 	t.Helper()
@@ -311,38 +245,4 @@ func otherKeys(t *testing.T) (pgpArmored, apkPEM []byte) {
 		t.Fatal(err)
 	}
 	return pgpArmored, apkPEM
-}
-
-func podman(t *testing.T, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("podman", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, tail(out))
-	}
-	return string(out)
-}
-
-// tail keeps the end of long tool output.
-func tail(b []byte) string {
-	const max = 6000
-	if len(b) > max {
-		return fmt.Sprintf("...%s", b[len(b)-max:])
-	}
-	return string(b)
-}
-
-func readFile(t *testing.T, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	if err := os.WriteFile(dst, readFile(t, src), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/scaffold"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
+	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
 
 func TestMain(m *testing.M) {
@@ -89,7 +90,7 @@ func TestInstallers(t *testing.T) {
 				}
 			}
 			refs := standIns(t, arch, names...)
-			packaged := readFile(t, repotest.RuntimeBinary(t, arch))
+			packaged := containers.ReadFile(t, repotest.RuntimeBinary(t, arch))
 
 			for _, b := range bases {
 				t.Run(b.name, func(t *testing.T) {
@@ -99,11 +100,11 @@ func TestInstallers(t *testing.T) {
 					finalBase := refs[b.standIns["BASE_IMAGE"]]
 
 					t.Run("exec, from the repository", func(t *testing.T) {
-						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
 						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
-						image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+						image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
 						checkInstalled(t, image, finalBase, arch, packaged)
-						res := invoke(t, image, []byte(`{"name":"installers"}`))
+						res := containers.Invoke(t, image, []byte(`{"name":"installers"}`), invokeWithin)
 						var body struct {
 							UID, GID int
 							Event    struct{ Name string }
@@ -114,12 +115,12 @@ func TestInstallers(t *testing.T) {
 					})
 
 					t.Run("refused: a repository signed by another key", func(t *testing.T) {
-						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
 						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
 						url := wrongKeyRepo(t, dir)
-						_, out, err := tryBuild(t, dir, arch, "FAAS_REPO_URL="+url)
+						_, out, err := builder.TryBuild(t, dir, arch, "FAAS_REPO_URL="+url)
 						if err == nil {
-							t.Fatalf("the build installed from a repository whose key is another one:\n%s", tail([]byte(out)))
+							t.Fatalf("the build installed from a repository whose key is another one:\n%s", containers.Tail([]byte(out)))
 						}
 						for _, w := range b.refusal {
 							if strings.Contains(out, w) {
@@ -127,7 +128,7 @@ func TestInstallers(t *testing.T) {
 								return
 							}
 						}
-						t.Fatalf("the build failed, but without the installer's signature error (%q):\n%s", b.refusal, tail([]byte(out)))
+						t.Fatalf("the build failed, but without the installer's signature error (%q):\n%s", b.refusal, containers.Tail([]byte(out)))
 					})
 
 					if arch != "amd64" {
@@ -135,11 +136,11 @@ func TestInstallers(t *testing.T) {
 					}
 
 					t.Run("http, from the repository", func(t *testing.T) {
-						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "http", "--lang", "prebuilt")
-						generatedGoHandler(t, cli, "http", arch, filepath.Join(dir, "function", "handler"))
-						image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "http", "--lang", "prebuilt")
+						containers.GeneratedGoHandler(t, cli, "http", arch, filepath.Join(dir, "function", "handler"))
+						image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
 						checkInstalled(t, image, finalBase, arch, packaged)
-						res := invoke(t, image, readFile(t, filepath.Join(dir, "events", "event.json")))
+						res := containers.Invoke(t, image, containers.ReadFile(t, filepath.Join(dir, "events", "event.json")), invokeWithin)
 						var resp struct {
 							StatusCode int    `json:"statusCode"`
 							Body       string `json:"body"`
@@ -155,13 +156,13 @@ func TestInstallers(t *testing.T) {
 							t.Fatalf("no faas-runtime %s for %s in %s", b.pkg, arch, pkgDir)
 						}
 						file := filepath.Base(arts[0].Path)
-						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
 						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
-						copyFile(t, filepath.Join(pkgDir, arts[0].Path), filepath.Join(dir, "packages", file))
+						containers.CopyFile(t, filepath.Join(pkgDir, arts[0].Path), filepath.Join(dir, "packages", file))
 						// An unreachable repository proves the file is what is installed.
-						image := build(t, dir, arch, "FAAS_REPO_URL=http://127.0.0.1:9", "FAAS_RUNTIME_PACKAGE="+file)
+						image := builder.Build(t, dir, arch, "FAAS_REPO_URL=http://127.0.0.1:9", "FAAS_RUNTIME_PACKAGE="+file)
 						checkInstalled(t, image, finalBase, arch, packaged)
-						res := invoke(t, image, []byte(`{"name":"local"}`))
+						res := containers.Invoke(t, image, []byte(`{"name":"local"}`), invokeWithin)
 						if !bytes.Contains(res.Body, []byte(`"uid":65532`)) || !bytes.Contains(res.Body, []byte(`"name":"local"`)) {
 							t.Fatalf("response %s", res.Body)
 						}
@@ -173,15 +174,15 @@ func TestInstallers(t *testing.T) {
 					// (packaging/repotest.HistoryRepo, issue 15).
 					t.Run("pinned to 0.1.0 after 0.2.0 is published", func(t *testing.T) {
 						histURL := repotest.Serve(t, repotest.HistoryRepo(t).Dir)
-						dir := scaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
 						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
 						for _, c := range []struct{ pin, want string }{{"0.1.0", "faas-runtime 0.1.0"}, {"", "faas-runtime 0.2.0"}} {
-							image := build(t, dir, arch, "FAAS_REPO_URL="+histURL, "FAAS_RUNTIME_VERSION="+c.pin)
-							out := podman(t, "run", "--rm", "--pull=never", "--entrypoint", "/usr/bin/faas-runtime", image, "--version")
+							image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+histURL, "FAAS_RUNTIME_VERSION="+c.pin)
+							out := containers.Podman(t, "run", "--rm", "--pull=never", "--entrypoint", "/usr/bin/faas-runtime", image, "--version")
 							if strings.TrimSpace(out) != c.want {
 								t.Fatalf("FAAS_RUNTIME_VERSION=%q: the image's faas-runtime --version = %q, want %q", c.pin, out, c.want)
 							}
-							res := invoke(t, image, []byte(`{"name":"pinned"}`))
+							res := containers.Invoke(t, image, []byte(`{"name":"pinned"}`), invokeWithin)
 							if !bytes.Contains(res.Body, []byte(`"name":"pinned"`)) {
 								t.Fatalf("FAAS_RUNTIME_VERSION=%q: response %s", c.pin, res.Body)
 							}
@@ -197,15 +198,15 @@ func TestInstallers(t *testing.T) {
 					// checkInstalled asserts must be able to fail.
 					b := base{scaffold: "ubi-minimal", standIns: map[string]string{"BASE_IMAGE": "ubi-minimal"}}
 					useStandIns(t, b, arch, refs)
-					dir := scaffoldProject(t, cli, "--base", "ubi-minimal", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+					dir := containers.ScaffoldProject(t, cli, "--base", "ubi-minimal", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
 					goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
 					df := filepath.Join(dir, "Dockerfile")
-					uncleaned := strings.Replace(string(readFile(t, df)), "microdnf clean all", "true", 1)
-					if uncleaned == string(readFile(t, df)) {
+					uncleaned := strings.Replace(string(containers.ReadFile(t, df)), "microdnf clean all", "true", 1)
+					if uncleaned == string(containers.ReadFile(t, df)) {
 						t.Fatal("the ubi-minimal Dockerfile has no `microdnf clean all`")
 					}
 					os.WriteFile(df, []byte(uncleaned), 0o644)
-					image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+					image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
 					if files := cacheFiles(t, image, refs["ubi-minimal"]); len(files) == 0 {
 						t.Fatal("no package cache found in an image built without `microdnf clean all`")
 					} else {
@@ -216,10 +217,10 @@ func TestInstallers(t *testing.T) {
 				t.Run("sharedlib (C) on the ubi-minimal stand-in", func(t *testing.T) {
 					b := base{scaffold: "ubi-minimal", standIns: map[string]string{"BASE_IMAGE": "ubi-minimal", "UBI_IMAGE": "ubi"}}
 					useStandIns(t, b, arch, refs)
-					dir := scaffoldProject(t, cli, "--base", "ubi-minimal", "--arch", arch, "--mode", "sharedlib", "--lang", "c")
-					image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+					dir := containers.ScaffoldProject(t, cli, "--base", "ubi-minimal", "--arch", arch, "--mode", "sharedlib", "--lang", "c")
+					image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
 					checkConfig(t, image, arch, "/usr/bin/faas-runtime-sharedlib")
-					res := invoke(t, image, []byte(`{"name":"sharedlib on ubi-minimal"}`))
+					res := containers.Invoke(t, image, []byte(`{"name":"sharedlib on ubi-minimal"}`), invokeWithin)
 					if string(res.Body) != `{"name":"sharedlib on ubi-minimal"}` {
 						t.Fatalf("response %s", res.Body)
 					}
@@ -243,7 +244,7 @@ func useStandIns(t *testing.T, b base, arch string, refs map[string]string) {
 		if ref == "" {
 			t.Fatalf("the %s Dockerfile names no %s", b.scaffold, arg)
 		}
-		podman(t, "tag", refs[standIn], ref)
+		containers.Podman(t, "tag", refs[standIn], ref)
 	}
 }
 
@@ -280,7 +281,7 @@ func wrongKeyRepo(t *testing.T, dir string) string {
 		}
 	}
 	files := http.FileServer(http.Dir(repotest.Dir(t)))
-	return serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return containers.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		base := filepath.Base(r.URL.Path)
 		if strings.HasPrefix(base, "RPM-GPG-KEY") || strings.HasSuffix(base, ".rsa.pub") {
 			w.Write(keyFor(base))

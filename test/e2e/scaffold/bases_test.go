@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/image/standin"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
 
 // cacheDir keeps the debootstrap tarball between test runs (it takes
@@ -102,7 +102,7 @@ func debianTarball(t *testing.T) string {
 	t.Logf("debootstrap --variant=minbase bookworm from %s (a few minutes, cached in %s)", mirror, dir)
 	cmd := exec.Command(bin, "--variant=minbase", "--arch=amd64", "bookworm", root, mirror)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("debootstrap: %v\n%s", err, tail(out))
+		t.Fatalf("debootstrap: %v\n%s", err, containers.Tail(out))
 	}
 	// As debian:12-slim: no package lists or downloaded packages.
 	for _, g := range []string{"var/lib/apt/lists/*", "var/cache/apt/*.bin", "var/cache/apt/archives/*.deb", "var/log/*.log"} {
@@ -126,7 +126,7 @@ func debianTarball(t *testing.T) string {
 func importDebian(t *testing.T, ref string) {
 	t.Helper()
 	tarPath := debianTarball(t)
-	podman(t, "import",
+	containers.Podman(t, "import",
 		"--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"--change", `CMD ["bash"]`,
 		"--change", "LABEL "+standin.Label+"=debootstrap-bookworm-minbase",
@@ -154,30 +154,7 @@ func loadStandIn(t *testing.T, img v1.Image, arch, ref string) {
 	if err := p.AppendImage(img); err != nil {
 		t.Fatal(err)
 	}
-	run(t, "skopeo", "copy", "--quiet", "oci:"+dir, "containers-storage:"+ref)
-}
-
-func podman(t *testing.T, args ...string) string {
-	t.Helper()
-	return run(t, "podman", args...)
-}
-
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, tail(out))
-	}
-	return string(out)
-}
-
-// tail keeps the end of long tool output.
-func tail(b []byte) string {
-	const max = 6000
-	if len(b) > max {
-		return fmt.Sprintf("...%s", b[len(b)-max:])
-	}
-	return string(b)
+	containers.Run(t, "skopeo", "copy", "--quiet", "oci:"+dir, "containers-storage:"+ref)
 }
 
 // golangStandIn builds ref, the golang image the Dockerfiles name, as the
@@ -186,9 +163,9 @@ func tail(b []byte) string {
 // this machine's Go toolchain. Labelled as a stand-in.
 func golangStandIn(t *testing.T, debianRef, ref string) {
 	t.Helper()
-	goroot := strings.TrimSpace(run(t, "go", "env", "GOROOT"))
+	goroot := strings.TrimSpace(containers.Run(t, "go", "env", "GOROOT"))
 	ctx := t.TempDir()
-	run(t, "tar", "-C", filepath.Dir(goroot), "-cf", filepath.Join(ctx, "go.tar"),
+	containers.Run(t, "tar", "-C", filepath.Dir(goroot), "-cf", filepath.Join(ctx, "go.tar"),
 		"--exclude=testdata", "--exclude=*_test.go", "--exclude="+filepath.Base(goroot)+"/test",
 		"--exclude="+filepath.Base(goroot)+"/doc", "--exclude="+filepath.Base(goroot)+"/api",
 		"--transform=s,^"+filepath.Base(goroot)+",go,", filepath.Base(goroot))
@@ -199,5 +176,5 @@ func golangStandIn(t *testing.T, debianRef, ref string) {
 	if err := os.WriteFile(filepath.Join(ctx, "Containerfile"), []byte(containerfile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	podman(t, "build", "--pull=never", "--tag", ref, ctx)
+	containers.Podman(t, "build", "--pull=never", "--tag", ref, ctx)
 }

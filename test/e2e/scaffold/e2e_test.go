@@ -10,24 +10,27 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/image/standin"
-	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/scaffold"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
-	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
-	"github.com/faas-runtime/faas-runtime/packaging/signing"
 	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
+
+// The scaffolded builds keep buildah's layer cache: they test the
+// Dockerfiles, not the installers (test/e2e/installers does).
+var builder = &containers.Builder{Repo: "localhost/faas-scaffold-e2e"}
+
+// invokeWithin bounds one invocation of a built image (arm64 under qemu
+// included).
+const invokeWithin = 2 * time.Minute
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -66,11 +69,11 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 			deb := filepath.Join(pkgDir, debs[0].Path)
 
 			t.Run("exec, runtime from the apt repository", func(t *testing.T) {
-				dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
-				generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
-				image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+				dir := containers.ScaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+				containers.GeneratedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
+				image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
 				checkImage(t, image, arch)
-				res := invoke(t, image, readFile(t, filepath.Join(dir, "events", "event.json")))
+				res := containers.Invoke(t, image, containers.ReadFile(t, filepath.Join(dir, "events", "event.json")), invokeWithin)
 				var body struct{ Message, RequestID string }
 				if err := json.Unmarshal(res.Body, &body); err != nil || body.Message != "hello, Lambda" || body.RequestID != res.RequestID {
 					t.Fatalf("response %s (request %s): %v", res.Body, res.RequestID, err)
@@ -81,9 +84,9 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 				// As README's "Scaffold a function image" shows it: a wrapper
 				// that runs the image is the runtime behind runtime-init's
 				// emulator.
-				dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
-				generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
-				image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+				dir := containers.ScaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+				containers.GeneratedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
+				image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
 				wrapper := filepath.Join(dir, "run-image.sh")
 				name := fmt.Sprintf("faas-scaffold-walkthrough-%d", time.Now().UnixNano())
 				t.Cleanup(func() { exec.Command("podman", "rm", "-f", "-t", "0", name).Run() })
@@ -97,17 +100,17 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 				cmd.Stderr = &stderr
 				out, err := cmd.Output()
 				if err != nil || !bytes.Contains(out, []byte(`{"message":"hello, Lambda","requestId":"`)) {
-					t.Fatalf("runtime-init invoke --runtime ./run-image.sh: %v\nstdout: %s\nstderr: %s", err, out, tail(stderr.Bytes()))
+					t.Fatalf("runtime-init invoke --runtime ./run-image.sh: %v\nstdout: %s\nstderr: %s", err, out, containers.Tail(stderr.Bytes()))
 				}
 			})
 
 			if arch == "amd64" {
 				t.Run("go: the function compiled by the Dockerfile's golang stage", func(t *testing.T) {
 					golangStandIn(t, scaffold.DebianImage, scaffold.GolangImage)
-					dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "go")
-					image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+					dir := containers.ScaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "go")
+					image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
 					checkImage(t, image, arch)
-					res := invoke(t, image, []byte(`{"name":"golang stage"}`))
+					res := containers.Invoke(t, image, []byte(`{"name":"golang stage"}`), invokeWithin)
 					if !bytes.Contains(res.Body, []byte(`"message":"hello, golang stage"`)) {
 						t.Fatalf("response %s", res.Body)
 					}
@@ -120,16 +123,16 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 				// unpinned one gets 0.2.0 (packaging/repotest.HistoryRepo).
 				t.Run("pinned to 0.1.0 after 0.2.0 is published", func(t *testing.T) {
 					histURL := repotest.Serve(t, repotest.HistoryRepo(t).Dir)
-					dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
-					generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
+					dir := containers.ScaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+					containers.GeneratedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
 					for _, c := range []struct{ pin, want string }{{"0.1.0", "0.1.0"}, {"", "0.2.0"}} {
-						image := build(t, dir, arch, "FAAS_REPO_URL="+histURL, "FAAS_RUNTIME_VERSION="+c.pin)
-						out := podman(t, "run", "--rm", "--pull=never", "--entrypoint", "/usr/bin/faas-runtime", image, "--version")
+						image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+histURL, "FAAS_RUNTIME_VERSION="+c.pin)
+						out := containers.Podman(t, "run", "--rm", "--pull=never", "--entrypoint", "/usr/bin/faas-runtime", image, "--version")
 						if !strings.Contains(out, c.want) {
 							t.Errorf("FAAS_RUNTIME_VERSION=%q: the image's faas-runtime --version = %q, want %s", c.pin, out, c.want)
 						}
 						t.Logf("FAAS_RUNTIME_VERSION=%q: %s", c.pin, strings.TrimSpace(out))
-						res := invoke(t, image, []byte(`{"name":"pinned"}`))
+						res := containers.Invoke(t, image, []byte(`{"name":"pinned"}`), invokeWithin)
 						if !bytes.Contains(res.Body, []byte(`"message":"hello, pinned"`)) {
 							t.Fatalf("FAAS_RUNTIME_VERSION=%q: response %s", c.pin, res.Body)
 						}
@@ -138,22 +141,22 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 			}
 
 			t.Run("exec, runtime from a local .deb", func(t *testing.T) {
-				dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
-				generatedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
-				copyFile(t, deb, filepath.Join(dir, "packages", filepath.Base(deb)))
+				dir := containers.ScaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
+				containers.GeneratedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
+				containers.CopyFile(t, deb, filepath.Join(dir, "packages", filepath.Base(deb)))
 				// An unreachable repository proves the local package is used.
-				image := build(t, dir, arch, "FAAS_REPO_URL=http://127.0.0.1:9", "FAAS_RUNTIME_PACKAGE="+filepath.Base(deb))
-				res := invoke(t, image, []byte(`{"name":"local"}`))
+				image := builder.Build(t, dir, arch, "FAAS_REPO_URL=http://127.0.0.1:9", "FAAS_RUNTIME_PACKAGE="+filepath.Base(deb))
+				res := containers.Invoke(t, image, []byte(`{"name":"local"}`), invokeWithin)
 				if !bytes.Contains(res.Body, []byte(`"message":"hello, local"`)) {
 					t.Fatalf("response %s", res.Body)
 				}
 			})
 
 			t.Run("http, runtime from the apt repository", func(t *testing.T) {
-				dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "http", "--lang", "prebuilt")
-				generatedGoHandler(t, cli, "http", arch, filepath.Join(dir, "function", "handler"))
-				image := build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
-				res := invoke(t, image, readFile(t, filepath.Join(dir, "events", "event.json")))
+				dir := containers.ScaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "http", "--lang", "prebuilt")
+				containers.GeneratedGoHandler(t, cli, "http", arch, filepath.Join(dir, "function", "handler"))
+				image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
+				res := containers.Invoke(t, image, containers.ReadFile(t, filepath.Join(dir, "events", "event.json")), invokeWithin)
 				var resp struct {
 					StatusCode int    `json:"statusCode"`
 					Body       string `json:"body"`
@@ -168,11 +171,11 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 	t.Run("refused: a .deb for another arch", func(t *testing.T) {
 		loadStandIn(t, distroless, "amd64", baseRef)
 		other := packages.Find("deb", "faas-runtime", "arm64")
-		dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", "amd64", "--lang", "prebuilt")
-		copyFile(t, filepath.Join(pkgDir, other[0].Path), filepath.Join(dir, "packages", "other.deb"))
-		out, err := tryBuild(t, dir, "amd64", "FAAS_RUNTIME_PACKAGE=other.deb")
+		dir := containers.ScaffoldProject(t, cli, "--base", "distroless", "--arch", "amd64", "--lang", "prebuilt")
+		containers.CopyFile(t, filepath.Join(pkgDir, other[0].Path), filepath.Join(dir, "packages", "other.deb"))
+		_, out, err := builder.TryBuild(t, dir, "amd64", "FAAS_RUNTIME_PACKAGE=other.deb")
 		if err == nil || !strings.Contains(out, "is for arm64, not amd64") {
-			t.Fatalf("build with an arm64 .deb for amd64: %v\n%s", err, tail([]byte(out)))
+			t.Fatalf("build with an arm64 .deb for amd64: %v\n%s", err, containers.Tail([]byte(out)))
 		}
 	})
 
@@ -184,69 +187,15 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 		if err != nil {
 			testutil.Unavailable(t, "debian-archive-keyring is not installed: %v", err)
 		}
-		dir := scaffoldProject(t, cli, "--base", "distroless", "--arch", "amd64", "--lang", "prebuilt")
+		dir := containers.ScaffoldProject(t, cli, "--base", "distroless", "--arch", "amd64", "--lang", "prebuilt")
 		if err := os.WriteFile(filepath.Join(dir, "keys", "faas-runtime-archive-keyring.gpg"), wrongKey, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, err := tryBuild(t, dir, "amd64", "FAAS_REPO_URL="+repoURL)
+		_, out, err := builder.TryBuild(t, dir, "amd64", "FAAS_REPO_URL="+repoURL)
 		if err == nil || !strings.Contains(out, "NO_PUBKEY") {
-			t.Fatalf("build against a repository with the wrong key: %v\n%s", err, tail([]byte(out)))
+			t.Fatalf("build against a repository with the wrong key: %v\n%s", err, containers.Tail([]byte(out)))
 		}
 	})
-}
-
-// scaffoldProject runs the real CLI into a new directory, pinning the
-// keys of the repository the tests serve (dist/repo, as make repo signs it).
-func scaffoldProject(t *testing.T, cli string, args ...string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "fn")
-	keys := []string{"--repo-key", filepath.Join(repotest.Dir(t), repo.RPMKey), "--repo-key", filepath.Join(repotest.Dir(t), repo.AlpineDir, signing.DefaultAPKKeyName)}
-	cmd := exec.Command(cli, append(append(append([]string{"scaffold", "--name", "e2e-fn"}, keys...), args...), dir)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("scaffold %v: %v\n%s", args, err, out)
-	}
-	return dir
-}
-
-// generatedGoHandler scaffolds the Go function for mode and builds it for
-// arch into dst: the prebuilt handler is the scaffold's own Go function.
-func generatedGoHandler(t *testing.T, cli, mode, arch, dst string) {
-	t.Helper()
-	src := scaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", mode, "--lang", "go")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", dst, ".")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOPROXY=off", "GOWORK=off", "GOFLAGS=-mod=mod")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-}
-
-var imageSeq int
-
-func tryBuild(t *testing.T, dir, arch string, buildArgs ...string) (string, error) {
-	t.Helper()
-	imageSeq++
-	tag := fmt.Sprintf("localhost/faas-scaffold-e2e:%s-%d-%d", arch, os.Getpid(), imageSeq)
-	// buildah 1.28 (Debian 12's podman 4.3) does not set BUILDPLATFORM as
-	// BuildKit and newer buildah do; the stages that run on the build
-	// machine need it.
-	args := []string{"build", "--pull=never", "--platform", "linux/" + arch, "--network", "host", "--tag", tag,
-		"--build-arg", "BUILDPLATFORM=linux/" + runtime.GOARCH}
-	for _, a := range buildArgs {
-		args = append(args, "--build-arg", a)
-	}
-	out, err := exec.Command("podman", append(args, dir)...).CombinedOutput()
-	t.Cleanup(func() { exec.Command("podman", "rmi", "-f", tag).Run() })
-	return tag + "\n" + string(out), err
-}
-
-func build(t *testing.T, dir, arch string, buildArgs ...string) string {
-	t.Helper()
-	out, err := tryBuild(t, dir, arch, buildArgs...)
-	if err != nil {
-		t.Fatalf("podman build: %v\n%s", err, tail([]byte(out)))
-	}
-	return strings.SplitN(out, "\n", 2)[0]
 }
 
 // checkImage reads the built image's config: one platform, non-root, the
@@ -264,36 +213,12 @@ func checkImage(t *testing.T, image, arch string) {
 			Env        []string
 		}
 	}
-	if err := json.Unmarshal([]byte(podman(t, "image", "inspect", image)), &info); err != nil || len(info) != 1 {
+	if err := json.Unmarshal([]byte(containers.Podman(t, "image", "inspect", image)), &info); err != nil || len(info) != 1 {
 		t.Fatalf("podman image inspect: %v", err)
 	}
 	c := info[0].Config
 	if info[0].Architecture != arch || info[0].Os != "linux" || c.User != "65532:65532" || c.WorkingDir != "/var/task" ||
 		strings.Join(c.Entrypoint, " ") != "/usr/bin/faas-runtime" || strings.Join(c.Cmd, " ") != "/var/task/handler" {
 		t.Errorf("image config: %s/%s %+v", info[0].Os, info[0].Architecture, c)
-	}
-}
-
-func serve(t *testing.T, h http.Handler) string { return containers.Serve(t, h) }
-
-// invoke runs image with podman and invokes it once through the emulator.
-func invoke(t *testing.T, image string, event []byte) *emulator.Result {
-	t.Helper()
-	return containers.Invoke(t, image, event, 2*time.Minute)
-}
-
-func readFile(t *testing.T, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	if err := os.WriteFile(dst, readFile(t, src), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

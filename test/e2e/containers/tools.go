@@ -1,0 +1,54 @@
+package containers
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// Podman runs podman with args and returns its output; a failure fails
+// the test with the output's end.
+func Podman(t *testing.T, args ...string) string {
+	t.Helper()
+	return Run(t, "podman", args...)
+}
+
+// Run runs name with args and returns its combined output; a failure
+// fails the test with the output's end.
+func Run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, Tail(out))
+	}
+	return string(out)
+}
+
+// Tail keeps the end of long tool output.
+func Tail(b []byte) string {
+	const max = 6000
+	if len(b) > max {
+		return fmt.Sprintf("...%s", b[len(b)-max:])
+	}
+	return string(b)
+}
+
+// ReadFile is os.ReadFile that fails the test on an error.
+func ReadFile(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// CopyFile copies src to dst (mode 0644).
+func CopyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.WriteFile(dst, ReadFile(t, src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
