@@ -31,9 +31,9 @@ const ModeEnv = "FAAS_MODE"
 // Runtime API, with its Lambda error type (api.TypeOf); the endpoint is
 // returned even then when it is known.
 func LoadConfig(args []string, getenv func(string) string) (*Config, error) {
-	c, cerr := loadCommon(getenv)
-	if cerr != nil {
-		return c, cerr
+	c, err := loadCommon(getenv)
+	if err != nil {
+		return c, err
 	}
 	cmd := args
 	if len(cmd) == 0 {
@@ -46,7 +46,9 @@ func LoadConfig(args []string, getenv func(string) string) (*Config, error) {
 	}
 	c.Command = append([]string{resolveHandler(cmd[0], c.TaskRoot)}, cmd[1:]...)
 
-	c.Mode = modes.Name(strings.ToLower(strings.TrimSpace(getenv(ModeEnv))))
+	if c.Mode, err = modeFromEnv(getenv); err != nil {
+		return c, err
+	}
 	if c.Mode == "" {
 		c.Mode, c.ModeInferred = modes.Infer(c.Command[0], getenv), true
 	}
@@ -54,6 +56,19 @@ func LoadConfig(args []string, getenv func(string) string) (*Config, error) {
 		c.useRuntimeAPIProxy(getenv)
 	}
 	return c, nil
+}
+
+// modeFromEnv reads ModeEnv with modes.Parse; "" when it is not set.
+func modeFromEnv(getenv func(string) string) (modes.Name, error) {
+	v := getenv(ModeEnv)
+	if strings.TrimSpace(v) == "" {
+		return "", nil
+	}
+	m, err := modes.Parse(v)
+	if err != nil {
+		return "", api.Errorf(api.ErrTypeBadConfig, "%s: %v", ModeEnv, err)
+	}
+	return m, nil
 }
 
 // RuntimeAPIProxyEnv is AWS Lambda Web Adapter's variable for sending the
@@ -73,11 +88,13 @@ func (c *Config) useRuntimeAPIProxy(getenv func(string) string) {
 // LoadExtensionConfig is LoadConfig for the extension role: no handler
 // (the app is the image's entrypoint, started by Lambda) and http mode.
 func LoadExtensionConfig(getenv func(string) string) (*Config, error) {
-	c, cerr := loadCommon(getenv)
-	if cerr != nil {
-		return c, cerr
+	c, err := loadCommon(getenv)
+	if err != nil {
+		return c, err
 	}
-	c.Mode = modes.Name(strings.ToLower(strings.TrimSpace(getenv(ModeEnv))))
+	if c.Mode, err = modeFromEnv(getenv); err != nil {
+		return c, err
+	}
 	switch c.Mode {
 	case "":
 		c.Mode, c.ModeInferred = modes.HTTP, true

@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
@@ -116,5 +117,22 @@ func TestExtensionRole(t *testing.T) {
 	}
 	if _, err := LoadExtensionConfig(envOf(nil)); err == nil {
 		t.Error("no AWS_LAMBDA_RUNTIME_API: no error")
+	}
+}
+
+// TestModeEnvIsParsed: FAAS_MODE is read by modes.Parse, so a name that is
+// no mode is a configuration error that lists the modes.
+func TestModeEnvIsParsed(t *testing.T) {
+	env := map[string]string{"AWS_LAMBDA_RUNTIME_API": "x:1", "FAAS_MODE": " Exec "}
+	if c, err := LoadConfig([]string{"fn"}, envOf(env)); err != nil || c.Mode != modes.Exec || c.ModeInferred {
+		t.Errorf("FAAS_MODE=' Exec ': %+v, %v", c, err)
+	}
+	env["FAAS_MODE"] = "lambda"
+	_, err := LoadConfig([]string{"fn"}, envOf(env))
+	if api.TypeOf(err) != api.ErrTypeBadConfig || !strings.Contains(err.Error(), "FAAS_MODE") || !strings.Contains(err.Error(), "exec, http, sharedlib") {
+		t.Errorf("FAAS_MODE=lambda: %v", err)
+	}
+	if _, err := LoadExtensionConfig(envOf(env)); api.TypeOf(err) != api.ErrTypeBadConfig {
+		t.Errorf("FAAS_MODE=lambda in the extension role: %v", err)
 	}
 }

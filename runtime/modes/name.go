@@ -3,6 +3,7 @@ package modes
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -29,13 +30,15 @@ func Strings() []string {
 	return s
 }
 
-// Parse reads a mode name, case-insensitively.
+// Parse reads a mode name, case-insensitively: one of All, or a name this
+// build registered besides them (a test's mode).
 func Parse(s string) (Name, error) {
 	n := Name(strings.ToLower(strings.TrimSpace(s)))
-	for _, m := range All {
-		if n == m {
-			return n, nil
-		}
+	if slices.Contains(All, n) {
+		return n, nil
+	}
+	if _, ok := Lookup(n); ok && n != "" {
+		return n, nil
 	}
 	return "", fmt.Errorf("mode %q: want one of %s", s, strings.Join(Strings(), ", "))
 }

@@ -20,12 +20,12 @@ func IsolateTied(cmd *exec.Cmd) {
 	tie(cmd.SysProcAttr)
 }
 
-// Term sends SIGTERM to cmd's group.
-func Term(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+// TermGroup sends SIGTERM to cmd's process group.
+func TermGroup(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
 
-// Kill sends SIGKILL to cmd's group.
-func Kill(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+// KillGroup sends SIGKILL to cmd's process group.
+func KillGroup(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 
-// Terminate sends SIGTERM to one process (not its group), as Lambda does
-// to the runtime at shutdown.
-func Terminate(p *os.Process) { _ = p.Signal(syscall.SIGTERM) }
+// TermProcess sends SIGTERM to one process (not its group), as Lambda
+// does to the runtime at shutdown.
+func TermProcess(p *os.Process) { _ = p.Signal(syscall.SIGTERM) }

@@ -13,11 +13,11 @@ func Isolate(*exec.Cmd) {}
 // IsolateTied does nothing on Windows.
 func IsolateTied(*exec.Cmd) {}
 
-// Term kills the process: there is no SIGTERM to send.
-func Term(cmd *exec.Cmd) { _ = cmd.Process.Kill() }
+// TermGroup kills the process: there is no SIGTERM to send.
+func TermGroup(cmd *exec.Cmd) { _ = cmd.Process.Kill() }
 
-// Kill kills the process.
-func Kill(cmd *exec.Cmd) { _ = cmd.Process.Kill() }
+// KillGroup kills the process.
+func KillGroup(cmd *exec.Cmd) { _ = cmd.Process.Kill() }
 
-// Terminate kills the process.
-func Terminate(p *os.Process) { _ = p.Kill() }
+// TermProcess kills the process.
+func TermProcess(p *os.Process) { _ = p.Kill() }

@@ -392,7 +392,7 @@ func (s *Sandbox) watchExtension(x *extProc, anyExited chan<- *extProc) {
 	}
 	s.mu.Unlock()
 	if current && proc != nil {
-		procgroup.Kill(proc)
+		procgroup.KillGroup(proc)
 	}
 }
 
@@ -408,7 +408,7 @@ func (s *Sandbox) endExtensions(exts []*extProc, reason string) {
 		select {
 		case <-x.exited:
 		case <-deadline:
-			procgroup.Kill(x.cmd)
+			procgroup.KillGroup(x.cmd)
 			<-x.exited
 		}
 	}
@@ -471,7 +471,7 @@ func (s *Sandbox) kill() {
 	if cmd == nil {
 		return
 	}
-	procgroup.Kill(cmd)
+	procgroup.KillGroup(cmd)
 	<-exited
 }
 
@@ -485,11 +485,11 @@ func (s *Sandbox) Stop(grace time.Duration) error {
 		return nil
 	}
 	s.emu.Shutdown("spindown", time.Now().Add(grace))
-	procgroup.Terminate(cmd.Process)
+	procgroup.TermProcess(cmd.Process)
 	select {
 	case <-exited:
 	case <-time.After(grace):
-		procgroup.Kill(cmd)
+		procgroup.KillGroup(cmd)
 		<-exited
 	}
 	if cmd.ProcessState != nil && !cmd.ProcessState.Success() {

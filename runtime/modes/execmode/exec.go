@@ -161,12 +161,12 @@ func stopSchedule(ctx context.Context) (<-chan time.Time, time.Duration) {
 
 // stop sends SIGTERM to the process group, then SIGKILL after grace.
 func stop(cmd *exec.Cmd, done <-chan error, grace time.Duration) error {
-	procgroup.Term(cmd)
+	procgroup.TermGroup(cmd)
 	select {
 	case err := <-done:
 		return err
 	case <-time.After(grace):
-		procgroup.Kill(cmd)
+		procgroup.KillGroup(cmd)
 		return <-done
 	}
 }

@@ -74,11 +74,11 @@ func (c *child) stop(grace time.Duration) {
 	if c == nil || c.dead() {
 		return
 	}
-	procgroup.Term(c.cmd)
+	procgroup.TermGroup(c.cmd)
 	select {
 	case <-c.exited:
 	case <-time.After(grace):
-		procgroup.Kill(c.cmd)
+		procgroup.KillGroup(c.cmd)
 		<-c.exited
 	}
 }

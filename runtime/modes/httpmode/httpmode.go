@@ -33,10 +33,9 @@ const (
 	// AWS_LWA_ERROR_STATUS_CODES: lambda_runtime names a boxed error by its
 	// Rust type (lambda-runtime/src/diagnostic.rs, type_name_of_val), and
 	// DLQ and Step Functions readers match on it.
-	ErrTypeErrorStatus   = "&alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>"
-	ErrTypeAppRequest    = "Runtime.AppRequestFailed"  // the app refused or broke the connection
-	ErrTypeAppNotReady   = "Runtime.AppNotReady"       // the app did not pass its readiness check by the deadline
-	ErrTypeAppStartError = "Runtime.InvalidEntrypoint" // the handler command cannot be started
+	ErrTypeErrorStatus = "&alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>"
+	ErrTypeAppRequest  = "Runtime.AppRequestFailed" // the app refused or broke the connection
+	ErrTypeAppNotReady = "Runtime.AppNotReady"      // the app did not pass its readiness check by the deadline
 )
 
 // Readiness polling: the first check right after the start, then from
@@ -190,7 +189,7 @@ func (m *Mode) start() (*child, error) {
 	}
 	c, err := startChild(m.argv, m.env)
 	if err != nil {
-		return nil, api.Errorf(ErrTypeAppStartError, "cannot start the web app %s: %v", m.argv[0], err)
+		return nil, api.Errorf(api.ErrTypeInvalidHandler, "cannot start the web app %s: %v", m.argv[0], err)
 	}
 	m.mu.Lock()
 	m.cur, m.ready = c, false
