@@ -113,11 +113,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		if _, ok := res.FormatVersions[t.Format]; ok {
 			continue
 		}
-		fv, err := v.For(t.Format)
+		spelled, err := v.Spelling(t.Format)
 		if err != nil {
 			return nil, &InputError{fmt.Errorf("version %s: %w (set VERSION= to one every format can take)", v, err)}
 		}
-		res.FormatVersions[t.Format] = formatDisplay(t.Format, fv)
+		res.FormatVersions[t.Format] = spelled
 	}
 	if res.Commit, err = git(root, "rev-parse", "HEAD"); err != nil {
 		return nil, fmt.Errorf("the source tree must be a git checkout: %w", err)
@@ -163,38 +163,6 @@ func resolveVersion(root, s string) (pkgversion.Version, error) {
 		return pkgversion.Parse(s)
 	}
 	return pkgversion.FromGit(root)
-}
-
-// formatDisplay is the full version as the format shows it (rpm -q, dpkg -s).
-func formatDisplay(format string, f pkgversion.Formatted) string {
-	switch format {
-	case "rpm":
-		s := f.Version
-		if f.Prerelease != "" {
-			s += "~" + strings.ReplaceAll(f.Prerelease, "-", "_")
-		}
-		if f.Metadata != "" {
-			s += "+" + f.Metadata
-		}
-		return s + "-" + f.Release
-	case "deb":
-		s := f.Version
-		if f.Prerelease != "" {
-			s += "~" + f.Prerelease
-		}
-		if f.Metadata != "" {
-			s += "+" + f.Metadata
-		}
-		return s + "-" + f.Release
-	case "apk":
-		s := f.Version
-		if f.Prerelease != "" {
-			s += "_" + f.Prerelease
-		}
-		return s + "-r" + f.Release
-	default: // archlinux, msys2
-		return f.Version + strings.ReplaceAll(f.Prerelease, "-", "_") + "-" + f.Release
-	}
 }
 
 // CommitTime is HEAD's commit time, the default SOURCE_DATE_EPOCH.

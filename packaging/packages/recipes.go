@@ -113,11 +113,11 @@ func (b *builder) sourceAndRecipes(ctx context.Context) error {
 		Module:     meta.Project.Module,
 	}
 	if data.PkgVer == "" {
-		fv, err := b.v.For("msys2")
+		spelled, err := b.v.Spelling("msys2")
 		if err != nil {
 			return err
 		}
-		data.PkgVer = strings.TrimSuffix(formatDisplay("msys2", fv), "-1")
+		data.PkgVer = strings.TrimSuffix(spelled, "-1")
 	}
 	for _, r := range []struct{ kind, rel, tmpl string }{
 		{"formula", "homebrew/Formula/faas-runtime.rb", formulaTmpl},

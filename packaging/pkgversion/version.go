@@ -108,6 +108,45 @@ func Current(dir string) (Version, error) {
 	return FromGit(dir)
 }
 
+// Spelling is v as format's own tools show it and as a pin names it (rpm
+// -q, dpkg -s, apk info, pacman -Q): the parts For splits, joined the way
+// nfpm joins them (its formatVersion is unexported, so the joining is
+// restated here, next to the splitting it has to agree with).
+func (v Version) Spelling(format string) (string, error) {
+	f, err := v.For(format)
+	if err != nil {
+		return "", err
+	}
+	switch format {
+	case "rpm":
+		s := f.Version
+		if f.Prerelease != "" {
+			s += "~" + strings.ReplaceAll(f.Prerelease, "-", "_")
+		}
+		if f.Metadata != "" {
+			s += "+" + f.Metadata
+		}
+		return s + "-" + f.Release, nil
+	case "deb":
+		s := f.Version
+		if f.Prerelease != "" {
+			s += "~" + f.Prerelease
+		}
+		if f.Metadata != "" {
+			s += "+" + f.Metadata
+		}
+		return s + "-" + f.Release, nil
+	case "apk":
+		s := f.Version
+		if f.Prerelease != "" {
+			s += "_" + f.Prerelease
+		}
+		return s + "-r" + f.Release, nil
+	default: // archlinux, msys2
+		return f.Version + strings.ReplaceAll(f.Prerelease, "-", "_") + "-" + f.Release, nil
+	}
+}
+
 // FromGit derives the version from `git describe`: an exact tag vX.Y.Z
 // gives X.Y.Z; N commits after it give X.Y.(Z+1)-pre.N, which every format
 // sorts after X.Y.Z and before the next release; no tag gives 0.1.0.

@@ -93,3 +93,31 @@ func TestCompare(t *testing.T) {
 		t.Errorf("build metadata changed precedence")
 	}
 }
+
+// A build between tags (X.Y.Z-pre.N) as each package manager spells it:
+// what a Dockerfile must pin for the install line to find the package.
+func TestSpelling(t *testing.T) {
+	cases := []struct{ in, format, want string }{
+		{"1.2.0", "rpm", "1.2.0-1"},
+		{"0.1.1-pre.3", "rpm", "0.1.1~pre.3-1"},
+		{"1.2.0-rc.1+g1", "rpm", "1.2.0~rc.1+g1-1"},
+		{"0.1.1-pre.3", "deb", "0.1.1~pre.3-1"},
+		{"1.2.0", "apk", "1.2.0-r1"},
+		{"0.1.1-pre.3", "apk", "0.1.1_pre3-r1"},
+		{"0.1.1-pre.3", "archlinux", "0.1.1pre.3-1"},
+		{"0.1.1-pre.3", "msys2", "0.1.1pre.3-1"},
+	}
+	for _, c := range cases {
+		v, err := Parse(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := v.Spelling(c.format); err != nil || got != c.want {
+			t.Errorf("%s in %s = %q, %v; want %q", c.in, c.format, got, err, c.want)
+		}
+	}
+	v, _ := Parse("1.2.0+git.1")
+	if _, err := v.Spelling("apk"); err == nil {
+		t.Error("apk spelled build metadata it cannot represent")
+	}
+}
