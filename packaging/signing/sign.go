@@ -23,7 +23,6 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
-	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
@@ -296,22 +295,6 @@ func (k *Keys) DetachSign(data io.Reader, armored bool) ([]byte, error) {
 		return nil, fmt.Errorf("OpenPGP signing: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// ClearSign returns data clear-signed (apt's InRelease).
-func (k *Keys) ClearSign(data []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w, err := clearsign.Encode(&buf, k.PGP.PrivateKey, k.config())
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(data); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return withArmorChecksum(buf.Bytes())
 }
 
 // withArmorChecksum re-armors the signature block of a clear-signed message

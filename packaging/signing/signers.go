@@ -45,11 +45,10 @@ func (s Signers) DetachSign(data []byte, armored bool) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// ClearSign returns data clear-signed by every key (apt's InRelease).
+// ClearSign returns data clear-signed by every key (apt's InRelease). One
+// path for one key or several: clearsign.Encode is EncodeMulti with one
+// key, so a single key's InRelease keeps its bytes.
 func (s Signers) ClearSign(data []byte) ([]byte, error) {
-	if len(s) == 1 {
-		return s[0].ClearSign(data)
-	}
 	var priv []*packet.PrivateKey
 	for _, k := range s {
 		priv = append(priv, k.PGP.PrivateKey)
