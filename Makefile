@@ -76,10 +76,10 @@ test: deps build vet cross sharedlib repo goreleaser-install apk-tools standin-b
 PKG_FLAGS := $(if $(filter command line environment override,$(origin VERSION)),--version $(VERSION))
 
 packages:
-	$(GO) run ./packaging/cmd/faas-pkg packages $(PKG_FLAGS)
+	$(GO) run ./cmd/faas-pkg packages $(PKG_FLAGS)
 
 repo:
-	$(GO) run ./packaging/cmd/faas-pkg repo $(PKG_FLAGS) $(if $(REPO_FROM),--from $(REPO_FROM)) $(if $(REPO_KEEP),--keep $(REPO_KEEP))
+	$(GO) run ./cmd/faas-pkg repo $(PKG_FLAGS) $(if $(REPO_FROM),--from $(REPO_FROM)) $(if $(REPO_KEEP),--keep $(REPO_KEEP))
 
 GORELEASER_VERSION := v2.14.3
 GORELEASER := $(GOBIN_DIR)/goreleaser

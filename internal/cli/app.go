@@ -40,7 +40,7 @@ func App() *ucli.App {
 			serveCommand(),
 			versionCommand(),
 			buildCommand(), inspectCommand(),
-			completionCommand(),
+			completionCommand(), manCommand(),
 			helpCommand(),
 		},
 		// A word that is not a command is a usage error (urfave/cli's

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -37,6 +38,7 @@ type builder struct {
 	keys *signing.Keys
 	tmp  string
 	res  *Result
+	gen  generator // runs the host's runtime-init for generated files
 	mu   sync.Mutex
 }
 
@@ -66,6 +68,10 @@ func (b *builder) run(ctx context.Context, targets []Target) error {
 		return err
 	}
 	gen := filepath.Join(b.tmp, ".gen")
+	if b.gen.bin, err = b.hostRuntimeInit(ctx, bins, gen); err != nil {
+		return err
+	}
+	b.gen.ctx = ctx
 	for _, t := range targets {
 		if err := b.pack(t, bins, gen); err != nil {
 			return fmt.Errorf("%s %s (%s/%s): %w", t.Format, t.Pkg.Name, t.GOOS, t.GOARCH, err)
@@ -116,15 +122,8 @@ func (b *builder) buildBinaries(ctx context.Context, targets []Target) (map[binK
 			defer func() { <-sem }()
 			b.logf("go build %s for %s/%s", k.src, k.goos, k.goarch)
 			dst := filepath.Join(b.tmp, rel)
-			cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false",
-				"-ldflags", "-s -w -X "+VersionVar+"="+b.v.String(), "-o", dst, k.src)
-			cmd.Dir = b.opts.Root
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+k.goos, "GOARCH="+k.goarch, "GOFLAGS=")
-			if k.env != "" {
-				cmd.Env = append(cmd.Env, strings.Split(k.env, "\n")...)
-			}
-			if out, err := cmd.CombinedOutput(); err != nil {
-				errs <- fmt.Errorf("go build %s for %s/%s: %v\n%s", k.src, k.goos, k.goarch, err, out)
+			if err := b.goBuild(ctx, k, dst); err != nil {
+				errs <- err
 				return
 			}
 			// A fixed mtime keeps archives made from these files reproducible.
@@ -143,6 +142,39 @@ func (b *builder) buildBinaries(ctx context.Context, targets []Target) (map[binK
 		return nil, err
 	}
 	return out, nil
+}
+
+func (b *builder) goBuild(ctx context.Context, k binKey, dst string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false",
+		"-ldflags", "-s -w -X "+VersionVar+"="+b.v.String(), "-o", dst, k.src)
+	cmd.Dir = b.opts.Root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+k.goos, "GOARCH="+k.goarch, "GOFLAGS=")
+	if k.env != "" {
+		cmd.Env = append(cmd.Env, strings.Split(k.env, "\n")...)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s for %s/%s: %v\n%s", k.src, k.goos, k.goarch, err, out)
+	}
+	return nil
+}
+
+// hostRuntimeInit is a runtime-init this machine runs, for the generated
+// man page and completions: the one built for a target if the host is one,
+// else one built into dir (not an artifact).
+func (b *builder) hostRuntimeInit(ctx context.Context, bins map[binKey]string, dir string) (string, error) {
+	k := binKey{"./cmd/runtime-init", runtime.GOOS, runtime.GOARCH, ""}
+	if p, ok := bins[k]; ok {
+		return p, nil
+	}
+	dst := filepath.Join(dir, "runtime-init")
+	if runtime.GOOS == "windows" {
+		dst += ".exe"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	b.logf("go build %s for this machine (man page and completions)", k.src)
+	return dst, b.goBuild(ctx, k, dst)
 }
 
 func sanitize(s string) string {
@@ -312,7 +344,7 @@ func (b *builder) resolver(t Target, bins map[binKey]string, gen string) func(me
 			if _, err := os.Stat(dst); err == nil {
 				return dst, nil
 			}
-			data, err := Generate(f.Src)
+			data, err := b.gen.generate(f.Src)
 			if err != nil {
 				return "", err
 			}

@@ -3,63 +3,61 @@ package packages
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	_ "embed"
 	"fmt"
-	"sort"
+	"os/exec"
 	"strings"
-
-	"github.com/faas-runtime/faas-runtime/internal/cli"
 )
 
-// generators make the meta.Generated files. They read runtime-init's
-// command tree directly, so completions and the man page follow the CLI.
-var generators = map[string]func() ([]byte, error){
-	"man:runtime-init": manPage,
-	"man:faas-runtime": func() ([]byte, error) { return gzipN([]byte(faasRuntimeMan)) },
-	"man:faas-runtime-sharedlib": func() ([]byte, error) {
+// generators make the meta.Generated files. runtime-init's come from the
+// built runtime-init (runtime-init man, runtime-init completion SHELL), the
+// way nfpm's scripts/manpages.sh and completions.sh run the built nfpm: the
+// pages follow the binary, and this package never links the CLI.
+var generators = map[string]func(g generator) ([]byte, error){
+	"man:runtime-init": func(g generator) ([]byte, error) {
+		roff, err := g.runtimeInit("man")
+		if err != nil {
+			return nil, err
+		}
+		return gzipN(roff)
+	},
+	"man:faas-runtime": func(generator) ([]byte, error) { return gzipN([]byte(faasRuntimeMan)) },
+	"man:faas-runtime-sharedlib": func(generator) ([]byte, error) {
 		page := strings.NewReplacer(".TH FAAS-RUNTIME 1", ".TH FAAS-RUNTIME-SHAREDLIB 1",
 			"faas-runtime \\- AWS Lambda custom runtime (bootstrap)", "faas-runtime-sharedlib \\- AWS Lambda custom runtime (bootstrap, glibc build with sharedlib mode)",
 			".B faas-runtime\n", ".B faas-runtime-sharedlib\n").Replace(faasRuntimeMan)
 		return gzipN([]byte(page))
 	},
-	"bash:runtime-init": func() ([]byte, error) { return cli.CompletionScript(cli.App(), "bash") },
-	"zsh:runtime-init":  func() ([]byte, error) { return cli.CompletionScript(cli.App(), "zsh") },
-	"fish:runtime-init": func() ([]byte, error) { return cli.CompletionScript(cli.App(), "fish") },
+	"bash:runtime-init": func(g generator) ([]byte, error) { return g.runtimeInit("completion", "bash") },
+	"zsh:runtime-init":  func(g generator) ([]byte, error) { return g.runtimeInit("completion", "zsh") },
+	"fish:runtime-init": func(g generator) ([]byte, error) { return g.runtimeInit("completion", "fish") },
 }
 
-// GeneratorNames lists the generators, sorted.
-func GeneratorNames() []string {
-	var out []string
-	for n := range generators {
-		out = append(out, n)
+// generator runs a runtime-init built for this machine.
+type generator struct {
+	ctx context.Context
+	bin string // path of runtime-init for the host's GOOS/GOARCH
+}
+
+func (g generator) runtimeInit(args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(g.ctx, g.bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("runtime-init %s: %v: %s", strings.Join(args, " "), err, stderr.Bytes())
 	}
-	sort.Strings(out)
-	return out
+	return out, nil
 }
 
-// GeneratedFileName is the file name `faas-pkg gen` writes generator
-// name's output to (man:runtime-init -> man_runtime-init).
-func GeneratedFileName(name string) string { return strings.ReplaceAll(name, ":", "_") }
-
-// Generate returns the content of generated file name.
-func Generate(name string) ([]byte, error) {
-	g, ok := generators[name]
+// generate returns the content of generated file name.
+func (g generator) generate(name string) ([]byte, error) {
+	gen, ok := generators[name]
 	if !ok {
 		return nil, fmt.Errorf("no generator %q", name)
 	}
-	return g()
-}
-
-func manPage() ([]byte, error) {
-	app := cli.App()
-	app.Description = "runtime-init scaffolds AWS Lambda image projects for faas-runtime, " +
-		"builds and inspects images without a Docker daemon, and runs functions locally " +
-		"through a Runtime API emulator."
-	roff, err := app.ToManWithSection(1)
-	if err != nil {
-		return nil, err
-	}
-	return gzipN([]byte(roff))
+	return gen(g)
 }
 
 // faasRuntimeMan is hand-written: the bootstrap has no urfave/cli app to

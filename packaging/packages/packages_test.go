@@ -249,7 +249,7 @@ func TestThrowawayWarning(t *testing.T) {
 
 // faas-pkg exits 2 for bad input.
 func TestCLIExitCodes(t *testing.T) {
-	bin := testutil.GoBuild(t, t.TempDir(), "./packaging/cmd/faas-pkg", "faas-pkg")
+	bin := testutil.GoBuild(t, t.TempDir(), "./cmd/faas-pkg", "faas-pkg")
 	for _, args := range [][]string{{"packages", "--formats", "snap"}, {"packages", "--arches", "mips"}, {"frobnicate"}, {"packages", "--version", "x.y"}} {
 		cmd := exec.Command(bin, append(args, "--dist", t.TempDir())...)
 		if args[0] == "frobnicate" {

@@ -172,12 +172,10 @@ class FaasRuntime < Formula
     ldflags = "-s -w -X {{.VarPath}}=#{version}"
     system "go", "build", *std_go_args(ldflags:, output: bin/"faas-runtime"), "./cmd/faas-runtime"
     system "go", "build", *std_go_args(ldflags:, output: bin/"runtime-init"), "./cmd/runtime-init"
-    # The man pages come from faas-pkg gen (runtime-init's from its command
-    # tree; faas-runtime's is hand-written); the completions from
-    # runtime-init completion bash|zsh|fish.
-    system "go", "run", "./packaging/cmd/faas-pkg", "gen", "gen"
-    man1.install "gen/man_runtime-init" => "runtime-init.1.gz"
-    man1.install "gen/man_faas-runtime" => "faas-runtime.1.gz"
+    # runtime-init's man page and completions come from the binary;
+    # faas-runtime's man page is hand-written in the source tree.
+    (man1/"runtime-init.1").write Utils.safe_popen_read(bin/"runtime-init", "man")
+    man1.install "packaging/packages/man/faas-runtime.1"
     generate_completions_from_executable(bin/"runtime-init", "completion")
   end
 
@@ -226,8 +224,12 @@ build() {
   local _ldflags="-s -w -X {{.VarPath}}=${_version}"
   go build -ldflags "${_ldflags}" -o runtime-init.exe ./cmd/runtime-init
   go build -ldflags "${_ldflags}" -o faas-runtime.exe ./cmd/faas-runtime
-  # The man page and shell completions (packaging/packages's generators).
-  go run ./packaging/cmd/faas-pkg gen gen
+  # The man page and shell completions, from the binary just built.
+  mkdir -p gen
+  ./runtime-init.exe man | gzip -9n > gen/runtime-init.1.gz
+  for _shell in bash zsh fish; do
+    ./runtime-init.exe completion "${_shell}" > "gen/runtime-init.${_shell}"
+  done
 }
 
 check() {
@@ -240,9 +242,9 @@ package() {
   install -Dm755 runtime-init.exe "${pkgdir}${MINGW_PREFIX}/bin/runtime-init.exe"
   install -Dm755 faas-runtime.exe "${pkgdir}${MINGW_PREFIX}/bin/faas-runtime.exe"
   install -Dm644 LICENSE "${pkgdir}${MINGW_PREFIX}/share/licenses/${_realname}/LICENSE"
-  install -Dm644 gen/man_runtime-init "${pkgdir}${MINGW_PREFIX}/share/man/man1/runtime-init.1.gz"
-  install -Dm644 gen/bash_runtime-init "${pkgdir}${MINGW_PREFIX}/share/bash-completion/completions/runtime-init"
-  install -Dm644 gen/zsh_runtime-init "${pkgdir}${MINGW_PREFIX}/share/zsh/site-functions/_runtime-init"
-  install -Dm644 gen/fish_runtime-init "${pkgdir}${MINGW_PREFIX}/share/fish/vendor_completions.d/runtime-init.fish"
+  install -Dm644 gen/runtime-init.1.gz "${pkgdir}${MINGW_PREFIX}/share/man/man1/runtime-init.1.gz"
+  install -Dm644 gen/runtime-init.bash "${pkgdir}${MINGW_PREFIX}/share/bash-completion/completions/runtime-init"
+  install -Dm644 gen/runtime-init.zsh "${pkgdir}${MINGW_PREFIX}/share/zsh/site-functions/_runtime-init"
+  install -Dm644 gen/runtime-init.fish "${pkgdir}${MINGW_PREFIX}/share/fish/vendor_completions.d/runtime-init.fish"
 }
 `

@@ -114,7 +114,7 @@ func TestVersionsAgreeBetweenTags(t *testing.T) {
 		}
 		return string(out)
 	}
-	if v := strings.TrimSpace(runEnv(env, "go", "run", "./packaging/cmd/faas-pkg", "version")); v != want {
+	if v := strings.TrimSpace(runEnv(env, "go", "run", "./cmd/faas-pkg", "version")); v != want {
 		t.Fatalf("faas-pkg version = %q, want %s", v, want)
 	}
 	runEnv(env, "make", "build")

@@ -63,7 +63,7 @@ func TestGoReleaserSupplyChainAgreesWithFaasPkg(t *testing.T) {
 	}
 	s := c.Signs[0]
 	if s.Artifacts != "checksum" || s.Signature != "${artifact}.asc" || s.Cmd != "go" ||
-		!slices.Equal(s.Args, []string{"run", "./packaging/cmd/faas-pkg", "sign", "${artifact}", "${signature}"}) {
+		!slices.Equal(s.Args, []string{"run", "./cmd/faas-pkg", "sign", "${artifact}", "${signature}"}) {
 		t.Errorf("signs: %+v, want faas-pkg sign of the checksum file into ${artifact}.asc", s)
 	}
 	if !strings.HasSuffix(attest.Signature, ".asc") || strings.TrimSuffix(attest.Signature, ".asc") != attest.Checksums {

@@ -568,7 +568,7 @@ func TestHomebrewFormula(t *testing.T) {
 		os.MkdirAll(testpath, 0o755)
 		stub := filepath.Join(testutil.RepoRoot(t), "packaging/repo/testdata/brew_stub.rb")
 		run(t, "", []string{"GOFLAGS=-buildvcs=false"}, "ruby", stub, formula, filepath.Join(work, "faas-runtime-"+m.Version), prefix, testpath, m.Version)
-		for _, f := range []string{"bin/faas-runtime", "bin/runtime-init", "share/man/man1/runtime-init.1.gz", "share/man/man1/faas-runtime.1.gz",
+		for _, f := range []string{"bin/faas-runtime", "bin/runtime-init", "share/man/man1/runtime-init.1", "share/man/man1/faas-runtime.1",
 			"etc/bash_completion.d/runtime-init", "share/zsh/site-functions/_runtime-init", "share/fish/vendor_completions.d/runtime-init.fish"} {
 			if _, err := os.Stat(filepath.Join(prefix, f)); err != nil {
 				t.Errorf("formula did not install %s", f)

@@ -27,8 +27,24 @@ class Formula
     @prefix, @testpath, @version = Pathname(prefix), Pathname(testpath), version
   end
 
+  # A directory that is both a Pathname (man1/"x.1") and an install target.
+  class InstallDir < Pathname
+    def install(*srcs)
+      FileUtils.mkdir_p(self)
+      srcs.each do |src|
+        if src.is_a?(Hash)
+          src.each { |from, to| FileUtils.cp(from, self/to) }
+        else
+          FileUtils.cp(src, self/File.basename(src.to_s))
+        end
+      end
+    end
+
+    def /(other) = (FileUtils.mkdir_p(self) && Pathname(to_s)/other)
+  end
+
   def bin = @prefix/"bin"
-  def man1 = Installer.new(@prefix/"share/man/man1")
+  def man1 = InstallDir.new(@prefix/"share/man/man1")
   def bash_completion = Installer.new(@prefix/"etc/bash_completion.d")
   def zsh_completion = Installer.new(@prefix/"share/zsh/site-functions")
   def fish_completion = Installer.new(@prefix/"share/fish/vendor_completions.d")
@@ -58,6 +74,15 @@ class Formula
 
   def assert_match(want, got) = (got.include?(want.to_s) || raise("#{want.inspect} not in #{got.inspect}"))
   def assert_path_exists(p) = (File.exist?(p) || raise("#{p} does not exist"))
+end
+
+# Homebrew's Utils.safe_popen_read: the command's stdout, or an error.
+module Utils
+  def self.safe_popen_read(*args)
+    out = IO.popen(args.map(&:to_s), &:read)
+    raise "failed: #{args.join(" ")}" unless $?.success?
+    out
+  end
 end
 
 formula, src, prefix, testpath, version = ARGV

@@ -21,7 +21,7 @@ func TestPackages(t *testing.T) {
 	dpkgDeb, rpmBin, bsdtar := tools[0], tools[1], tools[2]
 	root := testutil.RepoRoot(t)
 	dist := t.TempDir()
-	cmd := exec.Command("go", "run", "./packaging/cmd/faas-pkg", "packages", "--formats", "rpm,deb,archlinux", "--arches", "amd64", "--dist", dist)
+	cmd := exec.Command("go", "run", "./cmd/faas-pkg", "packages", "--formats", "rpm,deb,archlinux", "--arches", "amd64", "--dist", dist)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("faas-pkg packages: %v\n%s", err, out)

@@ -1,10 +1,10 @@
 // Command faas-pkg builds faas-runtime's packages and package repositories:
 //
-//	go run ./packaging/cmd/faas-pkg packages [flags]   # dist/packages
-//	go run ./packaging/cmd/faas-pkg repo [flags]       # dist/packages, then dist/repo
-//	go run ./packaging/cmd/faas-pkg version            # the version every build uses
-//	go run ./packaging/cmd/faas-pkg release-assets DIR # dist/packages' packages, flat, for the release
-//	go run ./packaging/cmd/faas-pkg sign FILE SIG      # SIG: FILE's armored signature by the release key
+//	go run ./cmd/faas-pkg packages [flags]   # dist/packages
+//	go run ./cmd/faas-pkg repo [flags]       # dist/packages, then dist/repo
+//	go run ./cmd/faas-pkg version            # the version every build uses
+//	go run ./cmd/faas-pkg release-assets DIR # dist/packages' packages, flat, for the release
+//	go run ./cmd/faas-pkg sign FILE SIG      # SIG: FILE's armored signature by the release key
 //
 // packages and repo also write an SPDX SBOM next to every package, binary
 // and layer zip, and SHA256SUMS with its signature SHA256SUMS.asc
@@ -53,9 +53,6 @@ func run(args []string) int {
 }
 
 func runErr(args []string) error {
-	if len(args) == 2 && args[0] == "gen" {
-		return gen(args[1])
-	}
 	if len(args) == 1 && args[0] == "version" {
 		return printVersion()
 	}
@@ -66,7 +63,7 @@ func runErr(args []string) error {
 		return signFile(args[1], args[2])
 	}
 	if len(args) == 0 || (args[0] != "packages" && args[0] != "repo") {
-		return usageError{errors.New("usage: faas-pkg gen DIR | version | release-assets DIR | sign FILE SIG | packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--from DIR|URL] [--keep N] [--force]")}
+		return usageError{errors.New("usage: faas-pkg version | release-assets DIR | sign FILE SIG | packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--from DIR|URL] [--keep N] [--force]")}
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	dist := fs.String("dist", "dist", "output directory (packages/, repo/ and keys/ go under it)")
@@ -198,24 +195,6 @@ func split(s string) []string {
 		}
 	}
 	return out
-}
-
-// gen writes the generated files (man pages, completions) into dir, for
-// GoReleaser's nfpms, which take files, not generators.
-func gen(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for _, name := range packages.GeneratorNames() {
-		data, err := packages.Generate(name)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, packages.GeneratedFileName(name)), data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // printVersion prints the release version: VERSION if set, else the one
