@@ -118,19 +118,14 @@ func (v Version) Spelling(format string) (string, error) {
 		return "", err
 	}
 	switch format {
-	case "rpm":
-		s := f.Version
-		if f.Prerelease != "" {
-			s += "~" + strings.ReplaceAll(f.Prerelease, "-", "_")
+	case "rpm", "deb":
+		pre := f.Prerelease
+		if format == "rpm" {
+			pre = strings.ReplaceAll(pre, "-", "_") // '-' separates rpm's release
 		}
-		if f.Metadata != "" {
-			s += "+" + f.Metadata
-		}
-		return s + "-" + f.Release, nil
-	case "deb":
 		s := f.Version
-		if f.Prerelease != "" {
-			s += "~" + f.Prerelease
+		if pre != "" {
+			s += "~" + pre
 		}
 		if f.Metadata != "" {
 			s += "+" + f.Metadata
