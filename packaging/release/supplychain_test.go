@@ -19,7 +19,8 @@ import (
 	"github.com/faas-runtime/faas-runtime/packaging/signing"
 )
 
-// supplyConfig is the part of .goreleaser.yaml that issue 17 adds.
+// supplyConfig is the supply-chain part of .goreleaser.yaml: checksums,
+// SBOMs and signatures.
 type supplyConfig struct {
 	Checksum struct {
 		NameTemplate string `yaml:"name_template"`

@@ -48,7 +48,8 @@ func (l *strList) UnmarshalJSON(b []byte) error {
 
 // fromLattice builds the request for a VPC Lattice event, and the value of
 // x-amzn-request-context (version 2's requestContext; version 1 has none).
-// AWS Lambda Web Adapter does not know these events (its issue #789).
+// AWS Lambda Web Adapter does not know these events
+// (see awslabs/aws-lambda-web-adapter issue 789).
 func fromLattice(kind Kind, payload []byte) (*Request, []byte, error) {
 	var ev latticeEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {

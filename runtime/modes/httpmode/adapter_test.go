@@ -26,7 +26,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/runtime/modes/httpmode"
 )
 
-// The tests of issue 12: each behaviour of AWS Lambda Web Adapter v1.0.0
+// Adapter compatibility: each behaviour of AWS Lambda Web Adapter v1.0.0
 // (and of the lambda_http and tower-http code it runs) that faas-runtime
 // http mode reproduces, and the deliberate differences, through the real
 // binary under the emulator. docs/http.md lists them.

@@ -1,6 +1,6 @@
 package e2e
 
-// Supply chain (issue 17): what runtime-init build --push attaches is read
+// Supply chain: what runtime-init build --push attaches is read
 // by the ecosystem's own tools against Debian's docker-registry on
 // loopback (no referrers API: the tag-schema fallback is what gets used).
 // syft and cosign are installed by `make supplychain-tools`.

@@ -171,7 +171,7 @@ func TestInstallers(t *testing.T) {
 					// Release after release: a project pinned to 0.1.0 still
 					// installs 0.1.0 once 0.2.0 is published, with this base's
 					// installer; unpinned it gets 0.2.0
-					// (packaging/repotest.HistoryRepo, issue 15).
+					// (packaging/repotest.HistoryRepo).
 					t.Run("pinned to 0.1.0 after 0.2.0 is published", func(t *testing.T) {
 						histURL := repotest.Serve(t, repotest.HistoryRepo(t).Dir)
 						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
