@@ -63,6 +63,9 @@ func runScaffold(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return Usagef("scaffold: %s is a file, not a directory: name a new or existing directory", dir)
+	}
 	opts := scaffold.Options{Debug: c.Bool("debug")}
 	if opts.Images, err = parseImageFlags(c.StringSlice("image")); err != nil {
 		return err
