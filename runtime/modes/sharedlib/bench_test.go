@@ -18,6 +18,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/internal/testutil/sharedlibtest"
 )
 
 // Benchmark figures, printed as one table by printBenchTable (TestMain).
@@ -41,7 +42,7 @@ var benchEvent = []byte(`{"hello":"world","n":12345}`)
 // from other processes on the machine hits them alike; one b.N iteration
 // is one invocation of each.
 func BenchmarkWarmRoundTrip(b *testing.B) {
-	rt, _ := runtimes(b)
+	rt, _ := sharedlibtest.Runtimes(b)
 	dir := b.TempDir()
 	contenders := []struct {
 		name string
@@ -49,7 +50,7 @@ func BenchmarkWarmRoundTrip(b *testing.B) {
 	}{
 		{"floor", []string{testutil.GoBuild(b, dir, "./bench/floor", "floor")}},
 		{"aws-lambda-go", []string{testutil.GoBuildTags(b, dir, "./bench/awslambdaecho", "aws-lambda-go-echo", "lambda.norpc")}},
-		{"sharedlib-c-echo", []string{rt, cLib(b, "examples/sharedlib-c/echo.c", "echo.so")}},
+		{"sharedlib-c-echo", []string{rt, sharedlibtest.CLib(b, "examples/sharedlib-c/echo.c", "echo.so")}},
 	}
 	sbs := make([]*sandbox.Sandbox, len(contenders))
 	lat := make([][]time.Duration, len(contenders))
@@ -96,13 +97,13 @@ func BenchmarkWarmRoundTrip(b *testing.B) {
 // after init) of faas-runtime-sharedlib with the C echo library loaded,
 // next to the static faas-runtime in exec mode.
 func BenchmarkIdle(b *testing.B) {
-	shared, static := runtimes(b)
+	shared, static := sharedlibtest.Runtimes(b)
 	for _, c := range []struct {
 		name string
 		cmd  []string
 	}{
 		{"faas-runtime", []string{static, "/bin/cat"}},
-		{"faas-runtime-sharedlib", []string{shared, cLib(b, "examples/sharedlib-c/echo.c", "echo.so")}},
+		{"faas-runtime-sharedlib", []string{shared, sharedlibtest.CLib(b, "examples/sharedlib-c/echo.c", "echo.so")}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			arrived := make(chan struct{}, 1)

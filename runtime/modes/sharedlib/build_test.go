@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/testutil/sharedlibtest"
 )
 
 // The default faas-runtime must stay static and free of purego; the
 // sharedlib build is the one linked against glibc.
 func TestBuildsLinkage(t *testing.T) {
-	shared, static := runtimes(t)
+	shared, static := sharedlibtest.Runtimes(t)
 	for _, c := range []struct {
 		bin     string
 		dynamic bool
@@ -49,9 +50,9 @@ func TestBuildsLinkage(t *testing.T) {
 // The static build refuses a library with the message that names the
 // package and the bases that have glibc.
 func TestStaticBuildRefusesSharedlib(t *testing.T) {
-	_, static := runtimes(t)
-	sb, _, allowNone := startBox(t, []string{static, testLib(t, "testfn.so")})
-	res := invoke(t, sb, "{}")
+	_, static := sharedlibtest.Runtimes(t)
+	sb, _, allowNone := sharedlibtest.Start(t, []string{static, sharedlibtest.TestLib(t, "testfn.so")})
+	res := sharedlibtest.Invoke(t, sb, "{}")
 	allowNone[res.RequestID] = true
 	ie := sb.Emulator().InitError()
 	if res.Outcome != emulator.OutcomeInitError || ie == nil {

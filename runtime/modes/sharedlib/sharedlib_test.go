@@ -15,19 +15,20 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator/emulatortest"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/internal/testutil/sharedlibtest"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 )
 
 func TestCExample(t *testing.T) {
-	rt, _ := runtimes(t)
-	lib := cLib(t, "examples/sharedlib-c/echo.c", "echo.so")
-	sb, log, _ := startBox(t, []string{rt, lib})
+	rt, _ := sharedlibtest.Runtimes(t)
+	lib := sharedlibtest.CLib(t, "examples/sharedlib-c/echo.c", "echo.so")
+	sb, log, _ := sharedlibtest.Start(t, []string{rt, lib})
 
 	event, err := os.ReadFile(filepath.Join("..", "..", "..", "examples", "sharedlib-c", "event.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := invoke(t, sb, string(event))
+	res := sharedlibtest.Invoke(t, sb, string(event))
 	if res.Outcome != emulator.OutcomeResponse || string(res.Body) != string(event) {
 		t.Fatalf("echo: %s %q, want the event back", res.Outcome, res.Body)
 	}
@@ -35,7 +36,7 @@ func TestCExample(t *testing.T) {
 		t.Errorf("the function's stderr log does not name request %s:\n%s", res.RequestID, log)
 	}
 
-	res = invoke(t, sb, `{"error":true}`)
+	res = sharedlibtest.Invoke(t, sb, `{"error":true}`)
 	if res.Outcome != emulator.OutcomeError || res.ErrorType != "EchoError" || !strings.Contains(string(res.Body), `"errorMessage":"the event asked for an error"`) {
 		t.Fatalf("error return: %s %s %s", res.Outcome, res.ErrorType, res.Body)
 	}
@@ -45,9 +46,9 @@ func TestCExample(t *testing.T) {
 }
 
 func TestContextAndInitInfo(t *testing.T) {
-	rt, _ := runtimes(t)
-	sb, _, _ := startBox(t, []string{rt, testLib(t, "testfn.so"), "--flag", "two words"}, "LAMBDA_TASK_ROOT=/var/task-test")
-	res := invoke(t, sb, "context", emulator.InvokeOptions{
+	rt, _ := sharedlibtest.Runtimes(t)
+	sb, _, _ := sharedlibtest.Start(t, []string{rt, sharedlibtest.TestLib(t, "testfn.so"), "--flag", "two words"}, "LAMBDA_TASK_ROOT=/var/task-test")
+	res := sharedlibtest.Invoke(t, sb, "context", emulator.InvokeOptions{
 		ClientContext: `{"client":{"app":"x"}}`, CognitoIdentity: `{"cognitoIdentityId":"id-1"}`,
 		TenantID: "tenant-7", TraceID: "Root=1-5e1b4151-5ac6c58f5b5dbd6a7b4a1b2c;Sampled=1",
 	})
@@ -75,20 +76,20 @@ func TestContextAndInitInfo(t *testing.T) {
 }
 
 func TestInitFailures(t *testing.T) {
-	rt, _ := runtimes(t)
+	rt, _ := sharedlibtest.Runtimes(t)
 	notALib := filepath.Join(t.TempDir(), "text.so")
 	os.WriteFile(notALib, []byte("not an ELF file\n"), 0o644)
 	cases := []struct {
 		name, lib, typ string
 		want           []string
 	}{
-		{"wrong ABI version", testLib(t, "wrongabi.so", "-DWRONG_ABI"), api.ErrTypeInvalidHandler,
+		{"wrong ABI version", sharedlibtest.TestLib(t, "wrongabi.so", "-DWRONG_ABI"), api.ErrTypeInvalidHandler,
 			[]string{"wrongabi.so was built for faas ABI version 99", "implements version 1", "rebuild it against the faas/function.h"}},
-		{"no ABI version symbol", testLib(t, "noversion.so", "-DNO_VERSION"), api.ErrTypeInvalidHandler,
+		{"no ABI version symbol", sharedlibtest.TestLib(t, "noversion.so", "-DNO_VERSION"), api.ErrTypeInvalidHandler,
 			[]string{"noversion.so does not export faas_abi_version", "FAAS_FUNCTION(0)"}},
-		{"no handler symbol", testLib(t, "nohandler.so", "-DNO_HANDLER"), api.ErrTypeInvalidHandler,
+		{"no handler symbol", sharedlibtest.TestLib(t, "nohandler.so", "-DNO_HANDLER"), api.ErrTypeInvalidHandler,
 			[]string{"nohandler.so does not export faas_handle("}},
-		{"init hook fails", testLib(t, "initfail.so", "-DINIT_FAIL"), "ConfigError",
+		{"init hook fails", sharedlibtest.TestLib(t, "initfail.so", "-DINIT_FAIL"), "ConfigError",
 			[]string{"init: the configuration is missing"}},
 		{"not a shared library", notALib, api.ErrTypeInvalidHandler,
 			[]string{"cannot load " + notALib + " as a shared library"}},
@@ -97,8 +98,8 @@ func TestInitFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sb, _, allowNone := startBox(t, []string{rt, c.lib})
-			res := invoke(t, sb, "{}")
+			sb, _, allowNone := sharedlibtest.Start(t, []string{rt, c.lib})
+			res := sharedlibtest.Invoke(t, sb, "{}")
 			allowNone[res.RequestID] = true // never delivered: init failed
 			if res.Outcome != emulator.OutcomeInitError || res.ErrorType != c.typ {
 				t.Fatalf("got %s %s %s, want an init error of type %s", res.Outcome, res.ErrorType, res.Body, c.typ)
@@ -117,12 +118,12 @@ func TestInitFailures(t *testing.T) {
 }
 
 func TestCrashFailsInvocationAndNextStartWorks(t *testing.T) {
-	rt, _ := runtimes(t)
-	sb, log, allowNone := startBox(t, []string{rt, testLib(t, "testfn.so")})
-	if res := invoke(t, sb, "warm"); res.Outcome != emulator.OutcomeResponse {
+	rt, _ := sharedlibtest.Runtimes(t)
+	sb, log, allowNone := sharedlibtest.Start(t, []string{rt, sharedlibtest.TestLib(t, "testfn.so")})
+	if res := sharedlibtest.Invoke(t, sb, "warm"); res.Outcome != emulator.OutcomeResponse {
 		t.Fatalf("warm-up: %s %s", res.Outcome, res.Body)
 	}
-	res := invoke(t, sb, "crash")
+	res := sharedlibtest.Invoke(t, sb, "crash")
 	allowNone[res.RequestID] = true // the process died before it could post
 	if res.Outcome != emulator.OutcomeRuntimeExit || res.ErrorType != api.ErrTypeExit {
 		t.Fatalf("crash: %s %s %s, want %s", res.Outcome, res.ErrorType, res.Body, api.ErrTypeExit)
@@ -133,7 +134,7 @@ func TestCrashFailsInvocationAndNextStartWorks(t *testing.T) {
 	if !log.WaitFor("testfn: crashing on purpose") {
 		t.Errorf("the library's last log line is missing:\n%s", log)
 	}
-	res = invoke(t, sb, "after")
+	res = sharedlibtest.Invoke(t, sb, "after")
 	if res.Outcome != emulator.OutcomeResponse || string(res.Body) != "after" {
 		t.Fatalf("after the crash: %s %s", res.Outcome, res.Body)
 	}
@@ -143,27 +144,27 @@ func TestCrashFailsInvocationAndNextStartWorks(t *testing.T) {
 }
 
 func TestOutputGrowthAndLimit(t *testing.T) {
-	rt, _ := runtimes(t)
-	sb, _, _ := startBox(t, []string{rt, testLib(t, "testfn.so")})
+	rt, _ := sharedlibtest.Runtimes(t)
+	sb, _, _ := sharedlibtest.Start(t, []string{rt, sharedlibtest.TestLib(t, "testfn.so")})
 	// 1 MB: grows the 64 KiB buffer through the grow callback several times.
-	res := invoke(t, sb, "big 1000000")
+	res := sharedlibtest.Invoke(t, sb, "big 1000000")
 	if res.Outcome != emulator.OutcomeResponse || len(res.Body) != 1000000 || strings.Trim(string(res.Body), "x") != "" {
 		t.Fatalf("1 MB response: %s, %d bytes", res.Outcome, len(res.Body))
 	}
 	// Exactly Lambda's limit works; one byte more is refused by grow.
-	res = invoke(t, sb, fmt.Sprint("big ", api.MaxResponse))
+	res = sharedlibtest.Invoke(t, sb, fmt.Sprint("big ", api.MaxResponse))
 	if res.Outcome != emulator.OutcomeResponse || len(res.Body) != api.MaxResponse {
 		t.Fatalf("6,291,556-byte response: %s %s, %d bytes", res.Outcome, res.ErrorType, len(res.Body))
 	}
-	res = invoke(t, sb, fmt.Sprint("big ", api.MaxResponse+1))
+	res = sharedlibtest.Invoke(t, sb, fmt.Sprint("big ", api.MaxResponse+1))
 	if res.Outcome != emulator.OutcomeError || res.ErrorType != api.ErrTypeResponseTooBig {
 		t.Fatalf("response over 6,291,556 bytes: %s %s", res.Outcome, res.ErrorType)
 	}
-	res = invoke(t, sb, "error-no-message")
+	res = sharedlibtest.Invoke(t, sb, "error-no-message")
 	if res.ErrorType != "HandlerError" || !strings.Contains(string(res.Body), "faas_handle returned 7 without an error message") {
 		t.Fatalf("error without message: %s %s", res.ErrorType, res.Body)
 	}
-	if res := invoke(t, sb, "small"); string(res.Body) != "small" {
+	if res := sharedlibtest.Invoke(t, sb, "small"); string(res.Body) != "small" {
 		t.Fatalf("after the large responses: %s", res.Body)
 	}
 	if n := sb.Starts(); n != 1 {
@@ -174,7 +175,7 @@ func TestOutputGrowthAndLimit(t *testing.T) {
 // A library without FAAS_THREAD_SAFE is never called concurrently, even
 // with AWS_LAMBDA_MAX_CONCURRENCY=4; a thread-safe one is.
 func TestConcurrencyDeclaration(t *testing.T) {
-	rt, _ := runtimes(t)
+	rt, _ := sharedlibtest.Runtimes(t)
 	for _, c := range []struct {
 		lib     string
 		serial  bool
@@ -184,12 +185,12 @@ func TestConcurrencyDeclaration(t *testing.T) {
 		{"testfn.so", false, nil},
 	} {
 		t.Run(c.lib, func(t *testing.T) {
-			sb, _, _ := startBox(t, []string{rt, testLib(t, c.lib, c.defines...)}, "AWS_LAMBDA_MAX_CONCURRENCY=4")
+			sb, _, _ := sharedlibtest.Start(t, []string{rt, sharedlibtest.TestLib(t, c.lib, c.defines...)}, "AWS_LAMBDA_MAX_CONCURRENCY=4")
 			var wg sync.WaitGroup
 			bodies := make([]string, 8)
 			for i := range bodies {
 				wg.Go(func() {
-					res := invoke(t, sb, "overlap")
+					res := sharedlibtest.Invoke(t, sb, "overlap")
 					bodies[i] = string(res.Body)
 				})
 			}
@@ -212,19 +213,19 @@ func TestConcurrencyDeclaration(t *testing.T) {
 // function timeout the emulator, like Lambda, reports Sandbox.Timedout and
 // resets the environment; the next invocation gets a fresh runtime.
 func TestHangIsTimedOutAndNextStartWorks(t *testing.T) {
-	rt, _ := runtimes(t)
+	rt, _ := sharedlibtest.Runtimes(t)
 	log := &testutil.SyncBuffer{}
 	led := emulatortest.NewLedger()
-	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, testLib(t, "testfn.so")}, Timeout: time.Second, Stdout: log, Stderr: log, Observe: led.Observe})
+	sb, err := sandbox.Start(sandbox.Options{Command: []string{rt, sharedlibtest.TestLib(t, "testfn.so")}, Timeout: time.Second, Stdout: log, Stderr: log, Observe: led.Observe})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	res := invoke(t, sb, "hang")
+	res := sharedlibtest.Invoke(t, sb, "hang")
 	if res.Outcome != emulator.OutcomeTimeout || res.ErrorType != api.ErrTypeTimeout {
 		t.Fatalf("hang: %s %s %s", res.Outcome, res.ErrorType, res.Body)
 	}
-	if res := invoke(t, sb, "after"); string(res.Body) != "after" {
+	if res := sharedlibtest.Invoke(t, sb, "after"); string(res.Body) != "after" {
 		t.Fatalf("after the timeout: %s %s", res.Outcome, res.Body)
 	}
 	if n := sb.Starts(); n != 2 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -45,10 +46,13 @@ func ReadFile(t *testing.T, p string) []byte {
 	return b
 }
 
-// CopyFile copies src to dst (mode 0644).
-func CopyFile(t *testing.T, src, dst string) {
+// CopyFile copies src to dst with mode, making dst's directory.
+func CopyFile(t *testing.T, src, dst string, mode os.FileMode) {
 	t.Helper()
-	if err := os.WriteFile(dst, ReadFile(t, src), 0o644); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, ReadFile(t, src), mode); err != nil {
 		t.Fatal(err)
 	}
 }

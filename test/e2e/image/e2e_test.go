@@ -19,6 +19,7 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/image/inspect"
 	"github.com/faas-runtime/faas-runtime/internal/image/standin"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
 
 type tools struct {
@@ -60,7 +61,7 @@ func TestRegistryPodmanRoundTrip(t *testing.T) {
 
 	fnDir := t.TempDir()
 	handler := filepath.Join(fnDir, "handler.sh")
-	copyFile(t, filepath.Join(testutil.RepoRoot(t), "examples/echo-sh/handler.sh"), handler, 0o755)
+	containers.CopyFile(t, filepath.Join(testutil.RepoRoot(t), "examples/echo-sh/handler.sh"), handler, 0o755)
 	shRef := proxy.Addr + "/fn/echo-sh:v1"
 	out := mustRun(t, tl.cli, "build", fnDir, "--handler", "handler.sh", "--base", baseRef, "--runtime", tl.rtAMD, "--push", shRef, "--insecure")
 	dig1 := digestOf(t, out, "amd64")
@@ -210,15 +211,4 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
-}
-
-func copyFile(t *testing.T, src, dst string, mode os.FileMode) {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, mode); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -166,7 +166,7 @@ func hostCurl(t *testing.T) []string {
 		t.Fatalf("ldd %s: %v", bin, err)
 	}
 	dir := t.TempDir()
-	containers.CopyFile(t, bin, filepath.Join(dir, "curl"))
+	containers.CopyFile(t, bin, filepath.Join(dir, "curl"), 0o644)
 	loader := ""
 	for _, l := range strings.Split(string(out), "\n") {
 		f := strings.Fields(l)
@@ -178,7 +178,7 @@ func hostCurl(t *testing.T) []string {
 			lib, loader = f[0], filepath.Base(f[0])
 		}
 		if lib != "" {
-			containers.CopyFile(t, lib, filepath.Join(dir, filepath.Base(lib)))
+			containers.CopyFile(t, lib, filepath.Join(dir, filepath.Base(lib)), 0o644)
 			os.Chmod(filepath.Join(dir, filepath.Base(lib)), 0o755) // the loader is run
 		}
 	}

@@ -158,7 +158,7 @@ func TestInstallers(t *testing.T) {
 						file := filepath.Base(arts[0].Path)
 						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
 						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
-						containers.CopyFile(t, filepath.Join(pkgDir, arts[0].Path), filepath.Join(dir, "packages", file))
+						containers.CopyFile(t, filepath.Join(pkgDir, arts[0].Path), filepath.Join(dir, "packages", file), 0o644)
 						// An unreachable repository proves the file is what is installed.
 						image := builder.Build(t, dir, arch, "FAAS_REPO_URL=http://127.0.0.1:9", "FAAS_RUNTIME_PACKAGE="+file)
 						checkInstalled(t, image, finalBase, arch, packaged)

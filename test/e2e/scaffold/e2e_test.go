@@ -143,7 +143,7 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 			t.Run("exec, runtime from a local .deb", func(t *testing.T) {
 				dir := containers.ScaffoldProject(t, cli, "--base", "distroless", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
 				containers.GeneratedGoHandler(t, cli, "exec", arch, filepath.Join(dir, "function", "handler"))
-				containers.CopyFile(t, deb, filepath.Join(dir, "packages", filepath.Base(deb)))
+				containers.CopyFile(t, deb, filepath.Join(dir, "packages", filepath.Base(deb)), 0o644)
 				// An unreachable repository proves the local package is used.
 				image := builder.Build(t, dir, arch, "FAAS_REPO_URL=http://127.0.0.1:9", "FAAS_RUNTIME_PACKAGE="+filepath.Base(deb))
 				res := containers.Invoke(t, image, []byte(`{"name":"local"}`), invokeWithin)
@@ -172,7 +172,7 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 		loadStandIn(t, distroless, "amd64", baseRef)
 		other := packages.Find("deb", "faas-runtime", "arm64")
 		dir := containers.ScaffoldProject(t, cli, "--base", "distroless", "--arch", "amd64", "--lang", "prebuilt")
-		containers.CopyFile(t, filepath.Join(pkgDir, other[0].Path), filepath.Join(dir, "packages", "other.deb"))
+		containers.CopyFile(t, filepath.Join(pkgDir, other[0].Path), filepath.Join(dir, "packages", "other.deb"), 0o644)
 		_, out, err := builder.TryBuild(t, dir, "amd64", "FAAS_RUNTIME_PACKAGE=other.deb")
 		if err == nil || !strings.Contains(out, "is for arm64, not amd64") {
 			t.Fatalf("build with an arm64 .deb for amd64: %v\n%s", err, containers.Tail([]byte(out)))

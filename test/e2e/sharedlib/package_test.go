@@ -1,6 +1,6 @@
 //go:build linux
 
-package sharedlib_test
+package sharedlib
 
 import (
 	"os"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/internal/testutil/sharedlibtest"
 )
 
 // The faas-runtime-sharedlib packages (rpm, deb, archlinux; amd64 here)
@@ -80,8 +81,8 @@ func TestPackages(t *testing.T) {
 	if _, err := os.Stat(rt); err != nil {
 		t.Fatal(err)
 	}
-	sb, _, _ := startBox(t, []string{rt, lib})
-	if res := invoke(t, sb, `{"from":"package"}`); res.Outcome != emulator.OutcomeResponse || string(res.Body) != `{"from":"package"}` {
+	sb, _, _ := sharedlibtest.Start(t, []string{rt, lib})
+	if res := sharedlibtest.Invoke(t, sb, `{"from":"package"}`); res.Outcome != emulator.OutcomeResponse || string(res.Body) != `{"from":"package"}` {
 		t.Fatalf("packaged runtime: %s %s", res.Outcome, res.Body)
 	}
 }

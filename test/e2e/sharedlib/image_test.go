@@ -1,6 +1,6 @@
 //go:build linux
 
-package sharedlib_test
+package sharedlib
 
 import (
 	"fmt"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/internal/testutil/sharedlibtest"
+	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
 
 // Both examples in a glibc-based image built with buildah and run by podman
@@ -25,9 +27,9 @@ func TestExamplesInGlibcImage(t *testing.T) {
 	testutil.NeedRoot(t)
 	tools := testutil.Need(t, "buildah", "podman", "ldd")
 	buildah, podman := tools[0], tools[1]
-	rt, _ := runtimes(t)
-	cl := cLib(t, "examples/sharedlib-c/echo.c", "echo.so")
-	rl := rustLib(t)
+	rt, _ := sharedlibtest.Runtimes(t)
+	cl := sharedlibtest.CLib(t, "examples/sharedlib-c/echo.c", "echo.so")
+	rl := sharedlibtest.RustLib(t)
 	root := testutil.RepoRoot(t)
 	os.Setenv("CONTAINERS_CONF", filepath.Join(root, "scripts", "containers.conf"))
 
@@ -46,7 +48,7 @@ func TestExamplesInGlibcImage(t *testing.T) {
 		for _, line := range strings.Split(string(out), "\n") {
 			for _, f := range strings.Fields(line) {
 				if strings.HasPrefix(f, "/") {
-					copyFile(t, f, filepath.Join(baseCtx, "rootfs", f), 0o755)
+					containers.CopyFile(t, f, filepath.Join(baseCtx, "rootfs", f), 0o755)
 				}
 			}
 		}
@@ -56,9 +58,9 @@ func TestExamplesInGlibcImage(t *testing.T) {
 	bud(t, buildah, base, baseCtx)
 
 	fnCtx := t.TempDir()
-	copyFile(t, rt, filepath.Join(fnCtx, "faas-runtime-sharedlib"), 0o755)
-	copyFile(t, cl, filepath.Join(fnCtx, "echo.so"), 0o755)
-	copyFile(t, rl, filepath.Join(fnCtx, "libfaas_echo.so"), 0o755)
+	containers.CopyFile(t, rt, filepath.Join(fnCtx, "faas-runtime-sharedlib"), 0o755)
+	containers.CopyFile(t, cl, filepath.Join(fnCtx, "echo.so"), 0o755)
+	containers.CopyFile(t, rl, filepath.Join(fnCtx, "libfaas_echo.so"), 0o755)
 	os.WriteFile(filepath.Join(fnCtx, "Containerfile"), []byte(fmt.Sprintf(`FROM %s
 COPY faas-runtime-sharedlib /usr/bin/faas-runtime-sharedlib
 COPY echo.so libfaas_echo.so /var/task/
@@ -76,12 +78,12 @@ CMD ["echo.so"]
 			if c.handler != "" {
 				cmd = append(cmd, c.handler)
 			}
-			sb, log, _ := startBox(t, cmd)
+			sb, log, _ := sharedlibtest.Start(t, cmd)
 			t.Cleanup(func() { exec.Command(podman, "rm", "-f", "-t", "0", name).Run() })
-			if res := invoke(t, sb, `{"in":"image"}`); res.Outcome != emulator.OutcomeResponse || string(res.Body) != `{"in":"image"}` {
+			if res := sharedlibtest.Invoke(t, sb, `{"in":"image"}`); res.Outcome != emulator.OutcomeResponse || string(res.Body) != `{"in":"image"}` {
 				t.Fatalf("%s in the image: %s %s\n%s", c.name, res.Outcome, res.Body, log)
 			}
-			res := invoke(t, sb, `{"error":1}`)
+			res := sharedlibtest.Invoke(t, sb, `{"error":1}`)
 			if res.ErrorType != "EchoError" {
 				t.Fatalf("%s error return in the image: %s %s", c.name, res.Outcome, res.Body)
 			}
@@ -94,19 +96,5 @@ func bud(t *testing.T, buildah, tag, dir string) {
 	cmd := exec.Command(buildah, "build", "--format", "oci", "--pull=never", "-t", tag, dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("buildah build %s: %v\n%s", tag, err, out)
-	}
-}
-
-func copyFile(t *testing.T, src, dst string, mode os.FileMode) {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, mode); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,6 +1,6 @@
 //go:build linux
 
-package sharedlib_test
+package sharedlib
 
 import (
 	"os/exec"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/internal/testutil/sharedlibtest"
 )
 
 // The arm64 build (purego's other Tier 1 Linux architecture) under
@@ -26,18 +27,18 @@ func TestArm64UnderQemu(t *testing.T) {
 	if out, err := exec.Command(gcc, "-shared", "-fPIC", "-O2", "-I", filepath.Join(root, "include"), "-o", lib, filepath.Join(root, "runtime/modes/sharedlib/testdata/testfn.c")).CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", gcc, err, out)
 	}
-	sb, _, _ := startBox(t, []string{qemu, "-L", sysroot, rt, lib})
-	if res := invoke(t, sb, `{"arch":"arm64"}`); res.Outcome != emulator.OutcomeResponse || string(res.Body) != `{"arch":"arm64"}` {
+	sb, _, _ := sharedlibtest.Start(t, []string{qemu, "-L", sysroot, rt, lib})
+	if res := sharedlibtest.Invoke(t, sb, `{"arch":"arm64"}`); res.Outcome != emulator.OutcomeResponse || string(res.Body) != `{"arch":"arm64"}` {
 		t.Fatalf("echo: %s %s", res.Outcome, res.Body)
 	}
-	res := invoke(t, sb, "context", emulator.InvokeOptions{TenantID: "t-arm"})
+	res := sharedlibtest.Invoke(t, sb, "context", emulator.InvokeOptions{TenantID: "t-arm"})
 	if !strings.Contains(string(res.Body), "size=112 abi=1") || !strings.Contains(string(res.Body), "request_id="+res.RequestID+"\n") || !strings.Contains(string(res.Body), "tenant_id=t-arm\n") {
 		t.Fatalf("context on arm64:\n%s", res.Body)
 	}
-	if res := invoke(t, sb, "big 300000"); len(res.Body) != 300000 {
+	if res := sharedlibtest.Invoke(t, sb, "big 300000"); len(res.Body) != 300000 {
 		t.Fatalf("grown response on arm64: %s, %d bytes", res.Outcome, len(res.Body))
 	}
-	if res := invoke(t, sb, "error-no-message"); res.ErrorType != "HandlerError" {
+	if res := sharedlibtest.Invoke(t, sb, "error-no-message"); res.ErrorType != "HandlerError" {
 		t.Fatalf("error on arm64: %s %s", res.ErrorType, res.Body)
 	}
 }
