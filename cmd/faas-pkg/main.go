@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faas-runtime/faas-runtime/internal/flaglist"
 	"github.com/faas-runtime/faas-runtime/packaging/attest"
 	"github.com/faas-runtime/faas-runtime/packaging/packages"
 	"github.com/faas-runtime/faas-runtime/packaging/pkgversion"
@@ -89,7 +90,7 @@ func runErr(args []string) error {
 		sde = v
 	}
 	// Check the cheap inputs before loading (or generating) keys.
-	if _, err := packages.Targets(split(*formats), split(*arches)); err != nil {
+	if _, err := packages.Targets(flaglist.Split(*formats), flaglist.Split(*arches)); err != nil {
 		return usageError{err}
 	}
 	if *keep < 0 {
@@ -118,7 +119,7 @@ func runErr(args []string) error {
 	}
 	opts := packages.Options{
 		Root: *root, Out: filepath.Join(*dist, "packages"), Version: *ver, SourceDateEpoch: sde,
-		Keys: keys, Formats: split(*formats), Arches: split(*arches), DownloadURL: *dlURL,
+		Keys: keys, Formats: flaglist.Split(*formats), Arches: flaglist.Split(*arches), DownloadURL: *dlURL,
 		Log: os.Stderr, Force: *force,
 	}
 	res, err := packages.Run(context.Background(), opts)
@@ -185,16 +186,6 @@ func envOr(k, def string) string {
 		return v
 	}
 	return def
-}
-
-func split(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // printVersion prints the release version: VERSION if set, else the one

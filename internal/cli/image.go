@@ -11,6 +11,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/faas-runtime/faas-runtime/internal/flaglist"
 	"github.com/faas-runtime/faas-runtime/internal/image/build"
 	"github.com/faas-runtime/faas-runtime/internal/image/inspect"
 	"github.com/faas-runtime/faas-runtime/internal/image/publish"
@@ -78,7 +79,7 @@ func runBuild(c *ucli.Context) error {
 	if len(outs) != 1 {
 		return Usagef("build: want exactly one output (--push REF, --oci-layout DIR or --tarball FILE), got %d", len(outs))
 	}
-	arches := splitList(c.String("arch"))
+	arches := flaglist.Split(c.String("arch"))
 	if len(arches) == 0 {
 		return Usagef("build: --arch is empty")
 	}
@@ -277,16 +278,6 @@ func runtimesByArch(c *ucli.Context) (map[string]build.Runtime, error) {
 		}
 	}
 	return out, nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func inspectCommand() *ucli.Command {
