@@ -41,6 +41,7 @@ func functionFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "mode", Usage: "handler mode: exec | http | sharedlib (default: inferred, as faas-runtime does)"},
 		&ucli.StringFlag{Name: "runtime", Usage: "run this faas-runtime binary instead of the built-in runtime (on Linux a .so handler defaults to faas-runtime-sharedlib next to runtime-init or in PATH)"},
 		&ucli.BoolFlag{Name: "as-extension", Usage: "run faas-runtime as a Lambda extension, where AWS Lambda Web Adapter runs: HANDLER is the web app itself, started as the image's entrypoint (http mode)"},
+		&ucli.BoolFlag{Name: "snapstart", Usage: "SnapStart: the runtime gets AWS_LAMBDA_INITIALIZATION_TYPE=snap-start and runs init, its before-checkpoint hooks, the restore phase (simulated: one process) and its after-restore hooks before serving"},
 		&ucli.StringSliceFlag{Name: "extension", Usage: "also start executable `FILE` as an external extension, as Lambda starts /opt/extensions/* (repeatable)"},
 		&ucli.BoolFlag{Name: "no-report", Usage: "leave out Lambda's START, END and REPORT lines from the function's log"},
 	}
@@ -208,6 +209,7 @@ func functionSettings(c *ucli.Context, args []string) func(sandbox.Options) sand
 		o.FunctionName = c.String("function-name")
 		o.MemoryMB = c.Int("memory")
 		o.MaxConcurrency = c.Int("max-concurrency")
+		o.SnapStart = c.Bool("snapstart")
 		o.Handler = args[0] // the HANDLER argument, unless _HANDLER is set
 		o.Report = !c.Bool("no-report")
 		return o

@@ -18,6 +18,13 @@ const (
 	PathInvoke    = "/" + Version + "/runtime/invocation/" // + {id}/response | {id}/error
 	PathInitError = "/" + Version + "/runtime/init/error"
 
+	// SnapStart (AWS "Implementing SnapStart hooks for container images"):
+	// the runtime calls restore/next once its init and before-checkpoint
+	// hooks are done; Lambda snapshots it there and answers after a
+	// restore. A failed after-restore hook goes to restore/error.
+	PathRestoreNext  = "/" + Version + "/runtime/restore/next"
+	PathRestoreError = "/" + Version + "/runtime/restore/error"
+
 	// PathRIEInvoke is the invoke endpoint of the AWS Runtime Interface
 	// Emulator; our emulator serves it so curl commands written for RIE work.
 	PathRIEInvoke = "/2015-03-31/functions/function/invocations"
@@ -44,6 +51,14 @@ const (
 	// /next sent it (aws-lambda-rust-runtime PR #1159, aws-lambda-dotnet PR
 	// #2508, aws-lambda-cpp PR #221).
 	HeaderInvocationID = "Lambda-Runtime-Invocation-Id"
+)
+
+// InitTypeEnv says how Lambda initialises the environment; InitSnapStart
+// is its value when the init is snapshotted (AWS "Lambda environment
+// variables", AWS_LAMBDA_INITIALIZATION_TYPE).
+const (
+	InitTypeEnv   = "AWS_LAMBDA_INITIALIZATION_TYPE"
+	InitSnapStart = "snap-start"
 )
 
 // StatusGone is the Runtime API's answer to a post for an invocation that

@@ -21,6 +21,10 @@ type Config struct {
 	ModeInferred bool
 	Concurrency  int
 	TaskRoot     string
+	// SnapStart: AWS_LAMBDA_INITIALIZATION_TYPE=snap-start; the runtime
+	// runs the SnapStart lifecycle between init and the first /next
+	// (runtime role only: in the extension role Lambda's runtime does).
+	SnapStart bool
 }
 
 // ModeEnv selects the handler mode; when unset the mode is inferred.
@@ -55,6 +59,7 @@ func LoadConfig(args []string, getenv func(string) string) (*Config, error) {
 	if c.Mode == modes.HTTP {
 		c.useRuntimeAPIProxy(getenv)
 	}
+	c.SnapStart = getenv(api.InitTypeEnv) == api.InitSnapStart
 	return c, nil
 }
 

@@ -100,6 +100,15 @@ func run(ctx context.Context, cfg *Config, getenv func(string) string, log *slog
 	if err != nil {
 		return report(err)
 	}
+	if cfg.SnapStart {
+		var code int
+		if first, code = snapStart(ctx, cfg, h, first, log, report); code != 0 {
+			sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+			defer cancel()
+			_ = h.Shutdown(sctx)
+			return code
+		}
+	}
 
 	if p != nil {
 		first.NextSent = p.watchSignals

@@ -200,6 +200,32 @@ func (c *Client) InitError(ctx context.Context, e *api.Error) error {
 	return c.post(ctx, "init error", api.PathInitError, e.JSON(), c.header(api.ContentTypeError, headerSafe(e.Type), ""))
 }
 
+// RestoreNext tells Lambda that init and the before-checkpoint hooks are
+// done, and blocks until the snapshot has been restored. Like Next it has
+// no timeout: the snapshot may be restored days later.
+func (c *Client) RestoreNext(ctx context.Context) error {
+	c.req = h1.Request{Method: "GET", Path: api.PathRestoreNext}
+	resp, err := c.h.Do(ctx, &c.req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return connErr(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != 200 {
+		return &StatusError{Op: "restore next", Status: resp.StatusCode, Body: string(body)}
+	}
+	return nil
+}
+
+// RestoreError reports a failed restore (an after-restore hook failed);
+// the caller exits afterwards.
+func (c *Client) RestoreError(ctx context.Context, e *api.Error) error {
+	return c.post(ctx, "restore error", api.PathRestoreError, e.JSON(), c.header(api.ContentTypeError, headerSafe(e.Type), ""))
+}
+
 // headerSafe drops an error type that cannot travel in a header (it may come
 // from the function's output): the Runtime API then reads the type from the
 // body's errorType, which still carries it.

@@ -33,6 +33,15 @@ type Mode interface {
 	Shutdown(ctx context.Context) error
 }
 
+// SnapStarter is implemented by a mode whose function can take part in
+// SnapStart: BeforeCheckpoint runs after Init, before Lambda snapshots
+// the environment; AfterRestore after a restore, before the first
+// invocation. A mode with nothing to run returns nil from either.
+type SnapStarter interface {
+	BeforeCheckpoint(ctx context.Context) error
+	AfterRestore(ctx context.Context) error
+}
+
 // Response is the outcome of one invocation: an error, a streamed body or a
 // buffered body, in that order of precedence.
 //

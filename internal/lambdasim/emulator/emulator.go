@@ -72,13 +72,14 @@ type Emulator struct {
 
 	slots chan struct{} // one token per invocation held by the runtime
 
-	mu      sync.Mutex
-	byID    map[string]*invocation // queued and delivered invocations
-	ended   endedIDs               // recently ended ids, to answer late posts 403
-	initErr *api.Error
-	served  bool // a /next has been answered since the last runtime start
-	ready   bool // the runtime has asked for its first event: its init is done
-	alive   bool // a runtime process is running (when a sandbox manages one)
+	mu       sync.Mutex
+	byID     map[string]*invocation // queued and delivered invocations
+	ended    endedIDs               // recently ended ids, to answer late posts 403
+	initErr  *api.Error
+	served   bool // a /next has been answered since the last runtime start
+	ready    bool // the runtime has asked for its first event: its init is done
+	restores int  // restore/next calls answered (SnapStart)
+	alive    bool // a runtime process is running (when a sandbox manages one)
 
 	exts      map[string]*extension // registered extensions, by identifier
 	extOrder  []*extension          // in registration order

@@ -17,6 +17,9 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("POST "+api.PathInvoke+"{id}/response", e.serveResponse)
 	mux.HandleFunc("POST "+api.PathInvoke+"{id}/error", e.serveError)
 	mux.HandleFunc("POST "+api.PathInitError, e.serveInitError)
+	// SnapStart (restore.go).
+	mux.HandleFunc("GET "+api.PathRestoreNext, e.serveRestoreNext)
+	mux.HandleFunc("POST "+api.PathRestoreError, e.serveRestoreError)
 	// Extensions API (extension_register.go, extension_next.go,
 	// extension_error.go).
 	mux.HandleFunc("POST "+api.PathExtensionRegister, e.serveExtensionRegister)

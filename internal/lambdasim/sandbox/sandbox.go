@@ -50,6 +50,10 @@ type Options struct {
 	MemoryMB       int    // AWS_LAMBDA_FUNCTION_MEMORY_SIZE; default 128
 	Handler        string // _HANDLER unless the user's environment sets it; default Command's last argument, as RIE
 	MaxConcurrency int    // AWS_LAMBDA_MAX_CONCURRENCY: Managed Instances mode when set
+	// SnapStart tells the runtime AWS_LAMBDA_INITIALIZATION_TYPE=snap-start
+	// (else "on-demand"): it runs its before-checkpoint hooks, the restore
+	// phase and its after-restore hooks before the first invocation.
+	SnapStart bool
 	// Observe is told each step of every invocation (emulator.Config's
 	// Observe); tests keep an emulatortest.Ledger with it.
 	Observe func(emulator.Event)

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/faas-runtime/faas-runtime/runtime/api"
 )
 
 // settings are the function's configuration as Lambda hands it to the
@@ -24,6 +26,7 @@ type settings struct {
 	handler        string
 	logGroup       string // "" until resolved: /aws/lambda/<name>
 	logStream      string // "": a new one per execution environment
+	snapStart      bool   // AWS_LAMBDA_INITIALIZATION_TYPE=snap-start
 	maxConcurrency int    // 0: not in Managed Instances mode
 }
 
@@ -106,6 +109,7 @@ func resolveSettings(o Options) (settings, error) {
 			fn.maxConcurrency = n
 		}
 	}
+	fn.snapStart = o.SnapStart || look(api.InitTypeEnv) == api.InitSnapStart
 	return fn, nil
 }
 
@@ -134,5 +138,9 @@ func (fn settings) environ(stream string) []string {
 	if fn.maxConcurrency > 0 {
 		env = append(env, "AWS_LAMBDA_MAX_CONCURRENCY="+strconv.Itoa(fn.maxConcurrency))
 	}
-	return env
+	initType := "on-demand"
+	if fn.snapStart {
+		initType = api.InitSnapStart
+	}
+	return append(env, api.InitTypeEnv+"="+initType)
 }

@@ -42,6 +42,7 @@ type Mode struct {
 	args    []string
 	wrapper string   // AWS_LAMBDA_EXEC_WRAPPER: the child is started through it
 	argv    []string // what is started: the wrapper, if any, then path and args
+	getenv  func(string) string
 	envOnce sync.Once
 	baseEnv []string // the runtime's environment, copied at the first invocation
 	log     *slog.Logger
@@ -53,9 +54,12 @@ type Mode struct {
 
 // New builds the exec mode from the bootstrap's configuration.
 func New(cfg modes.Config) (modes.Mode, error) {
+	if cfg.Getenv == nil {
+		cfg.Getenv = os.Getenv
+	}
 	wrapper := modes.ExecWrapper(cfg.Getenv)
 	return &Mode{path: cfg.Command[0], args: cfg.Command[1:], wrapper: wrapper, argv: modes.Wrapped(wrapper, cfg.Command),
-		log: cfg.Log, stopping: make(chan struct{})}, nil
+		getenv: cfg.Getenv, log: cfg.Log, stopping: make(chan struct{})}, nil
 }
 
 // Init checks that the handler is an executable file, so a bad image fails
