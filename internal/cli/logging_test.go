@@ -13,8 +13,9 @@ import (
 // runtime: every line faas-runtime writes is one JSON object with Lambda's
 // fields, the invocation's with its requestId; AWS_LAMBDA_LOG_LEVEL
 // filters. The function writes nothing to stderr, so every line is the
-// runtime's but the emulator's own system lines (START, END, REPORT), which
-// are Lambda's, not faas-runtime's.
+// runtime's, or the platform's: Lambda's own START and REPORT, which JSON
+// format turns into {"time","type","record"} objects (platform.start,
+// platform.report) and the application log level does not filter.
 func TestJSONLogsThroughInvoke(t *testing.T) {
 	fn := filepath.Join(t.TempDir(), "fn.sh")
 	os.WriteFile(fn, []byte("#!/bin/sh\ncat\n"), 0o755)
@@ -22,15 +23,11 @@ func TestJSONLogsThroughInvoke(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, logs)
 	}
-	lines := strings.Split(strings.TrimSpace(logs), "\n")
-	withID := 0
-	var own []string
-	for _, l := range lines {
-		if !platformLine(l) {
-			own = append(own, l)
-		}
+	lines, platform := runtimeLines(t, logs)
+	if platform["platform.start"] != 1 || platform["platform.report"] != 1 {
+		t.Errorf("platform records %v, want one platform.start and one platform.report:\n%s", platform, logs)
 	}
-	lines = own
+	withID := 0
 	for _, l := range lines {
 		var rec map[string]any
 		if err := json.Unmarshal([]byte(l), &rec); err != nil {
@@ -49,18 +46,32 @@ func TestJSONLogsThroughInvoke(t *testing.T) {
 	}
 	// At WARN nothing of a good invocation is left.
 	_, logs, code = runCLI(t, `{}`, "invoke", "--event", "-", "--env", "AWS_LAMBDA_LOG_FORMAT=JSON", "--env", "AWS_LAMBDA_LOG_LEVEL=WARN", "--", fn)
-	for _, l := range strings.Split(strings.TrimSpace(logs), "\n") {
-		if code != 0 || l != "" && !platformLine(l) {
-			t.Errorf("exit %d, a line at WARN: %q", code, l)
-		}
+	if lines, _ := runtimeLines(t, logs); code != 0 || len(lines) != 0 {
+		t.Errorf("exit %d, logs at WARN: %q", code, logs)
 	}
 }
 
-func platformLine(l string) bool {
-	for _, p := range []string{"START ", "END ", "REPORT ", "INIT_REPORT "} {
-		if strings.HasPrefix(l, p) {
-			return true
+// runtimeLines splits a JSON-format log into the runtime's lines and a
+// count of the platform's records by type, checking each record's shape.
+func runtimeLines(t *testing.T, logs string) (lines []string, platform map[string]int) {
+	t.Helper()
+	platform = map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var ev struct {
+			Time   string
+			Type   string
+			Record map[string]any
 		}
+		if l == "" || json.Unmarshal([]byte(l), &ev) != nil || !strings.HasPrefix(ev.Type, "platform.") {
+			if l != "" {
+				lines = append(lines, l)
+			}
+			continue
+		}
+		if _, err := time.Parse(time.RFC3339Nano, ev.Time); err != nil || ev.Record["requestId"] == nil {
+			t.Errorf("platform record without time or requestId: %s", l)
+		}
+		platform[ev.Type]++
 	}
-	return false
+	return lines, platform
 }

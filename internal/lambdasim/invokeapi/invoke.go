@@ -48,14 +48,10 @@ func (a *API) serveInvoke(w http.ResponseWriter, r *http.Request) {
 		renderServiceError(w, ref.Status, ref.Type, ref.Message)
 		return
 	}
-	opts, ok := invokeOptions(w, r)
+	opts, ok := a.requestOptions(w, r)
 	if !ok {
 		return
 	}
-	if opts.RequestID == "" {
-		opts.RequestID = uuid.NewString()
-	}
-	w.Header().Set(headerRequestID, opts.RequestID)
 	switch typ {
 	case DryRun:
 		w.WriteHeader(http.StatusNoContent)
@@ -150,4 +146,12 @@ func (s *streamWriter) Flush() {
 	if f, ok := s.w.(http.Flusher); ok {
 		f.Flush()
 	}
+}
+
+// requestID gives opts a request id unless the caller chose one.
+func requestID(opts *emulator.InvokeOptions) string {
+	if opts.RequestID == "" {
+		opts.RequestID = uuid.NewString()
+	}
+	return opts.RequestID
 }

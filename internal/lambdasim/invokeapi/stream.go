@@ -1,12 +1,154 @@
 package invokeapi
 
-import "net/http"
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
 
-// serveStreamInvoke is InvokeWithResponseStream (stream.go, in progress).
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+)
+
+// serveStreamInvoke is InvokeWithResponseStream:
+// POST /2021-11-15/functions/{name}/response-streaming-invocations
+// (https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html).
+// The answer is 200 with an application/vnd.amazon.eventstream body: one
+// PayloadChunk event per chunk of the response as the runtime streams it
+// (a buffered response is one chunk), then InvokeComplete with ErrorCode,
+// ErrorDetails and, with X-Amz-Log-Type: Tail, LogResult. The framing is
+// the AWS SDK's own encoder (aws/protocol/eventstream), so what the SDKs
+// decode is what is sent. RequestResponse and DryRun only, as in Lambda.
 func (a *API) serveStreamInvoke(w http.ResponseWriter, r *http.Request) {
 	f := a.lookup(w, r)
 	if f == nil {
 		return
 	}
-	renderServiceError(w, http.StatusNotImplemented, ErrService, "InvokeWithResponseStream is not served yet")
+	typ := r.Header.Get(headerInvocationType)
+	switch typ {
+	case "":
+		typ = RequestResponse
+	case RequestResponse, DryRun:
+	default:
+		renderServiceError(w, http.StatusBadRequest, ErrInvalidParameter, "Unsupported invocation type for InvokeWithResponseStream: "+typ)
+		return
+	}
+	payload, err := io.ReadAll(io.LimitReader(r.Body, MaxSyncPayload+1))
+	if err != nil {
+		renderServiceError(w, http.StatusBadRequest, ErrInvalidRequestContent, err.Error())
+		return
+	}
+	if ref := CheckPayload(payload, typ); ref != nil {
+		renderServiceError(w, ref.Status, ref.Type, ref.Message)
+		return
+	}
+	opts, ok := a.requestOptions(w, r)
+	if !ok {
+		return
+	}
+	if typ == DryRun {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	opts.LogTail = r.Header.Get(headerLogType) == "Tail"
+	es := &eventStream{w: w}
+	opts.Stream = es
+	res, err := f.Invoker.Invoke(r.Context(), payload, opts)
+	if errors.Is(err, emulator.ErrRequestIDInUse) && !es.started {
+		renderServiceError(w, http.StatusConflict, ErrResourceConflict, opts.RequestID+": "+err.Error())
+		return
+	}
+	if err != nil {
+		if !es.started {
+			renderServiceError(w, http.StatusInternalServerError, ErrService, err.Error())
+		}
+		return
+	}
+	if !res.Streamed && !res.Failed() && len(res.Body) > 0 {
+		_, _ = es.Write(res.Body)
+	}
+	var done invokeComplete
+	if res.Failed() {
+		done.ErrorCode = res.ErrorType
+		done.ErrorDetails = errorMessage(res.Body)
+	}
+	if opts.LogTail {
+		done.LogResult = base64.StdEncoding.EncodeToString(res.LogTail)
+	}
+	b, _ := json.Marshal(done)
+	es.event("InvokeComplete", "application/json", b)
+}
+
+// requestOptions reads the invocation context and sets the request id
+// header, as for Invoke.
+func (a *API) requestOptions(w http.ResponseWriter, r *http.Request) (emulator.InvokeOptions, bool) {
+	opts, ok := invokeOptions(w, r)
+	if ok {
+		w.Header().Set(headerRequestID, requestID(&opts))
+	}
+	return opts, ok
+}
+
+// invokeComplete is the InvokeComplete event's payload.
+type invokeComplete struct {
+	ErrorCode    string `json:",omitempty"`
+	ErrorDetails string `json:",omitempty"`
+	LogResult    string `json:",omitempty"`
+}
+
+// errorMessage is a Lambda error body's errorMessage, else the body.
+func errorMessage(body []byte) string {
+	var e api.Error
+	if json.Unmarshal(body, &e) == nil && e.Message != "" {
+		return e.Message
+	}
+	return string(body)
+}
+
+// eventStream writes event-stream messages, the 200 header with the first
+// and each flushed at once, for the runtime's chunks as they arrive.
+type eventStream struct {
+	w       http.ResponseWriter
+	mu      sync.Mutex
+	enc     *eventstream.Encoder
+	started bool
+}
+
+// Write sends p as one PayloadChunk event.
+func (s *eventStream) Write(p []byte) (int, error) {
+	if err := s.event("PayloadChunk", "application/octet-stream", p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Flush is a no-op: every event is flushed as it is written.
+func (s *eventStream) Flush() {}
+
+func (s *eventStream) event(typ, contentType string, payload []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.started {
+		s.started = true
+		s.enc = eventstream.NewEncoder()
+		h := s.w.Header()
+		h.Set("Content-Type", "application/vnd.amazon.eventstream")
+		h.Set(headerExecutedVersion, latest)
+		s.w.WriteHeader(http.StatusOK)
+	}
+	var hs eventstream.Headers
+	hs.Set(":event-type", eventstream.StringValue(typ))
+	hs.Set(":message-type", eventstream.StringValue("event"))
+	hs.Set(":content-type", eventstream.StringValue(contentType))
+	if err := s.enc.Encode(s.w, eventstream.Message{Headers: hs, Payload: payload}); err != nil {
+		return err
+	}
+	if f, ok := s.w.(http.Flusher); ok {
+		f.Flush()
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"io"
 	"strings"
 	"sync"
@@ -21,14 +22,15 @@ const logTailMax = 4096
 // of each open invocation's share of it kept for those that asked.
 type platformLog struct {
 	report bool
+	json   bool      // AWS_LAMBDA_LOG_FORMAT=JSON: records instead of lines
 	w      io.Writer // where the lines go: Options.Stderr
 
 	mu    sync.Mutex
 	tails map[string]*[]byte // open invocations that asked for their tail
 }
 
-func newPlatformLog(w io.Writer, report bool) *platformLog {
-	return &platformLog{w: w, report: report, tails: map[string]*[]byte{}}
+func newPlatformLog(w io.Writer, report, json bool) *platformLog {
+	return &platformLog{w: w, report: report, json: json, tails: map[string]*[]byte{}}
 }
 
 // tap returns w with everything written to it also kept in the open tails.
@@ -79,12 +81,26 @@ func (l *platformLog) close(id string) []byte {
 	return *t
 }
 
-// line writes one of Lambda's own lines (when reporting) into the stream.
-func (l *platformLog) line(s string) {
+// line writes one of Lambda's own lines (when reporting) into the stream:
+// text, or in JSON log format the record ev (none when ev.Type is empty:
+// END has no record of its own), as Lambda writes its platform events to
+// CloudWatch Logs in that format.
+func (l *platformLog) line(text string, ev platform.Event) {
 	if !l.report {
 		return
 	}
-	b := []byte(s + "\n")
+	if l.json {
+		if ev.Type == "" {
+			return
+		}
+		ev.Time = time.Now()
+		j, err := json.Marshal(ev)
+		if err != nil {
+			return
+		}
+		text = string(j)
+	}
+	b := []byte(text + "\n")
 	l.keep(b)
 	_, _ = l.w.Write(b)
 }

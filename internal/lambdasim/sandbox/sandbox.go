@@ -142,7 +142,7 @@ func Start(o Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Listen, err)
 	}
-	s := &Sandbox{opts: o, fn: fn, ln: ln, plog: newPlatformLog(o.Stderr, o.Report)}
+	s := &Sandbox{opts: o, fn: fn, ln: ln, plog: newPlatformLog(o.Stderr, o.Report, fn.jsonLogs)}
 	s.opts.Stdout, s.opts.Stderr = s.plog.tap(o.Stdout), s.plog.tap(o.Stderr)
 	s.emu = emulator.New(emulator.Config{
 		FunctionName:   fn.name,
@@ -195,8 +195,9 @@ func (s *Sandbox) Invoke(ctx context.Context, payload []byte, opts emulator.Invo
 			s.coldStart = 0 // the first invocation the environment ran reports its init
 		}
 		s.initMu.Unlock()
-		s.plog.line(platform.EndLine(res.RequestID))
-		s.plog.line(reportOf(res, cold, s.fn.memoryMB, maxMemoryUsedMB(s.pgids())).Line())
+		s.plog.line(platform.EndLine(res.RequestID), platform.Event{})
+		rep := reportOf(res, cold, s.fn.memoryMB, maxMemoryUsedMB(s.pgids()))
+		s.plog.line(rep.Line(), platform.Event{Type: platform.TypeReport, Record: rep.Record()})
 	}
 	if opts.LogTail {
 		tail := s.plog.close(opts.RequestID)
@@ -216,7 +217,8 @@ func (s *Sandbox) observe(ev emulator.Event) {
 		s.ready, s.coldStart = true, time.Since(s.envStart)
 		s.initMu.Unlock()
 	case emulator.EventDelivered:
-		s.plog.line(platform.StartLine(ev.RequestID, s.fn.version))
+		s.plog.line(platform.StartLine(ev.RequestID, s.fn.version), platform.Event{Type: platform.TypeStart,
+			Record: platform.Start{RequestID: ev.RequestID, Version: s.fn.version}})
 	}
 	if s.opts.Observe != nil {
 		s.opts.Observe(ev)
@@ -231,7 +233,8 @@ func (s *Sandbox) initEnded(errType string) {
 	s.ready = true // reported once
 	s.initMu.Unlock()
 	if failed {
-		s.plog.line(initFailed(d, errType).Line())
+		r := initFailed(d, errType)
+		s.plog.line(r.Line(), platform.Event{Type: platform.TypeInitReport, Record: r.Record("on-demand")})
 	}
 }
 

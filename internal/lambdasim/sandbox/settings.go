@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/runtime/api"
@@ -27,6 +28,7 @@ type settings struct {
 	logGroup       string // "" until resolved: /aws/lambda/<name>
 	logStream      string // "": a new one per execution environment
 	snapStart      bool   // AWS_LAMBDA_INITIALIZATION_TYPE=snap-start
+	jsonLogs       bool   // AWS_LAMBDA_LOG_FORMAT=JSON: Lambda's own lines as platform.* records
 	maxConcurrency int    // 0: not in Managed Instances mode
 }
 
@@ -74,6 +76,7 @@ func resolveSettings(o Options) (settings, error) {
 		// (internal/lambda-managed-instances/aws-lambda-rie/internal/init.go).
 		accountID: or("", "AWS_ACCOUNT_ID", "000000000000"),
 		logStream: look("AWS_LAMBDA_LOG_STREAM_NAME"),
+		jsonLogs:  strings.EqualFold(look("AWS_LAMBDA_LOG_FORMAT"), "JSON"),
 	}
 	if !functionNameRE.MatchString(fn.name) {
 		return fn, badSetting("function name %q: want 1 to 64 letters, digits, - or _ (AWS_LAMBDA_FUNCTION_NAME)", fn.name)
