@@ -109,6 +109,15 @@ func runErr(args []string) error {
 			return usageError{err}
 		}
 	}
+	if args[0] == "repo" {
+		fm := split(*formats)
+		if len(fm) == 0 {
+			fm = packages.Formats
+		}
+		if err := repo.CheckTools(fm); err != nil {
+			return err
+		}
+	}
 	keys, err := signing.Load(os.Getenv, filepath.Join(*dist, "keys"), os.Stderr)
 	if err != nil {
 		return usageError{err}

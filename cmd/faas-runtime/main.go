@@ -29,9 +29,10 @@ from LAMBDA_TASK_ROOT (default /var/task). Modes in this build: %v.
 
 Environment:
   AWS_LAMBDA_RUNTIME_API      host:port of the Runtime API (set by Lambda)
-  FAAS_MODE                   exec | http | sharedlib (default: inferred from
-                              the handler and AWS_LWA_PORT / FAAS_HTTP_PORT /
-                              PORT)
+  FAAS_MODE                   exec | http | sharedlib (default: sharedlib for
+                              a .so handler, http when AWS_LWA_PORT or
+                              FAAS_HTTP_PORT is set, else exec; PORT alone
+                              does not select http)
   AWS_LAMBDA_MAX_CONCURRENCY  concurrent invocations (Lambda Managed Instances)
 
 exec mode gives the function the event on stdin and takes the response from

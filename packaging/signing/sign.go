@@ -177,6 +177,11 @@ func throwaway(dir, name string) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only the key directory is private: dist/ above it holds the
+	// repository a web server running as another user must read.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}

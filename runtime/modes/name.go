@@ -51,12 +51,32 @@ func Parse(s string) (Name, error) {
 // other reasons, and the adapter, which reads it, always runs in http mode
 // (in the extension layout faas-runtime does too).
 func Infer(handler string, getenv func(string) string) Name {
-	switch strings.ToLower(filepath.Ext(handler)) {
-	case ".so", ".dylib", ".dll":
+	if isLibraryName(filepath.Base(handler)) {
 		return Sharedlib
 	}
 	if getenv("AWS_LWA_PORT") != "" || getenv("FAAS_HTTP_PORT") != "" {
 		return HTTP
 	}
 	return Exec
+}
+
+// isLibraryName reports a shared library's file name: NAME.so, NAME.dylib,
+// NAME.dll, or a versioned soname such as libz.so.1 or libfoo.so.1.2.3.
+// Written out rather than a regexp: the bootstrap does not link regexp.
+func isLibraryName(name string) bool {
+	name = strings.ToLower(name)
+	switch filepath.Ext(name) {
+	case ".so", ".dylib", ".dll":
+		return true
+	}
+	for {
+		i := strings.LastIndexByte(name, '.')
+		if i < 0 || i == len(name)-1 || strings.Trim(name[i+1:], "0123456789") != "" {
+			return false
+		}
+		name = name[:i]
+		if strings.HasSuffix(name, ".so") && len(name) > len(".so") {
+			return true
+		}
+	}
 }

@@ -66,7 +66,13 @@ func prepareTarget(dst string, force bool) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	return os.MkdirTemp(dir, "."+filepath.Base(dst)+".tmp-")
+	tmp, err := os.MkdirTemp(dir, "."+filepath.Base(dst)+".tmp-")
+	if err != nil {
+		return "", err
+	}
+	// MkdirTemp makes it 0700; renamed into place as an OCI layout it must
+	// be readable as any other output directory.
+	return tmp, os.Chmod(tmp, 0o755)
 }
 
 // commit moves tmp to dst, replacing dst (only reached with --force when it
