@@ -110,7 +110,7 @@ func runErr(args []string) error {
 		}
 	}
 	if args[0] == "repo" {
-		fm := split(*formats)
+		fm := flaglist.Split(*formats)
 		if len(fm) == 0 {
 			fm = packages.Formats
 		}
