@@ -104,53 +104,67 @@ func Encode(req *Request, resp *Response) []byte {
 	case APIGatewayV2, FunctionURL:
 		cookies := h["Set-Cookie"]
 		delete(h, "Set-Cookie")
-		out = &struct {
-			StatusCode      int               `json:"statusCode"`
-			Headers         map[string]string `json:"headers"`
-			Cookies         []string          `json:"cookies,omitempty"`
-			Body            string            `json:"body"`
-			IsBase64Encoded bool              `json:"isBase64Encoded"`
-		}{resp.Status, joined(h), cookies, body, b64}
+		out = &v2Response{resp.Status, joined(h), cookies, body, b64}
 	case APIGatewayV1:
-		out = &struct {
-			StatusCode        int                 `json:"statusCode"`
-			Headers           map[string]string   `json:"headers"`
-			MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-			Body              string              `json:"body"`
-			IsBase64Encoded   bool                `json:"isBase64Encoded"`
-		}{resp.Status, last(h), multi(h), body, b64}
+		out = &v1Response{resp.Status, last(h), multi(h), body, b64}
 	case LatticeV1, LatticeV2:
 		// VPC Lattice's response shape, the same for both versions.
-		out = &struct {
-			StatusCode        int               `json:"statusCode"`
-			StatusDescription string            `json:"statusDescription"`
-			Headers           map[string]string `json:"headers"`
-			Body              string            `json:"body"`
-			IsBase64Encoded   bool              `json:"isBase64Encoded"`
-		}{resp.Status, strconv.Itoa(resp.Status) + " " + statusText(resp.Status), joined(h), body, b64}
+		out = &describedResponse{resp.Status, describe(resp.Status), joined(h), body, b64}
 	case ALB:
-		desc := strconv.Itoa(resp.Status) + " " + statusText(resp.Status)
 		if req.MultiValue {
-			out = &struct {
-				StatusCode        int                 `json:"statusCode"`
-				StatusDescription string              `json:"statusDescription"`
-				MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-				Body              string              `json:"body"`
-				IsBase64Encoded   bool                `json:"isBase64Encoded"`
-			}{resp.Status, desc, multi(h), body, b64}
+			out = &describedMultiResponse{resp.Status, describe(resp.Status), multi(h), body, b64}
 		} else {
-			out = &struct {
-				StatusCode        int               `json:"statusCode"`
-				StatusDescription string            `json:"statusDescription"`
-				Headers           map[string]string `json:"headers"`
-				Body              string            `json:"body"`
-				IsBase64Encoded   bool              `json:"isBase64Encoded"`
-			}{resp.Status, desc, last(h), body, b64}
+			out = &describedResponse{resp.Status, describe(resp.Status), last(h), body, b64}
 		}
 	}
 	b, _ := json.Marshal(out)
 	return b
 }
+
+// The response shapes, one per event source, as aws-lambda-go's events
+// package names them.
+
+// v2Response is an HTTP API (payload format 2.0) or Function URL response
+// (APIGatewayV2HTTPResponse, LambdaFunctionURLResponse).
+type v2Response struct {
+	StatusCode      int               `json:"statusCode"`
+	Headers         map[string]string `json:"headers"`
+	Cookies         []string          `json:"cookies,omitempty"`
+	Body            string            `json:"body"`
+	IsBase64Encoded bool              `json:"isBase64Encoded"`
+}
+
+// v1Response is a REST API response (APIGatewayProxyResponse).
+type v1Response struct {
+	StatusCode        int                 `json:"statusCode"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Body              string              `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+}
+
+// describedResponse is an ALB (ALBTargetGroupResponse, single-value
+// headers) or VPC Lattice response: the status with its reason phrase.
+type describedResponse struct {
+	StatusCode        int               `json:"statusCode"`
+	StatusDescription string            `json:"statusDescription"`
+	Headers           map[string]string `json:"headers"`
+	Body              string            `json:"body"`
+	IsBase64Encoded   bool              `json:"isBase64Encoded"`
+}
+
+// describedMultiResponse is an ALB response for a target group with
+// multi-value headers on.
+type describedMultiResponse struct {
+	StatusCode        int                 `json:"statusCode"`
+	StatusDescription string              `json:"statusDescription"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Body              string              `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+}
+
+// describe is a statusDescription: "404 Not Found".
+func describe(status int) string { return strconv.Itoa(status) + " " + statusText(status) }
 
 func encodeBody(h textproto.MIMEHeader, body []byte) (string, bool) {
 	if IsText(h, body) {
