@@ -35,6 +35,8 @@ func serveCommand() *ucli.Command {
 			&ucli.DurationFlag{Name: "retry-delay", Value: time.Minute, Usage: "wait before the first retry of an asynchronous event (the second waits twice as long); Lambda's is 1m"},
 			&ucli.StringFlag{Name: "on-failure", Usage: "write a destination record for each asynchronous event that finally fails into `DIR`"},
 			&ucli.StringFlag{Name: "on-success", Usage: "write a destination record for each asynchronous event that succeeds into `DIR`"},
+			&ucli.StringFlag{Name: "function-url", Usage: "also serve the function as a Lambda function URL on `ADDR` (host:port): HTTP requests become the function URL event, its answer the HTTP response"},
+			&ucli.StringFlag{Name: "invoke-mode", Value: "BUFFERED", Usage: "the function URL's invoke mode: BUFFERED or RESPONSE_STREAM"},
 		}, functionFlags()...),
 		Action: serve,
 	}
@@ -127,6 +129,13 @@ func serve(c *ucli.Context) error {
 	}
 	srv.Handler = api.Handler(runtimeAPI)
 	go srv.Serve(ln)
+	if addr := c.String("function-url"); addr != "" {
+		url, err := serveFunctionURL(c, api, cfg.Functions, addr)
+		if err != nil {
+			return err
+		}
+		defer url.Close()
+	}
 	for i, f := range cfg.Functions {
 		path := "function"
 		if len(fns) > 1 {
@@ -170,4 +179,24 @@ func servedFunctions(c *ucli.Context) ([]served, error) {
 		fns = append(fns, served{name: name, args: args})
 	}
 	return fns, nil
+}
+
+// serveFunctionURL serves the one function as a function URL on addr
+// until serve ends; the caller closes the server.
+func serveFunctionURL(c *ucli.Context, api *invokeapi.API, fns []invokeapi.Function, addr string) (*http.Server, error) {
+	if len(fns) != 1 {
+		return nil, Usagef("--function-url serves one function; with several, run one serve per function URL")
+	}
+	h, err := api.FunctionURL(fns[0].Name, strings.ToUpper(c.String("invoke-mode")))
+	if err != nil {
+		return nil, Usagef("--invoke-mode: %v", err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--function-url: listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	fmt.Fprintf(c.App.ErrWriter, "runtime-init: function URL (%s) of %s on http://%s/\n", strings.ToUpper(c.String("invoke-mode")), fns[0].Name, ln.Addr())
+	return srv, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -34,7 +35,6 @@ func invokeReq(t *testing.T, url string, body []byte, h map[string]string) (int,
 	_, _ = b.ReadFrom(resp.Body)
 	return resp.StatusCode, resp.Header, b.Bytes()
 }
-
 
 // What Lambda refuses never reaches the function: a payload that is not
 // JSON (400 InvalidRequestContentException), one over 6 MB synchronous or
@@ -230,5 +230,86 @@ func waitRecord(t *testing.T, path string) destinationRecord {
 			t.Fatalf("no destination record %s", path)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// serve --function-url puts an http-mode app behind a Lambda function URL:
+// a browser's or curl's request becomes the function URL event and the
+// app's answer the HTTP response, buffered or streamed as it is produced.
+func TestFunctionURL(t *testing.T) {
+	app := testutil.Binary(t, "./examples/http-go")
+	for _, mode := range []string{"BUFFERED", "RESPONSE_STREAM"} {
+		t.Run(mode, func(t *testing.T) {
+			urlAddr := "127.0.0.1:" + testutil.FreePort(t)
+			args := []string{"--no-report", "--function-url", urlAddr, "--invoke-mode", mode, "--env", "AWS_LWA_PORT=" + testutil.FreePort(t)}
+			if mode == "RESPONSE_STREAM" {
+				args = append(args, "--env", "AWS_LWA_INVOKE_MODE=response_stream")
+			}
+			testutil.Serve(t, nil, append(args, "--", app)...)
+			base := "http://" + urlAddr
+			waitUp(t, base+"/")
+			req, _ := http.NewRequest(http.MethodPost, base+"/echo?a=1&b=2", strings.NewReader("hello"))
+			req.Header.Set("X-Test", "yes")
+			req.AddCookie(&http.Cookie{Name: "c", Value: "1"})
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var echo struct {
+				Method, Path, Body, Query string
+				Headers                   map[string][]string
+			}
+			err = json.NewDecoder(resp.Body).Decode(&echo)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 || echo.Method != "POST" || echo.Path != "/echo" || echo.Body != "hello" ||
+				echo.Query != "a=1&b=2" || echo.Headers["X-Test"][0] != "yes" {
+				t.Fatalf("echo: %d %v %+v", resp.StatusCode, err, echo)
+			}
+			resp, err = http.Get(base + "/cookies")
+			if err != nil || len(resp.Cookies()) != 2 {
+				t.Fatalf("cookies: %v %v", err, resp.Header)
+			}
+			resp.Body.Close()
+			resp, _ = http.Get(base + "/status/418")
+			if resp.StatusCode != 418 {
+				t.Fatalf("status: %d", resp.StatusCode)
+			}
+			resp.Body.Close()
+			if mode != "RESPONSE_STREAM" {
+				return
+			}
+			// Three chunks 250 ms apart arrive as they are sent.
+			resp, err = http.Get(base + "/stream?n=3&ms=250")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			buf := make([]byte, 64)
+			start := time.Now()
+			n, _ := resp.Body.Read(buf)
+			first := time.Since(start)
+			rest, _ := io.ReadAll(resp.Body)
+			all := string(buf[:n]) + string(rest)
+			if all != "chunk 0\nchunk 1\nchunk 2\n" || first > 400*time.Millisecond || time.Since(start) < 400*time.Millisecond {
+				t.Fatalf("stream %q: first chunk after %v, all after %v", all, first, time.Since(start))
+			}
+		})
+	}
+}
+
+// waitUp waits until url answers (the app behind it has started).
+func waitUp(t *testing.T, url string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not answer: %v", url, err)
+		}
 	}
 }
