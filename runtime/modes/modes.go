@@ -33,6 +33,10 @@ type Mode interface {
 	Shutdown(ctx context.Context) error
 }
 
+// ErrTypeSnapStartHook is the type of a failed SnapStart hook, in every
+// mode.
+const ErrTypeSnapStartHook = "Runtime.SnapStartHookFailed"
+
 // SnapStarter is implemented by a mode whose function can take part in
 // SnapStart: BeforeCheckpoint runs after Init, before Lambda snapshots
 // the environment; AfterRestore after a restore, before the first

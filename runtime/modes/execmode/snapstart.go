@@ -23,9 +23,6 @@ const (
 	EnvAfterRestore     = "FAAS_SNAPSTART_AFTER_RESTORE"
 )
 
-// ErrTypeHookFailed is the type of a failed hook.
-const ErrTypeHookFailed = "Runtime.SnapStartHookFailed"
-
 // BeforeCheckpoint runs FAAS_SNAPSTART_BEFORE_CHECKPOINT, if set.
 func (e *Mode) BeforeCheckpoint(ctx context.Context) error {
 	return e.runHook(ctx, EnvBeforeCheckpoint)
@@ -42,13 +39,13 @@ func (e *Mode) runHook(ctx context.Context, env string) error {
 		return nil
 	}
 	if err := modes.CheckHandlerFile(path, "an executable ("+env+")", true); err != nil {
-		return api.Errorf(ErrTypeHookFailed, "%s: %v", env, err)
+		return api.Errorf(modes.ErrTypeSnapStartHook, "%s: %v", env, err)
 	}
 	cmd := exec.CommandContext(ctx, path)
 	tail := modes.NewTail(os.Stderr, modes.StderrTail)
 	cmd.Stdout, cmd.Stderr = os.Stderr, tail
 	if err := cmd.Run(); err != nil {
-		return api.Errorf(ErrTypeHookFailed, "%s=%s: %s%s", env, path, exitDescription(err), tail.Note())
+		return api.Errorf(modes.ErrTypeSnapStartHook, "%s=%s: %s%s", env, path, exitDescription(err), tail.Note())
 	}
 	e.log.Info("SnapStart hook done", "env", env, "hook", path)
 	return nil

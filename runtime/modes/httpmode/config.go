@@ -2,6 +2,7 @@ package httpmode
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,17 @@ type Config struct {
 	// at 10 s (provisioned concurrency, SnapStart): see Mode.Init.
 	WaitInInit bool
 	StopGrace  time.Duration // FAAS_HTTP_STOP_GRACE: SIGTERM to SIGKILL, default 200 ms
+	// ReadinessTimeout bounds each wait for the app to report ready: at
+	// init, before the snapshot and after a restore; on expiry that phase
+	// fails. AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS (fractional allowed);
+	// 0 (unset, <= 0 or malformed, with a warning) is no bound, as in the
+	// adapter since 1.1.0.
+	ReadinessTimeout time.Duration
+	// SnapStart: AWS_LAMBDA_INITIALIZATION_TYPE=snap-start. The hook paths
+	// are AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH and
+	// AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH ("" when unset).
+	SnapStart                              bool
+	BeforeCheckpointPath, AfterRestorePath string
 	// Warnings are the values the adapter tolerates and so do we: each
 	// names its variable and what is done instead. Logged by New.
 	Warnings []string
@@ -166,8 +178,36 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	// SnapStart inits are not cut there, so a synchronous init keeps
 	// waiting in init, as the adapter's does everywhere.
 	switch getenv("AWS_LAMBDA_INITIALIZATION_TYPE") {
-	case "provisioned-concurrency", "snap-start":
+	case "provisioned-concurrency":
 		c.WaitInInit = !c.AsyncInit
+	case "snap-start":
+		// The adapter ignores AWS_LWA_ASYNC_INIT under SnapStart: the
+		// snapshot must never be taken of an app still starting.
+		c.SnapStart, c.WaitInInit = true, true
+		if c.AsyncInit {
+			warn("AWS_LWA_ASYNC_INIT is ignored under SnapStart: init waits until the app is ready, as in the adapter")
+			c.AsyncInit = false
+		}
+	}
+	hookPath := func(name string) string {
+		_, v := env(name)
+		if v != "" && !strings.HasPrefix(v, "/") {
+			v = "/" + v
+		}
+		return v
+	}
+	c.BeforeCheckpointPath = hookPath("AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH")
+	c.AfterRestorePath = hookPath("AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH")
+	if name, v := env("AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS"); v != "" {
+		secs, err := strconv.ParseFloat(v, 64)
+		switch {
+		case err != nil || math.IsNaN(secs) || math.IsInf(secs, 0):
+			warn("%s=%q is not a number of seconds: no bound, as in the adapter", name, v)
+		case secs <= 0:
+			warn("%s=%q: no bound, as in the adapter", name, v)
+		default:
+			c.ReadinessTimeout = time.Duration(secs * float64(time.Second))
+		}
 	}
 	if v := getenv("FAAS_HTTP_READY_TIMEOUT"); v != "" {
 		warn("FAAS_HTTP_READY_TIMEOUT=%q is no longer read: the app gets as long as it needs, as behind the adapter (init hands the wait to the first invocation at 9.8 s)", v)

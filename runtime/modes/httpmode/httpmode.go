@@ -141,10 +141,17 @@ func (m *Mode) Init(ctx context.Context) error {
 			return err
 		}
 	}
+	// How long init waits, and whether running out fails it: a bound set
+	// with AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS fails init, as in the
+	// adapter, unless the on-demand hand-over at 9.8 s comes first.
+	limit, bounded := m.cfg.ReadinessTimeout, m.cfg.ReadinessTimeout > 0
+	if !m.cfg.WaitInInit && (!bounded || limit > InitHandOver) {
+		limit, bounded = InitHandOver, false
+	}
 	wctx := ctx
-	if !m.cfg.WaitInInit {
+	if limit > 0 {
 		var cancel context.CancelFunc
-		wctx, cancel = context.WithTimeout(ctx, InitHandOver)
+		wctx, cancel = context.WithTimeout(ctx, limit)
 		defer cancel()
 	}
 	start := time.Now()
@@ -162,9 +169,19 @@ func (m *Mode) Init(ctx context.Context) error {
 	case ctx.Err() != nil:
 		c.stop(m.cfg.StopGrace)
 		return ctx.Err()
+	case bounded:
+		c.stop(m.cfg.StopGrace)
+		return m.notReadyWithin("init", limit, c)
 	}
 	m.log.Warn("web app not ready yet: the first invocation keeps waiting, until its deadline", "after", InitHandOver, "check", m.readinessTarget())
 	return nil
+}
+
+// notReadyWithin is the failure of a phase whose readiness wait ran out
+// of AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS.
+func (m *Mode) notReadyWithin(phase string, limit time.Duration, c *child) error {
+	return api.Errorf(ErrTypeAppNotReady, "%s: the web app was not ready within AWS_LWA_READINESS_CHECK_TIMEOUT_SECONDS (%s): the readiness check, %s, never passed%s",
+		phase, limit, m.readinessTarget(), c.stderrNote())
 }
 
 // readinessTarget says what the readiness check asks and what it last got.
@@ -348,6 +365,9 @@ func (m *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	req, err := httpevent.Translate(inv, &m.evo)
 	if err != nil {
 		return modes.Response{Err: err}
+	}
+	if m.isHookPath(req) {
+		return m.forbidden(req)
 	}
 	// Answer before Lambda's deadline: a timeout is posted as an error
 	// rather than left for Lambda to find.

@@ -13,6 +13,8 @@
 //	GET  /env?name=N       the app's own environment variable N
 //	POST /events           pass-through: the event and the request headers
 //	POST /plain            pass-through answered with text that is not JSON
+//	POST /snapstart/P      records P (a SnapStart hook call); 204
+//	GET  /snapstart-log    the recorded hook calls, comma-separated
 //
 // ADAPTERAPP_HOST (default 127.0.0.1) and PORT (or AWS_LWA_PORT) are where
 // it listens;
@@ -29,6 +31,8 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -49,6 +53,19 @@ func main() {
 	mux.HandleFunc("POST /plain", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, "not json")
+	})
+	var hooksMu sync.Mutex
+	var hooks []string
+	mux.HandleFunc("POST /snapstart/{phase}", func(w http.ResponseWriter, r *http.Request) {
+		hooksMu.Lock()
+		hooks = append(hooks, r.PathValue("phase"))
+		hooksMu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /snapstart-log", func(w http.ResponseWriter, r *http.Request) {
+		hooksMu.Lock()
+		defer hooksMu.Unlock()
+		io.WriteString(w, strings.Join(hooks, ","))
 	})
 	mux.HandleFunc("GET /env", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, os.Getenv(r.URL.Query().Get("name")))
