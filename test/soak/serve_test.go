@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 )
@@ -19,15 +23,45 @@ var (
 // (an aws-lambda-go echo as the runtime) and checks that serve's resident
 // memory stays flat: it keeps no payload once an invocation has ended.
 // It grew by about 1 MiB per invocation while the emulator kept a ledger
-// of every payload.
+// of every payload. The traffic takes turns: a synchronous Invoke, an
+// asynchronous one (waited for through its on-success destination record,
+// which is then removed), and an InvokeWithResponseStream whose 1 MiB
+// answer aws-lambda-go streams.
 func TestServeMemory(t *testing.T) {
 	testutil.Slow(t, "hundreds of 1 MiB invocations through serve")
-	url, cmd := testutil.Serve(t, nil, "--runtime", testutil.Binary(t, "./test/awsgofn"), "--", "echo")
+	done := t.TempDir()
+	url, cmd := testutil.Serve(t, nil, "--no-report", "--on-success", done, "--runtime", testutil.Binary(t, "./test/awsgofn"), "--", "echo")
+	streamURL := strings.Replace(strings.Replace(url, "/2015-03-31/", "/2021-11-15/", 1), "/invocations", "/response-streaming-invocations", 1)
 	event := append(append([]byte{'"'}, bytes.Repeat([]byte("a"), 1<<20-2)...), '"')
 	invoke := func(i int) {
-		code, _, b := testutil.Post(t, url, event)
-		if code != 200 || len(b) < len(event) || !bytes.Equal(b[:len(event)], event) {
-			t.Fatalf("invocation %d: %d, %d bytes", i, code, len(b))
+		switch i % 3 {
+		case 0:
+			code, _, b := testutil.Post(t, url, event)
+			if code != 200 || len(b) < len(event) || !bytes.Equal(b[:len(event)], event) {
+				t.Fatalf("invocation %d: %d, %d bytes", i, code, len(b))
+			}
+		case 1:
+			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(event))
+			req.Header.Set("X-Amz-Invocation-Type", "Event")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != 202 {
+				t.Fatalf("async invocation %d: %v %v", i, err, resp)
+			}
+			resp.Body.Close()
+			record := filepath.Join(done, resp.Header.Get("X-Amzn-RequestId")+".json")
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+				if os.Remove(record) == nil {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("async invocation %d: no destination record", i)
+				}
+			}
+		case 2:
+			code, h, b := testutil.Post(t, streamURL, []byte(`{"size":1048576}`))
+			if code != 200 || h.Get("Content-Type") != "application/vnd.amazon.eventstream" || len(b) < 1<<20 || !bytes.Contains(b, []byte("InvokeComplete")) {
+				t.Fatalf("streamed invocation %d: %d %v, %d bytes", i, code, h, len(b))
+			}
 		}
 	}
 	rss := func() float64 {
