@@ -199,7 +199,35 @@ func runBuild(c *ucli.Context) error {
 	if res.Index != nil {
 		fmt.Fprintf(c.App.Writer, "index\t%s\t%s\n", res.Index.Digest, res.Index.Ref)
 	}
+	if c.String("tarball") != "" {
+		fmt.Fprintln(c.App.ErrWriter, tarballDigestNote)
+	}
 	return nil
+}
+
+// tarballDigestNote explains why build --tarball and inspect tarball:
+// (or podman load) show different digests for the same image.
+const tarballDigestNote = "runtime-init: note: a docker-save tarball stores no manifest: podman load and `runtime-init inspect tarball:` " +
+	"make one with Docker media types, so their digest differs from the OCI manifest digest build prints " +
+	"(--oci-layout and --push keep that one); the image's layers and config (podman's image ID) are the same"
+
+// countImages says how many images were named, and how many of them are
+// not in a registry, in words.
+func countImages(n int, repos []*name.Repository) string {
+	local := 0
+	for _, r := range repos {
+		if r == nil {
+			local++
+		}
+	}
+	s := fmt.Sprintf("%d images", n)
+	if n == 1 {
+		s = "1 image"
+	}
+	if local > 0 {
+		s += fmt.Sprintf(", %d not in a registry", local)
+	}
+	return s
 }
 
 // sbomName is the repository an image SBOM names (its purl), without the
@@ -327,7 +355,7 @@ func inspectCommand() *ucli.Command {
 			ro := source.RemoteOptions(ctx, so)
 			if c.Bool("sbom") {
 				if len(all) != 1 || repos[0] == nil {
-					return Usagef("inspect --sbom: name one registry image (got %d images)", len(all))
+					return Usagef("inspect --sbom: name one registry image (got %s)", countImages(len(all), repos))
 				}
 				b, err := inspect.SBOM(*repos[0], all[0].Digest, ro)
 				if err != nil {
@@ -351,7 +379,16 @@ func inspectCommand() *ucli.Command {
 			if c.Bool("json") {
 				return rep.WriteJSON(c.App.Writer)
 			}
-			return rep.WriteText(c.App.Writer)
+			if err := rep.WriteText(c.App.Writer); err != nil {
+				return err
+			}
+			for _, a := range args {
+				if r, _ := source.Parse(a, so); r.Kind == source.Tarball {
+					fmt.Fprintln(c.App.ErrWriter, tarballDigestNote)
+					break
+				}
+			}
+			return nil
 		},
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -64,6 +65,9 @@ func Parse(s string, o Options) (Ref, error) {
 			return Ref{}, fmt.Errorf("%s: no file after tarball:", s)
 		}
 		return Ref{Kind: Tarball, Path: p, Raw: s}, nil
+	}
+	if r, ok, err := localPath(s); ok || err != nil {
+		return r, err
 	}
 	r, err := name.ParseReference(s)
 	if err != nil {
@@ -285,4 +289,26 @@ func ForPlatform(ctx context.Context, r Ref, p v1.Platform, o Options) (v1.Image
 	}
 	sort.Strings(have)
 	return nil, fmt.Errorf("base %s has no %s/%s image (it has: %s)", r.Raw, p.OS, p.Architecture, strings.Join(have, ", "))
+}
+
+// localPath recognises an image on this machine named without a prefix:
+// an existing directory with an oci-layout file is oci-layout:DIR, an
+// existing file tarball:FILE. Something that looks like a path (./x, /x,
+// x/) but is neither is an error here rather than a Docker Hub lookup.
+func localPath(s string) (Ref, bool, error) {
+	fi, err := os.Stat(s)
+	pathLike := strings.HasPrefix(s, "/") || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") ||
+		strings.HasSuffix(s, "/") || s == "." || s == ".."
+	switch {
+	case err == nil && fi.IsDir():
+		if _, err := os.Stat(filepath.Join(s, "oci-layout")); err != nil {
+			return Ref{}, false, fmt.Errorf("%s is a directory without an oci-layout file: not an OCI image layout", s)
+		}
+		return Ref{Kind: Layout, Path: s, Raw: Layout + ":" + s}, true, nil
+	case err == nil:
+		return Ref{Kind: Tarball, Path: s, Raw: Tarball + ":" + s}, true, nil
+	case pathLike:
+		return Ref{}, false, fmt.Errorf("%s: no such file or directory (an OCI layout directory or a docker-save tarball)", s)
+	}
+	return Ref{}, false, nil
 }
