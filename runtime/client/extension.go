@@ -37,19 +37,12 @@ func (x *Extension) Register(ctx context.Context, name string, events []string) 
 	}
 	body, _ := json.Marshal(map[string][]string{"events": events})
 	h := textproto.MIMEHeader{"Content-Type": {"application/json"}, api.HeaderExtensionName: {name}}
-	resp, err := x.h.Do(ctx, &h1.Request{Method: "POST", Path: api.PathExtensionRegister, Header: h,
-		Body: bytes.NewReader(body), ContentLength: int64(len(body))})
+	answer, err := x.post(ctx, "extension register", api.PathExtensionRegister, h, body, 200)
 	if err != nil {
-		return connErr(err)
+		return err
 	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode != 200 {
-		return &StatusError{Op: "extension register", Status: resp.StatusCode, Body: string(answer)}
-	}
-	x.id = resp.Header.Get(api.HeaderExtensionID)
-	if x.id == "" {
-		return &StatusError{Op: "extension register", Status: resp.StatusCode, Body: "no " + api.HeaderExtensionID + " header in the answer"}
+	if x.id = answer.Get(api.HeaderExtensionID); x.id == "" {
+		return &StatusError{Op: "extension register", Status: 200, Body: "no " + api.HeaderExtensionID + " header in the answer"}
 	}
 	return nil
 }
@@ -92,15 +85,22 @@ func (x *Extension) reportError(ctx context.Context, op, path string, e *api.Err
 	if typ := headerSafe(e.Type); typ != "" {
 		h[api.HeaderExtensionErrorType] = []string{typ}
 	}
+	_, err := x.post(ctx, op, path, h, body, 202)
+	return err
+}
+
+// post sends body to path and returns the answer's headers; an answer
+// other than want is a *StatusError with what it said.
+func (x *Extension) post(ctx context.Context, op, path string, h textproto.MIMEHeader, body []byte, want int) (textproto.MIMEHeader, error) {
 	resp, err := x.h.Do(ctx, &h1.Request{Method: "POST", Path: path, Header: h,
 		Body: bytes.NewReader(body), ContentLength: int64(len(body))})
 	if err != nil {
-		return connErr(err)
+		return nil, connErr(err)
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode != 202 {
-		return &StatusError{Op: op, Status: resp.StatusCode, Body: strings.TrimSpace(string(answer))}
+	if resp.StatusCode != want {
+		return nil, &StatusError{Op: op, Status: resp.StatusCode, Body: strings.TrimSpace(string(answer))}
 	}
-	return nil
+	return resp.Header, nil
 }
