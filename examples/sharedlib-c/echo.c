@@ -26,3 +26,21 @@ FAAS_EXPORT int32_t faas_handle(const faas_context *ctx, const uint8_t *event, s
         return faas_output_error(out, "EchoError", "the event asked for an error");
     return faas_output_write(out, event, event_len);
 }
+
+/*
+ * SnapStart hooks (optional; called only with AWS_LAMBDA_INITIALIZATION_TYPE=
+ * snap-start): this function keeps nothing to drop or renew, so they only
+ * log. A real one closes connections before the snapshot and reconnects and
+ * reseeds after each restore.
+ */
+FAAS_EXPORT int32_t faas_before_checkpoint(faas_output *err) {
+    (void)err;
+    fprintf(stderr, "echo: before checkpoint\n");
+    return FAAS_OK;
+}
+
+FAAS_EXPORT int32_t faas_after_restore(faas_output *err) {
+    (void)err;
+    fprintf(stderr, "echo: after restore\n");
+    return FAAS_OK;
+}

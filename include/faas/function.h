@@ -28,6 +28,9 @@
  *   faas_handle       required  the handler, see below
  *   faas_init         optional  called once before the first invocation
  *   faas_shutdown     optional  called once when the runtime stops (SIGTERM)
+ *   faas_before_checkpoint  optional  SnapStart: once after faas_init, before the snapshot
+ *   faas_after_restore      optional  SnapStart: once after each restore, before the
+ *                                     first invocation
  *
  * FAAS_FUNCTION(flags) defines the two data symbols. The runtime reads
  * faas_abi_version before it calls anything in the library; a library built
@@ -60,7 +63,10 @@
  *
  * Versioning: FAAS_ABI_VERSION changes only for incompatible changes.
  * Fields may be appended to faas_context and faas_init_info within a
- * version; their `size` member says how much the runtime filled in.
+ * version; their `size` member says how much the runtime filled in. New
+ * optional symbols may be added within a version, as the SnapStart hooks
+ * were to version 1: a runtime that does not know one never calls it, and
+ * a library that does not export one loses nothing.
  */
 #ifndef FAAS_FUNCTION_H
 #define FAAS_FUNCTION_H
@@ -200,5 +206,20 @@ FAAS_EXPORT int32_t faas_init(const faas_init_info *info, faas_output *err);
 
 /* Optional: runs once at shutdown (SIGTERM), after in-flight invocations. */
 FAAS_EXPORT void faas_shutdown(void);
+
+/*
+ * Optional SnapStart hooks (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start; never
+ * called otherwise). faas_before_checkpoint runs once after faas_init, before
+ * Lambda snapshots the environment: close connections, drop what must not be
+ * shared. faas_after_restore runs after each restore, before the first
+ * invocation: reconnect, reseed random generators, regenerate anything that
+ * must be unique per environment (AWS "Handling uniqueness with Lambda
+ * SnapStart"). Each returns FAAS_OK, or FAAS_ERROR after
+ * faas_output_error(err, ...): before the checkpoint that fails init, after
+ * the restore it fails the restore (/runtime/restore/error). Neither
+ * overlaps another call of a library that is not FAAS_THREAD_SAFE.
+ */
+FAAS_EXPORT int32_t faas_before_checkpoint(faas_output *err);
+FAAS_EXPORT int32_t faas_after_restore(faas_output *err);
 
 #endif /* FAAS_FUNCTION_H */

@@ -102,3 +102,24 @@ pub unsafe extern "C" fn faas_handle(ctx: *const Context, event: *const u8, even
     }
     out.write(event)
 }
+
+/// SnapStart hooks (optional; called only with
+/// AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): nothing to drop or renew
+/// here, so they only log. A real function closes connections before the
+/// snapshot and reconnects and reseeds after each restore.
+///
+/// # Safety
+/// Called by faas-runtime with a valid output pointer.
+#[no_mangle]
+pub unsafe extern "C" fn faas_before_checkpoint(_err: *mut Output) -> i32 {
+    eprintln!("rust echo: before checkpoint");
+    abi::FAAS_OK
+}
+
+/// # Safety
+/// Called by faas-runtime with a valid output pointer.
+#[no_mangle]
+pub unsafe extern "C" fn faas_after_restore(_err: *mut Output) -> i32 {
+    eprintln!("rust echo: after restore");
+    abi::FAAS_OK
+}

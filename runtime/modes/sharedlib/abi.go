@@ -32,6 +32,9 @@ const (
 	symHandle     = "faas_handle"
 	symInit       = "faas_init"
 	symShutdown   = "faas_shutdown"
+	// SnapStart hooks, optional: int32_t fn(faas_output *err), as faas_init.
+	symBeforeCheckpoint = "faas_before_checkpoint"
+	symAfterRestore     = "faas_after_restore"
 )
 
 // cStr is faas_str.

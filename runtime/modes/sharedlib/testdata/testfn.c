@@ -6,6 +6,7 @@
  *   -DNO_HANDLER  no faas_handle
  *   -DINIT_FAIL   faas_init fails with an error
  *   -DSERIAL      faas_flags = 0 (default here: FAAS_THREAD_SAFE)
+ *   -DHOOK_FAIL   faas_after_restore fails with an error
  */
 #include <signal.h>
 #include <stdatomic.h>
@@ -57,6 +58,26 @@ static int32_t __attribute__((unused)) put_str(faas_output *out, const char *key
     return faas_output_puts(out, s.ptr[s.len] == '\0' ? "\n" : " (not NUL-terminated)\n");
 }
 
+/* SnapStart hooks: each appends its name to the lifecycle, which the event
+ * "lifecycle" returns. */
+static char lifecycle[64] = "init";
+
+FAAS_EXPORT int32_t faas_before_checkpoint(faas_output *err) {
+    (void)err;
+    strncat(lifecycle, ",before", sizeof lifecycle - strlen(lifecycle) - 1);
+    return FAAS_OK;
+}
+
+FAAS_EXPORT int32_t faas_after_restore(faas_output *err) {
+#ifdef HOOK_FAIL
+    return faas_output_error(err, "ReconnectError", "after restore: the database is unreachable");
+#else
+    (void)err;
+    strncat(lifecycle, ",after", sizeof lifecycle - strlen(lifecycle) - 1);
+    return FAAS_OK;
+#endif
+}
+
 #ifndef NO_HANDLER
 FAAS_EXPORT int32_t faas_handle(const faas_context *ctx, const uint8_t *event, size_t n,
                                 faas_output *out) {
@@ -74,6 +95,7 @@ FAAS_EXPORT int32_t faas_handle(const faas_context *ctx, const uint8_t *event, s
         faas_output_puts(out, init_args);
         return FAAS_OK;
     }
+    if (is(event, n, "lifecycle")) return faas_output_puts(out, lifecycle);
     if (is(event, n, "crash")) {
         fprintf(stderr, "testfn: crashing on purpose\n");
         fflush(stderr);
