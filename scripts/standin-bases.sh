@@ -26,9 +26,8 @@ names=("$@")
 
 pm=${PM_SOURCES:-}
 if [ -z "$pm" ]; then
-  for d in "$root/../shared/package-managers" /work/shared/package-managers; do
-    [ -x "$d/build.sh" ] && { pm=$(cd "$d" && pwd); break; }
-  done
+  d="$root/../shared/package-managers"
+  [ -x "$d/build.sh" ] && pm=$(cd "$d" && pwd)
 fi
 if [ -z "$pm" ] || [ ! -x "$pm/build.sh" ]; then
   echo "standin-bases.sh: package-managers sources not found (../shared/package-managers; set PM_SOURCES)" >&2; exit 1
@@ -43,11 +42,17 @@ log() { echo "standin-bases.sh: $*" >&2; }
 
 # The debootstrap'd bookworm minbase root, as internal/scaffold/e2e makes
 # it (same file, same lock): the equivalent of debian:12-slim.
+# The mirror is FAAS_DEBIAN_MIRROR, else the one apt here uses for bookworm
+# (deb822 sources.list.d/*.sources, or one-line sources.list and *.list):
+# the tree names no mirror host (internal/testutil.DebianMirror does the same).
 mirror() {
-  local m
-  m=$(grep -hs -A3 '^URIs:' /etc/apt/sources.list.d/*.sources | awk '/^URIs:/ {u=$2} /^Suites:.*bookworm( |$)/ && u !~ /security/ {print u; exit}')
-  [ -n "$m" ] || m=$(awk '$1=="deb" && $3=="bookworm" && $2 !~ /^\[/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-  echo "${m:-http://deb.debian.org/debian}"
+  local m=${FAAS_DEBIAN_MIRROR:-}
+  [ -n "$m" ] || m=$(awk 'BEGIN {RS=""} /(^|\n)Types:[^\n]*deb( |\n|$)/ && /(^|\n)Suites:[^\n]*bookworm( |\n|$)/ {
+        if (match($0, /(^|\n)URIs: *[^ \n]+/)) { u=substr($0, RSTART, RLENGTH); sub(/^\n?URIs: */, "", u); if (u !~ /security/) {print u; exit} } }' \
+      /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$m" ] || m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '$1=="deb" && $3=="bookworm" && $2 !~ /^\[/ {print $2; exit}' || true)
+  [ -n "$m" ] || { echo "standin-bases.sh: no Debian bookworm mirror in /etc/apt/sources.list{,.d}: set FAAS_DEBIAN_MIRROR" >&2; return 1; }
+  echo "$m"
 }
 # debian_root ARCH makes (once) the root for ARCH and prints its tar.
 debian_root() {

@@ -81,6 +81,8 @@ func (b *doc) module(m debugModule, purpose string) *spdx.Package {
 	if m.Replace != nil {
 		src = *m.Replace
 	}
+	// The download location is NOASSERTION (set by pkg): a module comes
+	// from whichever GOPROXY the build used, and its purl identifies it.
 	p := &spdx.Package{
 		PackageName: m.Path, PackageSPDXIdentifier: b.id("Package", "go-module-"+m.Path), PackageVersion: src.Version,
 		PrimaryPackagePurpose: purpose, PackageLicenseConcluded: noAssertion, PackageLicenseDeclared: noAssertion,
@@ -88,7 +90,6 @@ func (b *doc) module(m debugModule, purpose string) *spdx.Package {
 	}
 	if src.Version != "" && src.Version != "(devel)" {
 		p.PackageExternalReferences = []*spdx.PackageExternalReference{purl("pkg:golang/" + src.Path + "@" + purlVersion(src.Version))}
-		p.PackageDownloadLocation = "https://proxy.golang.org/" + strings.ToLower(src.Path) + "/@v/" + src.Version + ".zip"
 	} else {
 		p.PackageExternalReferences = []*spdx.PackageExternalReference{purl("pkg:golang/" + src.Path)}
 	}

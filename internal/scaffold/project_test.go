@@ -306,7 +306,7 @@ func TestGeneratedGoFunction(t *testing.T) {
 }
 
 // TestGeneratedRustFunction: the Rust function's own tests pass with std
-// alone (cargo --offline: no crates.io here).
+// alone (cargo --offline: no package registry here).
 func TestGeneratedRustFunction(t *testing.T) {
 	cargo, err := exec.LookPath("cargo")
 	if err != nil {

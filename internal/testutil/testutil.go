@@ -297,3 +297,12 @@ func Script(t testing.TB, dir, name, body string) string {
 	}
 	return p
 }
+
+// Tail keeps the end of long tool output for a failure message.
+func Tail(b []byte) string {
+	const max = 6000
+	if len(b) > max {
+		return "..." + string(b[len(b)-max:])
+	}
+	return string(b)
+}

@@ -139,24 +139,7 @@ func debianRoot(t *testing.T) string {
 	t.Helper()
 	testutil.NeedRoot(t)
 	testutil.Need(t, "tar", "chroot")
-	dir := os.Getenv("FAAS_TEST_CACHE")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "faas-runtime-test-cache")
-	}
-	tarPath := filepath.Join(dir, "debian-bookworm-minbase-amd64.tar")
-	if _, err := os.Stat(tarPath); err != nil {
-		bin := testutil.Need(t, "debootstrap")[0]
-		os.MkdirAll(dir, 0o755)
-		tmp := t.TempDir()
-		t.Logf("debootstrap --variant=minbase bookworm (a few minutes, cached in %s)", dir)
-		if out, err := exec.Command(bin, "--variant=minbase", "--arch=amd64", "bookworm", tmp, "http://deb.debian.org/debian").CombinedOutput(); err != nil {
-			t.Fatalf("debootstrap: %v\n%s", err, out)
-		}
-		run(t, "", nil, "tar", "--numeric-owner", "-C", tmp, "-cf", tarPath+".tmp", ".")
-		if err := os.Rename(tarPath+".tmp", tarPath); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tarPath := testutil.DebianRootTar(t)
 	root := t.TempDir()
 	run(t, "", nil, "tar", "--numeric-owner", "-C", root, "-xf", tarPath)
 	return root

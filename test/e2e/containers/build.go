@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
 )
 
 // A Builder runs podman build on scaffolded projects. Each image is tagged
@@ -50,7 +52,7 @@ func (b *Builder) Build(t *testing.T, dir, arch string, buildArgs ...string) str
 	t.Helper()
 	tag, out, err := b.TryBuild(t, dir, arch, buildArgs...)
 	if err != nil {
-		t.Fatalf("podman build: %v\n%s", err, Tail([]byte(out)))
+		t.Fatalf("podman build: %v\n%s", err, testutil.Tail([]byte(out)))
 	}
 	return tag
 }

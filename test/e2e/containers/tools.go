@@ -1,7 +1,7 @@
 package containers
 
 import (
-	"fmt"
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,18 +22,9 @@ func Run(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, Tail(out))
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, testutil.Tail(out))
 	}
 	return string(out)
-}
-
-// Tail keeps the end of long tool output.
-func Tail(b []byte) string {
-	const max = 6000
-	if len(b) > max {
-		return fmt.Sprintf("...%s", b[len(b)-max:])
-	}
-	return string(b)
 }
 
 // ReadFile is os.ReadFile that fails the test on an error.

@@ -64,12 +64,12 @@ func TestDocsInstallLines(t *testing.T) {
 			env := map[string]string{"REPO": base, "PGP_FPR": keys.PGP.Fingerprint(), "APK_FPR": keys.APK.Fingerprint()}
 			out, got, err := runLines(t, refs[c.standIn], lines, env, c.mounts)
 			if err != nil {
-				t.Fatalf("the lines of %q failed: %v\n%s", c.row, err, containers.Tail([]byte(out)))
+				t.Fatalf("the lines of %q failed: %v\n%s", c.row, err, testutil.Tail([]byte(out)))
 			}
 			if got == nil {
-				t.Fatalf("no /usr/bin/faas-runtime after the lines of %q:\n%s", c.row, containers.Tail([]byte(out)))
+				t.Fatalf("no /usr/bin/faas-runtime after the lines of %q:\n%s", c.row, testutil.Tail([]byte(out)))
 			}
-			t.Logf("output:\n%s", containers.Tail([]byte(out)))
+			t.Logf("output:\n%s", testutil.Tail([]byte(out)))
 			if sum(got) != sum(packaged) {
 				t.Errorf("/usr/bin/faas-runtime (sha256 %s) is not the packaged binary (sha256 %s)", sum(got)[:16], sum(packaged)[:16])
 			}
@@ -79,9 +79,9 @@ func TestDocsInstallLines(t *testing.T) {
 			env["PGP_FPR"], env["APK_FPR"] = strings.Repeat("0", 40), strings.Repeat("0", 64)
 			out, got, err = runLines(t, refs[c.standIn], lines, env, c.mounts)
 			if err == nil || got != nil {
-				t.Errorf("the lines of %q installed with a key whose fingerprint is not the published one:\n%s", c.row, containers.Tail([]byte(out)))
+				t.Errorf("the lines of %q installed with a key whose fingerprint is not the published one:\n%s", c.row, testutil.Tail([]byte(out)))
 			}
-			t.Logf("with another fingerprint: %v\n%s", err, containers.Tail([]byte(out)))
+			t.Logf("with another fingerprint: %v\n%s", err, testutil.Tail([]byte(out)))
 		})
 	}
 }

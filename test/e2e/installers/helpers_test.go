@@ -45,7 +45,7 @@ func standIns(t *testing.T, arch string, names ...string) map[string]string {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("scripts/standin-bases.sh --arch %s %v: %v\n%s", arch, names, err, containers.Tail(stderr.Bytes()))
+		t.Fatalf("scripts/standin-bases.sh --arch %s %v: %v\n%s", arch, names, err, testutil.Tail(stderr.Bytes()))
 	}
 	refs := map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {

@@ -120,7 +120,7 @@ func TestInstallers(t *testing.T) {
 						url := wrongKeyRepo(t, dir)
 						_, out, err := builder.TryBuild(t, dir, arch, "FAAS_REPO_URL="+url)
 						if err == nil {
-							t.Fatalf("the build installed from a repository whose key is another one:\n%s", containers.Tail([]byte(out)))
+							t.Fatalf("the build installed from a repository whose key is another one:\n%s", testutil.Tail([]byte(out)))
 						}
 						for _, w := range b.refusal {
 							if strings.Contains(out, w) {
@@ -128,7 +128,7 @@ func TestInstallers(t *testing.T) {
 								return
 							}
 						}
-						t.Fatalf("the build failed, but without the installer's signature error (%q):\n%s", b.refusal, containers.Tail([]byte(out)))
+						t.Fatalf("the build failed, but without the installer's signature error (%q):\n%s", b.refusal, testutil.Tail([]byte(out)))
 					})
 
 					if arch != "amd64" {

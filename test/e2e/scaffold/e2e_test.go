@@ -100,7 +100,7 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 				cmd.Stderr = &stderr
 				out, err := cmd.Output()
 				if err != nil || !bytes.Contains(out, []byte(`{"message":"hello, Lambda","requestId":"`)) {
-					t.Fatalf("runtime-init invoke --runtime ./run-image.sh: %v\nstdout: %s\nstderr: %s", err, out, containers.Tail(stderr.Bytes()))
+					t.Fatalf("runtime-init invoke --runtime ./run-image.sh: %v\nstdout: %s\nstderr: %s", err, out, testutil.Tail(stderr.Bytes()))
 				}
 			})
 
@@ -175,7 +175,7 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 		containers.CopyFile(t, filepath.Join(pkgDir, other[0].Path), filepath.Join(dir, "packages", "other.deb"), 0o644)
 		_, out, err := builder.TryBuild(t, dir, "amd64", "FAAS_RUNTIME_PACKAGE=other.deb")
 		if err == nil || !strings.Contains(out, "is for arm64, not amd64") {
-			t.Fatalf("build with an arm64 .deb for amd64: %v\n%s", err, containers.Tail([]byte(out)))
+			t.Fatalf("build with an arm64 .deb for amd64: %v\n%s", err, testutil.Tail([]byte(out)))
 		}
 	})
 
@@ -193,7 +193,7 @@ func TestScaffoldedDistrolessImages(t *testing.T) {
 		}
 		_, out, err := builder.TryBuild(t, dir, "amd64", "FAAS_REPO_URL="+repoURL)
 		if err == nil || !strings.Contains(out, "NO_PUBKEY") {
-			t.Fatalf("build against a repository with the wrong key: %v\n%s", err, containers.Tail([]byte(out)))
+			t.Fatalf("build against a repository with the wrong key: %v\n%s", err, testutil.Tail([]byte(out)))
 		}
 	})
 }
