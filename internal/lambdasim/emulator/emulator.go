@@ -39,6 +39,9 @@ type Config struct {
 	// Event). It is called with the emulator's lock held: it must be quick
 	// and must not call back into the emulator.
 	Observe func(Event)
+	// Telemetry takes Telemetry API and Logs API subscriptions; nil
+	// answers them as RIE's stub does.
+	Telemetry Subscriber
 
 	// BeforeInvoke runs before an invocation is queued; the sandbox uses it
 	// to (re)start the runtime process lazily, as Lambda does.

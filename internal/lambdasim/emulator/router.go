@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/telemetry"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 )
 
@@ -26,5 +27,8 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("GET "+api.PathExtensionNext, e.serveExtensionNext)
 	mux.HandleFunc("POST "+api.PathExtensionInitError, e.serveExtensionError(true))
 	mux.HandleFunc("POST "+api.PathExtensionExitError, e.serveExtensionError(false))
+	// Telemetry API and Logs API subscriptions (telemetry_subscribe.go).
+	mux.HandleFunc("PUT "+telemetry.PathTelemetry, e.serveSubscribe(telemetry.PathTelemetry))
+	mux.HandleFunc("PUT "+telemetry.PathLogs, e.serveSubscribe(telemetry.PathLogs))
 	return mux
 }

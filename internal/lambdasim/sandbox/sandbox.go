@@ -24,6 +24,7 @@ import (
 
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/platform"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/telemetry"
 	"github.com/faas-runtime/faas-runtime/runtime/api"
 	"github.com/faas-runtime/faas-runtime/runtime/procgroup"
 )
@@ -79,6 +80,9 @@ type Extension struct {
 // register before it fails the init.
 const ExtensionRegisterTimeout = 5 * time.Second
 
+// telemetryFlush bounds the delivery of buffered telemetry before SHUTDOWN.
+const telemetryFlush = 300 * time.Millisecond
+
 // extensionGrace is how long extensions get to exit after SHUTDOWN when
 // their environment ends (Lambda gives 300 ms to 2 s).
 const extensionGrace = 500 * time.Millisecond
@@ -100,6 +104,9 @@ type Sandbox struct {
 	srv  *http.Server
 
 	plog *platformLog
+	hub  *telemetry.Hub // the environment's Telemetry API and Logs API subscriptions
+	// extStdout and extStderr are the extensions' output writers.
+	extStdout, extStderr io.Writer
 	// Init timing, for REPORT's Init Duration; guarded by initMu, not mu:
 	// the emulator reports readiness while holding its own lock, and mu is
 	// held around calls into the emulator.
@@ -142,8 +149,14 @@ func Start(o Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Listen, err)
 	}
-	s := &Sandbox{opts: o, fn: fn, ln: ln, plog: newPlatformLog(o.Stderr, o.Report, fn.jsonLogs)}
-	s.opts.Stdout, s.opts.Stderr = s.plog.tap(o.Stdout), s.plog.tap(o.Stderr)
+	s := &Sandbox{opts: o, fn: fn, ln: ln, plog: newPlatformLog(o.Stderr, o.Report, fn.jsonLogs), hub: telemetry.NewHub()}
+	// The runtime's output is the function's log, the extensions' theirs:
+	// both go to the log stream, and to Telemetry API subscribers as
+	// function and extension events.
+	s.opts.Stdout = io.MultiWriter(s.plog.tap(o.Stdout), telemetry.NewLines(s.hub, platform.TypeFunction))
+	s.opts.Stderr = io.MultiWriter(s.plog.tap(o.Stderr), telemetry.NewLines(s.hub, platform.TypeFunction))
+	s.extStdout = io.MultiWriter(s.plog.tap(o.Stdout), telemetry.NewLines(s.hub, platform.TypeExtension))
+	s.extStderr = io.MultiWriter(s.plog.tap(o.Stderr), telemetry.NewLines(s.hub, platform.TypeExtension))
 	s.emu = emulator.New(emulator.Config{
 		FunctionName:   fn.name,
 		Region:         fn.region,
@@ -152,6 +165,7 @@ func Start(o Options) (*Sandbox, error) {
 		Timeout:        o.Timeout,
 		MaxConcurrency: fn.maxConcurrency,
 		Observe:        s.observe,
+		Telemetry:      s.hub,
 		BeforeInvoke:   s.ensureRunning,
 		OnTimeout:      func(string) { s.kill() },
 	})
@@ -178,7 +192,7 @@ func (s *Sandbox) Starts() int {
 // lines follow it into the log; with opts.LogTail the result carries the
 // end of its log.
 func (s *Sandbox) Invoke(ctx context.Context, payload []byte, opts emulator.InvokeOptions) (*emulator.Result, error) {
-	if !s.opts.Report && !opts.LogTail {
+	if !s.opts.Report && !opts.LogTail && !s.hub.Wanted() {
 		return s.emu.Invoke(ctx, payload, opts)
 	}
 	if opts.RequestID == "" {
@@ -188,7 +202,7 @@ func (s *Sandbox) Invoke(ctx context.Context, payload []byte, opts emulator.Invo
 		s.plog.open(opts.RequestID)
 	}
 	res, err := s.emu.Invoke(ctx, payload, opts)
-	if err == nil && s.opts.Report {
+	if err == nil && (s.opts.Report || s.hub.Wanted()) {
 		s.initMu.Lock()
 		cold := s.coldStart
 		if !res.Delivered.IsZero() {
@@ -198,6 +212,7 @@ func (s *Sandbox) Invoke(ctx context.Context, payload []byte, opts emulator.Invo
 		s.plog.line(platform.EndLine(res.RequestID), platform.Event{})
 		rep := reportOf(res, cold, s.fn.memoryMB, maxMemoryUsedMB(s.pgids()))
 		s.plog.line(rep.Line(), platform.Event{Type: platform.TypeReport, Record: rep.Record()})
+		s.telemetryDone(res, rep)
 	}
 	if opts.LogTail {
 		tail := s.plog.close(opts.RequestID)
@@ -215,8 +230,11 @@ func (s *Sandbox) observe(ev emulator.Event) {
 	case emulator.EventReady:
 		s.initMu.Lock()
 		s.ready, s.coldStart = true, time.Since(s.envStart)
+		d := s.coldStart
 		s.initMu.Unlock()
+		s.telemetryInitDone(d, platform.StatusSuccess, "")
 	case emulator.EventDelivered:
+		s.telemetryStart(ev)
 		s.plog.line(platform.StartLine(ev.RequestID, s.fn.version), platform.Event{Type: platform.TypeStart,
 			Record: platform.Start{RequestID: ev.RequestID, Version: s.fn.version}})
 	}
@@ -234,7 +252,8 @@ func (s *Sandbox) initEnded(errType string) {
 	s.initMu.Unlock()
 	if failed {
 		r := initFailed(d, errType)
-		s.plog.line(r.Line(), platform.Event{Type: platform.TypeInitReport, Record: r.Record("on-demand")})
+		s.plog.line(r.Line(), platform.Event{Type: platform.TypeInitReport, Record: r.Record(s.initType())})
+		s.telemetryInitDone(d, platform.StatusError, r.ErrorType)
 	}
 }
 
@@ -269,6 +288,7 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 	s.initMu.Lock()
 	s.envStart, s.ready, s.coldStart = time.Now(), false, 0
 	s.initMu.Unlock()
+	s.telemetryInitStart()
 	s.cause = ""
 	s.stream = s.fn.logStream
 	if s.stream == "" {
@@ -279,7 +299,7 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 		s.initEnded(ae.Type)
 		return nil // the invocation gets the init error, as from Lambda
 	}
-	cmd, err := s.startProcess(s.opts.Command[0], s.opts.Command[0], s.opts.Command[1:]...)
+	cmd, err := s.startProcess(s.opts.Stdout, s.opts.Stderr, s.opts.Command[0], s.opts.Command[0], s.opts.Command[1:]...)
 	if err != nil {
 		s.endExtensions(s.exts, "failure")
 		s.exts = nil
@@ -295,12 +315,12 @@ func (s *Sandbox) ensureRunning(context.Context) error {
 // extension) as Lambda does: in the function's directory, with its
 // environment and log writers, in a process group of its own so that
 // ending it ends what it started.
-func (s *Sandbox) startProcess(path, argv0 string, args ...string) (*exec.Cmd, error) {
+func (s *Sandbox) startProcess(stdout, stderr io.Writer, path, argv0 string, args ...string) (*exec.Cmd, error) {
 	cmd := exec.Command(path, args...)
 	cmd.Args[0] = argv0
 	cmd.Dir = s.opts.Dir
 	cmd.Env = s.environ()
-	cmd.Stdout, cmd.Stderr = s.opts.Stdout, s.opts.Stderr
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	procgroup.IsolateTied(cmd) // killed with runtime-init, even by SIGKILL
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -342,7 +362,7 @@ func (s *Sandbox) startExtensions() *api.Error {
 			name = filepath.Base(path)
 		}
 		// argv[0] is how Lambda starts it; the extension may look.
-		cmd, err := s.startProcess(path, "/opt/extensions/"+name)
+		cmd, err := s.startProcess(s.extStdout, s.extStderr, path, "/opt/extensions/"+name)
 		if err != nil {
 			s.endExtensions(s.exts, "failure")
 			s.exts = nil
@@ -409,6 +429,7 @@ func (s *Sandbox) endExtensions(exts []*extProc, reason string) {
 	if len(exts) == 0 {
 		return
 	}
+	s.hub.Flush(telemetryFlush) // what subscribers hold goes out before SHUTDOWN
 	s.emu.Shutdown(reason, time.Now().Add(extensionGrace))
 	deadline := time.After(extensionGrace)
 	for _, x := range exts {
@@ -491,6 +512,7 @@ func (s *Sandbox) Stop(grace time.Duration) error {
 	if cmd == nil {
 		return nil
 	}
+	s.hub.Flush(telemetryFlush)
 	s.emu.Shutdown("spindown", time.Now().Add(grace))
 	procgroup.TermProcess(cmd.Process)
 	select {
