@@ -35,6 +35,7 @@ func scaffoldCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "lang", Usage: "function language: " + strings.Join(scaffold.Langs, " | ") + " (default " + scaffold.Defaults.Lang + ")"},
 			&ucli.StringFlag{Name: "name", Usage: "function `NAME` (ECR repository, Lambda function; default: from DIR)"},
 			&ucli.BoolFlag{Name: "debug", Usage: "use the base's debug variant (a shell, tools); not for production"},
+			&ucli.BoolFlag{Name: "snapstart", Usage: "for Lambda SnapStart: the image's SnapStart label, and a README section on the hooks and on what a snapshot shares"},
 			&ucli.BoolFlag{Name: "pin", Usage: "resolve every image tag to its digest (needs the registries)"},
 			&ucli.StringSliceFlag{Name: "image", Usage: "override an image reference, `ARG=REF` (ARG: " + strings.Join(scaffold.ImageArgs(), ", ") + ")"},
 			&ucli.StringSliceFlag{Name: "repo-key", Usage: "the package repository's public key, pinned in the project's keys/: an OpenPGP key (rpm, apt) or an RSA key named NAME.rsa.pub (apk); repeatable (default: the release keys built in)", TakesFile: true},
@@ -66,7 +67,7 @@ func runScaffold(c *ucli.Context) error {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return Usagef("scaffold: %s is a file, not a directory: name a new or existing directory", dir)
 	}
-	opts := scaffold.Options{Debug: c.Bool("debug")}
+	opts := scaffold.Options{Debug: c.Bool("debug"), SnapStart: c.Bool("snapstart")}
 	if opts.Images, err = parseImageFlags(c.StringSlice("image")); err != nil {
 		return err
 	}

@@ -39,6 +39,9 @@ type Options struct {
 	Mode  string
 	Lang  string
 	Debug bool // debug variant of the base (a shell, tools)
+	// SnapStart: the image carries Lambda's SnapStart label and the
+	// README says how to wire the mode's hooks and what a snapshot shares.
+	SnapStart bool
 
 	// Images overrides image references by their Dockerfile ARG name
 	// (BASE_IMAGE, GOLANG_IMAGE, ...), for mirrors and air-gapped registries.
