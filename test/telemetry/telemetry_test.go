@@ -33,11 +33,20 @@ type event struct {
 // field by field against "Lambda Telemetry API Event schema reference"
 // (https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html).
 func TestTelemetryAPISchema(t *testing.T) {
+	t.Run("on-demand", func(t *testing.T) { checkTelemetry(t, false) })
+	// Under SnapStart the restore phase's events come too.
+	t.Run("snap-start", func(t *testing.T) { checkTelemetry(t, true) })
+}
+
+func checkTelemetry(t *testing.T, snapStart bool) {
 	dir := t.TempDir()
 	tel, logs := filepath.Join(dir, "telemetry.jsonl"), filepath.Join(dir, "logs.jsonl")
 	ext := testutil.Binary(t, "./test/telemetry/extension")
-	url, cmd := testutil.Serve(t, nil, "--extension", ext, "--env", "TELEMETRY_OUT="+tel, "--env", "LOGS_OUT="+logs,
-		"--", "examples/echo-sh/handler.sh")
+	args := []string{"--extension", ext, "--env", "TELEMETRY_OUT=" + tel, "--env", "LOGS_OUT=" + logs}
+	if snapStart {
+		args = append(args, "--snapstart")
+	}
+	url, cmd := testutil.Serve(t, nil, append(args, "--", "examples/echo-sh/handler.sh")...)
 	var ids []string
 	for i := range 3 {
 		code, h, b := testutil.Post(t, url, []byte(`{"n":1}`))
@@ -59,6 +68,9 @@ func TestTelemetryAPISchema(t *testing.T) {
 		}
 		seen[ev.Type]++
 		rec := checkRecord(t, ev)
+		if want := map[bool]string{true: "snap-start", false: "on-demand"}[snapStart]; ev.Type == "platform.initStart" && rec["initializationType"] != want {
+			t.Errorf("initStart: initializationType %v, want %s", rec["initializationType"], want)
+		}
 		if id, ok := rec["requestId"].(string); ok {
 			if perID[id] == nil {
 				perID[id] = map[string]bool{}
@@ -76,7 +88,13 @@ func TestTelemetryAPISchema(t *testing.T) {
 			}
 		}
 	}
-	for _, typ := range []string{"platform.initStart", "platform.initRuntimeDone", "platform.initReport"} {
+	once := []string{"platform.initStart", "platform.initRuntimeDone", "platform.initReport"}
+	if snapStart {
+		once = append(once, "platform.restoreStart", "platform.restoreRuntimeDone", "platform.restoreReport")
+	} else if seen["platform.restoreStart"] != 0 {
+		t.Errorf("restore events without SnapStart: %v", seen)
+	}
+	for _, typ := range once {
 		if seen[typ] != 1 {
 			t.Errorf("%s: %d events, want 1", typ, seen[typ])
 		}
@@ -188,6 +206,16 @@ func checkRecord(t *testing.T, ev event) map[string]any {
 			if _, ok := m["initDurationMs"]; ok {
 				num(m, "initDurationMs", false)
 			}
+		}
+	case "platform.restoreStart":
+		str("functionName")
+		str("functionVersion")
+	case "platform.restoreRuntimeDone":
+		str("status", statuses...)
+	case "platform.restoreReport":
+		str("status", statuses...)
+		if m := metrics(); m != nil {
+			num(m, "durationMs", false)
 		}
 	case "platform.telemetrySubscription":
 		str("name")

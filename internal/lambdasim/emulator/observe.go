@@ -30,6 +30,7 @@ const (
 	EventGone
 	EventDelivered // /next handed it to the runtime
 	EventReady     // a new runtime asked for its first event (no RequestID): its init is done
+	EventRestore   // SnapStart: restore/next was answered (no RequestID): the restore phase begins
 )
 
 // observe tells Config.Observe, if set. Callers may hold e.mu: the

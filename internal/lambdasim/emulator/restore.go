@@ -18,6 +18,7 @@ import (
 func (e *Emulator) serveRestoreNext(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	e.restores++
+	e.observe(Event{Kind: EventRestore})
 	e.mu.Unlock()
 	e.cfg.Log.Info("SnapStart: snapshot taken and restored (simulated)")
 	w.WriteHeader(http.StatusOK)

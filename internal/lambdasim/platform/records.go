@@ -161,6 +161,35 @@ func (r InitReport) Record(initializationType string) InitReportRecord {
 		ErrorType: r.ErrorType, Metrics: DurationMetric{DurationMs: msFloat(r.Duration)}}
 }
 
+// RestoreStart is platform.restoreStart's record (SnapStart).
+type RestoreStart struct {
+	RuntimeVersion    string `json:"runtimeVersion,omitempty"`
+	RuntimeVersionArn string `json:"runtimeVersionArn,omitempty"`
+	FunctionName      string `json:"functionName"`
+	FunctionVersion   string `json:"functionVersion"`
+	InstanceID        string `json:"instanceId,omitempty"`
+	InstanceMaxMemory int    `json:"instanceMaxMemory,omitempty"`
+}
+
+// RestoreRuntimeDone is platform.restoreRuntimeDone's record.
+type RestoreRuntimeDone struct {
+	Status    string `json:"status"`
+	ErrorType string `json:"errorType,omitempty"`
+}
+
+// RestoreReport is platform.restoreReport's record.
+type RestoreReport struct {
+	Status    string         `json:"status"`
+	ErrorType string         `json:"errorType,omitempty"`
+	Metrics   DurationMetric `json:"metrics"`
+}
+
+// Restore is a restore phase's report as records.
+func Restore(d time.Duration, status, errType string) (RestoreRuntimeDone, RestoreReport) {
+	return RestoreRuntimeDone{Status: status, ErrorType: errType},
+		RestoreReport{Status: status, ErrorType: errType, Metrics: DurationMetric{DurationMs: msFloat(d)}}
+}
+
 // LogsDropped is platform.logsDropped's record.
 type LogsDropped struct {
 	Reason         string `json:"reason"`

@@ -110,10 +110,11 @@ type Sandbox struct {
 	// Init timing, for REPORT's Init Duration; guarded by initMu, not mu:
 	// the emulator reports readiness while holding its own lock, and mu is
 	// held around calls into the emulator.
-	initMu    sync.Mutex
-	envStart  time.Time     // when the current environment began its init
-	ready     bool          // its runtime asked for its first event
-	coldStart time.Duration // its init duration, until a REPORT takes it
+	initMu       sync.Mutex
+	envStart     time.Time     // when the current environment began its init
+	ready        bool          // its runtime asked for its first event
+	coldStart    time.Duration // its init duration, until a REPORT takes it
+	restoreStart time.Time     // SnapStart: when its restore phase began
 
 	mu      sync.Mutex
 	proc    *exec.Cmd
@@ -232,7 +233,16 @@ func (s *Sandbox) observe(ev emulator.Event) {
 		s.ready, s.coldStart = true, time.Since(s.envStart)
 		d := s.coldStart
 		s.initMu.Unlock()
+		if !s.telemetryRestoreDone(platform.StatusSuccess, "") {
+			s.telemetryInitDone(d, platform.StatusSuccess, "")
+		}
+	case emulator.EventRestore:
+		// Under SnapStart the init phase ends at the snapshot.
+		s.initMu.Lock()
+		d := time.Since(s.envStart)
+		s.initMu.Unlock()
 		s.telemetryInitDone(d, platform.StatusSuccess, "")
+		s.telemetryRestoreStart()
 	case emulator.EventDelivered:
 		s.telemetryStart(ev)
 		s.plog.line(platform.StartLine(ev.RequestID, s.fn.version), platform.Event{Type: platform.TypeStart,
@@ -254,6 +264,7 @@ func (s *Sandbox) initEnded(errType string) {
 		r := initFailed(d, errType)
 		s.plog.line(r.Line(), platform.Event{Type: platform.TypeInitReport, Record: r.Record(s.initType())})
 		s.telemetryInitDone(d, platform.StatusError, r.ErrorType)
+		s.telemetryRestoreDone(platform.StatusError, r.ErrorType)
 	}
 }
 

@@ -60,3 +60,29 @@ func (s *Sandbox) telemetryDone(res *emulator.Result, rep platform.Report) {
 	s.publish(platform.TypeReport, rep.Record())
 	s.hub.EndInit()
 }
+
+// telemetryRestoreStart reports a SnapStart restore phase beginning.
+func (s *Sandbox) telemetryRestoreStart() {
+	s.initMu.Lock()
+	s.restoreStart = time.Now()
+	s.initMu.Unlock()
+	s.publish(platform.TypeRestoreStart, platform.RestoreStart{FunctionName: s.fn.name, FunctionVersion: s.fn.version,
+		InstanceMaxMemory: s.fn.memoryMB << 20})
+}
+
+// telemetryRestoreDone reports the restore phase's end, if one began (the
+// runtime has asked for its first event after its after-restore hooks),
+// and reports whether one had.
+func (s *Sandbox) telemetryRestoreDone(status, errType string) bool {
+	s.initMu.Lock()
+	began := s.restoreStart
+	s.restoreStart = time.Time{}
+	s.initMu.Unlock()
+	if began.IsZero() {
+		return false
+	}
+	done, report := platform.Restore(time.Since(began), status, errType)
+	s.publish(platform.TypeRestoreRuntimeDone, done)
+	s.publish(platform.TypeRestoreReport, report)
+	return true
+}
