@@ -110,20 +110,26 @@ func Cargo(t testing.TB) string {
 	return ""
 }
 
-// RustLib builds examples/sharedlib-rust once (cargo, offline, std only).
+// RustLib builds examples/sharedlib-rust (cargo, offline, std only) once
+// per test binary, into a target directory in the test cache that every
+// test binary shares (cargo locks it), so the second build is a no-op.
 func RustLib(t testing.TB) string {
 	t.Helper()
 	c := Cargo(t)
 	mu.Lock()
 	defer mu.Unlock()
 	if rustLib == "" {
-		target := filepath.Join(dir(t), "cargo-target")
+		target := filepath.Join(testutil.TestCache(t), "cargo-target-sharedlib-rust")
 		cmd := exec.Command(c, "build", "--offline", "--release", "--target-dir", target)
 		cmd.Dir = filepath.Join(testutil.RepoRoot(t), "examples", "sharedlib-rust")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("cargo build: %v\n%s", err, out)
 		}
-		rustLib = filepath.Join(target, "release", "libfaas_echo.so")
+		// A copy: the next cargo build may rewrite the shared one.
+		rustLib = filepath.Join(dir(t), "libfaas_echo.so")
+		if b, err := os.ReadFile(filepath.Join(target, "release", "libfaas_echo.so")); err != nil || os.WriteFile(rustLib, b, 0o755) != nil {
+			t.Fatalf("copying the Rust example's library: %v", err)
+		}
 	}
 	return rustLib
 }

@@ -12,22 +12,19 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/internal/testutil/sharedlibtest"
+	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 )
 
 // The faas-runtime-sharedlib packages (rpm, deb, archlinux; amd64 here)
 // carry the glibc build and the ABI header, depend on glibc, and the
 // packaged binary runs a library compiled against the packaged header.
+// They are the release's packages: dist/packages as make repo built them
+// from this tree (packaging/repotest builds them if it did not).
 func TestPackages(t *testing.T) {
 	tools := testutil.Need(t, "dpkg-deb", "rpm", "bsdtar", "gcc")
 	dpkgDeb, rpmBin, bsdtar := tools[0], tools[1], tools[2]
 	root := testutil.RepoRoot(t)
-	dist := t.TempDir()
-	cmd := exec.Command("go", "run", "./cmd/faas-pkg", "packages", "--formats", "rpm,deb,archlinux", "--arches", "amd64", "--dist", dist)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("faas-pkg packages: %v\n%s", err, out)
-	}
-	pkgs := filepath.Join(dist, "packages")
+	pkgs, _ := repotest.Packages(t)
 	one := func(pattern string) string {
 		m, _ := filepath.Glob(filepath.Join(pkgs, pattern))
 		if len(m) != 1 {
