@@ -11,11 +11,17 @@ import (
 )
 
 func (e *Emulator) serveInitError(w http.ResponseWriter, r *http.Request) {
+	e.takeInitError(w, r, "init error")
+}
+
+// takeInitError records a posted error as the environment's init error
+// (/init/error, /restore/error) and answers 202.
+func (e *Emulator) takeInitError(w http.ResponseWriter, r *http.Request, what string) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, api.MaxResponse))
 	ae := reportedError(r.Header.Get(api.HeaderErrorType), body)
 	e.mu.Lock()
 	e.initErr = ae
 	e.mu.Unlock()
-	e.cfg.Log.Warn("init error", "type", ae.Type, "msg", ae.Message)
+	e.cfg.Log.Warn(what, "type", ae.Type, "msg", ae.Message)
 	renderAccepted(w)
 }

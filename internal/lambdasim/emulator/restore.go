@@ -8,12 +8,7 @@ package emulator
 // once: init, the before-checkpoint hooks, the restore phase and the
 // after-restore hooks run in Lambda's order, in one process.
 
-import (
-	"io"
-	"net/http"
-
-	"github.com/faas-runtime/faas-runtime/runtime/api"
-)
+import "net/http"
 
 func (e *Emulator) serveRestoreNext(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
@@ -28,13 +23,7 @@ func (e *Emulator) serveRestoreNext(w http.ResponseWriter, r *http.Request) {
 // error: queued invocations get it when the runtime exits, as Lambda
 // fails the invocation that triggered the restore.
 func (e *Emulator) serveRestoreError(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, api.MaxResponse))
-	ae := reportedError(r.Header.Get(api.HeaderErrorType), body)
-	e.mu.Lock()
-	e.initErr = ae
-	e.mu.Unlock()
-	e.cfg.Log.Warn("restore error", "type", ae.Type, "msg", ae.Message)
-	renderAccepted(w)
+	e.takeInitError(w, r, "restore error")
 }
 
 // Restores counts the restore/next calls answered, for tests.

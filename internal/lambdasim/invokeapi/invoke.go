@@ -3,7 +3,6 @@ package invokeapi
 import (
 	"encoding/base64"
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -26,37 +25,12 @@ import (
 // invocation type Lambda does not have (400), a payload over the type's
 // limit (413) or that is not JSON (400).
 func (a *API) serveInvoke(w http.ResponseWriter, r *http.Request) {
-	f := a.lookup(w, r)
-	if f == nil {
-		return
-	}
-	typ := r.Header.Get(headerInvocationType)
-	switch typ {
-	case "":
-		typ = RequestResponse
-	case RequestResponse, Event, DryRun:
-	default:
-		renderServiceError(w, http.StatusBadRequest, ErrInvalidParameter, "Unsupported invocation type: "+typ)
-		return
-	}
-	payload, err := io.ReadAll(io.LimitReader(r.Body, MaxSyncPayload+1))
-	if err != nil {
-		renderServiceError(w, http.StatusBadRequest, ErrInvalidRequestContent, err.Error())
-		return
-	}
-	if ref := CheckPayload(payload, typ); ref != nil {
-		renderServiceError(w, ref.Status, ref.Type, ref.Message)
-		return
-	}
-	opts, ok := a.requestOptions(w, r)
+	req, ok := a.accept(w, r, RequestResponse, Event, DryRun)
 	if !ok {
 		return
 	}
-	switch typ {
-	case DryRun:
-		w.WriteHeader(http.StatusNoContent)
-		return
-	case Event:
+	f, payload, opts := req.f, req.payload, req.opts
+	if req.typ == Event {
 		if ref := f.async.enqueue(payload, opts); ref != nil {
 			renderServiceError(w, ref.Status, ref.Type, ref.Message)
 			return

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"sync"
 
@@ -24,36 +23,11 @@ import (
 // the AWS SDK's own encoder (aws/protocol/eventstream), so what the SDKs
 // decode is what is sent. RequestResponse and DryRun only, as in Lambda.
 func (a *API) serveStreamInvoke(w http.ResponseWriter, r *http.Request) {
-	f := a.lookup(w, r)
-	if f == nil {
-		return
-	}
-	typ := r.Header.Get(headerInvocationType)
-	switch typ {
-	case "":
-		typ = RequestResponse
-	case RequestResponse, DryRun:
-	default:
-		renderServiceError(w, http.StatusBadRequest, ErrInvalidParameter, "Unsupported invocation type for InvokeWithResponseStream: "+typ)
-		return
-	}
-	payload, err := io.ReadAll(io.LimitReader(r.Body, MaxSyncPayload+1))
-	if err != nil {
-		renderServiceError(w, http.StatusBadRequest, ErrInvalidRequestContent, err.Error())
-		return
-	}
-	if ref := CheckPayload(payload, typ); ref != nil {
-		renderServiceError(w, ref.Status, ref.Type, ref.Message)
-		return
-	}
-	opts, ok := a.requestOptions(w, r)
+	req, ok := a.accept(w, r, RequestResponse, DryRun)
 	if !ok {
 		return
 	}
-	if typ == DryRun {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
+	f, payload, opts := req.f, req.payload, req.opts
 	opts.LogTail = r.Header.Get(headerLogType) == "Tail"
 	es := &eventStream{w: w}
 	opts.Stream = es
@@ -81,16 +55,6 @@ func (a *API) serveStreamInvoke(w http.ResponseWriter, r *http.Request) {
 	}
 	b, _ := json.Marshal(done)
 	es.event("InvokeComplete", "application/json", b)
-}
-
-// requestOptions reads the invocation context and sets the request id
-// header, as for Invoke.
-func (a *API) requestOptions(w http.ResponseWriter, r *http.Request) (emulator.InvokeOptions, bool) {
-	opts, ok := invokeOptions(w, r)
-	if ok {
-		w.Header().Set(headerRequestID, requestID(&opts))
-	}
-	return opts, ok
 }
 
 // invokeComplete is the InvokeComplete event's payload.
