@@ -87,8 +87,9 @@ const MaxPayload = 6 * 1024 * 1024 // 6,291,456 bytes
 // whose 413 and Function.ResponseSizeTooLarge messages name 6291556.
 const MaxResponse = MaxPayload + 100 // 6,291,556 bytes
 
-// MaxStreamedPayload is Lambda's soft limit for a streamed response: 20 MB.
-const MaxStreamedPayload = 20 * 1024 * 1024
+// MaxStreamedPayload is Lambda's limit for a streamed response: 200 MB
+// since 2025-07 (AWS "Response streaming for Lambda functions"; 20 MB before).
+const MaxStreamedPayload = 200 * 1024 * 1024
 
 // Error types used by this runtime. The "Runtime." and "Sandbox." ones are
 // the names Lambda itself reports, so alarms and dashboards keep working.

@@ -1,7 +1,7 @@
 package emulator
 
 // POST /runtime/invocation/{id}/response: the function's response,
-// buffered (up to 6 MB) or streamed (up to 20 MB, forwarded as it arrives).
+// buffered (up to 6 MB) or streamed (up to 200 MiB, forwarded as it arrives).
 
 import (
 	"encoding/base64"

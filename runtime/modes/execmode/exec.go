@@ -43,6 +43,7 @@ type Mode struct {
 	wrapper string   // AWS_LAMBDA_EXEC_WRAPPER: the child is started through it
 	argv    []string // what is started: the wrapper, if any, then path and args
 	getenv  func(string) string
+	stream  bool // FAAS_EXEC_INVOKE_MODE=response_stream
 	envOnce sync.Once
 	baseEnv []string // the runtime's environment, copied at the first invocation
 	log     *slog.Logger
@@ -59,7 +60,7 @@ func New(cfg modes.Config) (modes.Mode, error) {
 	}
 	wrapper := modes.ExecWrapper(cfg.Getenv)
 	return &Mode{path: cfg.Command[0], args: cfg.Command[1:], wrapper: wrapper, argv: modes.Wrapped(wrapper, cfg.Command),
-		getenv: cfg.Getenv, log: cfg.Log, stopping: make(chan struct{})}, nil
+		getenv: cfg.Getenv, stream: streaming(cfg.Getenv), log: cfg.Log, stopping: make(chan struct{})}, nil
 }
 
 // Init checks that the handler is an executable file, so a bad image fails
@@ -73,6 +74,9 @@ func (e *Mode) Init(context.Context) error {
 
 // Invoke runs the executable once.
 func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
+	if e.stream {
+		return e.invokeStream(ctx, inv)
+	}
 	e.running.Add(1)
 	defer e.running.Done()
 

@@ -15,6 +15,7 @@
 //	POST /plain            pass-through answered with text that is not JSON
 //	POST /snapstart/P      records P (a SnapStart hook call); 204
 //	GET  /snapstart-log    the recorded hook calls, comma-separated
+//	GET  /bytes?n=N        N bytes of 'x', flushed every 64 KiB (response streaming)
 //
 // ADAPTERAPP_HOST (default 127.0.0.1) and PORT (or AWS_LWA_PORT) are where
 // it listens;
@@ -66,6 +67,19 @@ func main() {
 		hooksMu.Lock()
 		defer hooksMu.Unlock()
 		io.WriteString(w, strings.Join(hooks, ","))
+	})
+	mux.HandleFunc("GET /bytes", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.ParseInt(r.URL.Query().Get("n"), 10, 64)
+		w.Header().Set("Content-Type", "application/octet-stream")
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		for n > 0 {
+			k := min(n, int64(len(chunk)))
+			if _, err := w.Write(chunk[:k]); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			n -= k
+		}
 	})
 	mux.HandleFunc("GET /env", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, os.Getenv(r.URL.Query().Get("name")))
