@@ -53,7 +53,7 @@ func TestLambdaRefusals(t *testing.T) {
 		errType, msg  string
 	}{
 		{"not json", "", []byte("not json"), 400, "InvalidRequestContentException", "Could not parse request body into json"},
-		{"over 6 MB", "", bytes.Repeat([]byte(" "), 6*1024*1024+1), 413, "RequestEntityTooLargeException", "6291457 byte payload is too large for the RequestResponse invocation type (limit 6291456 bytes)"},
+		{"over 6 MB", "", bytes.Repeat([]byte(" "), 7000000), 413, "RequestEntityTooLargeException", "7000000 byte payload is too large for the RequestResponse invocation type (limit 6291456 bytes)"},
 		{"over 1 MB async", "Event", append(append([]byte(`"`), bytes.Repeat([]byte("a"), 1024*1024)...), '"'), 413, "RequestEntityTooLargeException", "too large for the Event invocation type (limit 1048576 bytes)"},
 		{"bad invocation type", "Later", []byte(`{}`), 400, "InvalidParameterValueException", "Later"},
 	}

@@ -83,6 +83,22 @@ const (
 	PathStream = "/2021-11-15/functions/{name}/response-streaming-invocations"
 )
 
+// The Invoke API's headers (the API reference's "URI Request Parameters"
+// and "Response Elements").
+const (
+	headerInvocationType  = "X-Amz-Invocation-Type"
+	headerLogType         = "X-Amz-Log-Type"
+	headerClientContext   = "X-Amz-Client-Context"
+	headerRequestID       = "X-Amzn-RequestId"
+	headerErrorType       = "X-Amzn-ErrorType"
+	headerFunctionError   = "X-Amz-Function-Error"
+	headerExecutedVersion = "X-Amz-Executed-Version"
+	headerLogResult       = "X-Amz-Log-Result"
+)
+
+// latest is the only function version here.
+const latest = "$LATEST"
+
 // Handler serves the Invoke API; any other request goes to next (the
 // Runtime API, when serve shares the port with it as RIE does), or 404.
 func (a *API) Handler(next http.Handler) http.Handler {

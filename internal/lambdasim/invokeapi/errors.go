@@ -15,15 +15,6 @@ const (
 	ErrTooManyRequests       = "TooManyRequestsException"       // 429
 	ErrResourceConflict      = "ResourceConflictException"      // 409
 	ErrService               = "ServiceException"               // 500
-	headerErrorType          = "X-Amzn-ErrorType"
-	headerRequestID          = "X-Amzn-RequestId"
-	headerFunctionError      = "X-Amz-Function-Error"
-	headerExecutedVersion    = "X-Amz-Executed-Version"
-	headerLogResult          = "X-Amz-Log-Result"
-	headerInvocationType     = "X-Amz-Invocation-Type"
-	headerLogType            = "X-Amz-Log-Type"
-	headerClientContext      = "X-Amz-Client-Context"
-	latest                   = "$LATEST"
 )
 
 // renderServiceError answers with one of the API's errors, as Lambda does:

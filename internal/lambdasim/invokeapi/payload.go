@@ -33,18 +33,26 @@ func (r *Refusal) Error() string { return r.Type + ": " + r.Message }
 // invocation type's limit, or anything but JSON. An empty payload is
 // allowed (an Invoke without Payload). runtime-init invoke uses it too.
 func CheckPayload(payload []byte, invocationType string) *Refusal {
-	limit := MaxSyncPayload
-	if invocationType == Event {
-		limit = MaxAsyncPayload
-	}
-	if len(payload) > limit {
-		return &Refusal{413, ErrRequestTooLarge, fmt.Sprintf(
-			"%d byte payload is too large for the %s invocation type (limit %d bytes)", len(payload), invocationType, limit)}
+	if ref := CheckSize(int64(len(payload)), invocationType); ref != nil {
+		return ref
 	}
 	if len(payload) > 0 && !json.Valid(payload) {
 		var v any
 		err := json.Unmarshal(payload, &v)
 		return &Refusal{400, ErrInvalidRequestContent, "Could not parse request body into json: " + err.Error()}
+	}
+	return nil
+}
+
+// CheckSize refuses a payload of size bytes over the invocation type's limit.
+func CheckSize(size int64, invocationType string) *Refusal {
+	limit := int64(MaxSyncPayload)
+	if invocationType == Event {
+		limit = MaxAsyncPayload
+	}
+	if size > limit {
+		return &Refusal{413, ErrRequestTooLarge, fmt.Sprintf(
+			"%d byte payload is too large for the %s invocation type (limit %d bytes)", size, invocationType, limit)}
 	}
 	return nil
 }

@@ -38,6 +38,14 @@ func (a *API) accept(w http.ResponseWriter, r *http.Request, types ...string) (r
 		renderServiceError(w, http.StatusBadRequest, ErrInvalidRequestContent, err.Error())
 		return req, false
 	}
+	if len(payload) > MaxSyncPayload {
+		// Read on to the end: the message names the payload's size, as
+		// Lambda's does, and the client gets an answer, not a reset.
+		rest, _ := io.Copy(io.Discard, r.Body)
+		ref := CheckSize(int64(len(payload))+rest, req.typ)
+		renderServiceError(w, ref.Status, ref.Type, ref.Message)
+		return req, false
+	}
 	if ref := CheckPayload(payload, req.typ); ref != nil {
 		renderServiceError(w, ref.Status, ref.Type, ref.Message)
 		return req, false
