@@ -50,22 +50,38 @@ cross:
 deps:
 	bash scripts/install-deps.sh
 
-# What `make test` runs, in order: the Debian packages; the binaries, vet
-# and the cross-builds; the sharedlib build; the signed repository in
-# dist/repo; GoReleaser, syft and cosign (go install) and apk-tools 2 and
-# 3 for the checks that run them; the installer stand-ins; then every Go
-# test, a short fuzz of every target, and the check that nothing was
-# written under /usr (the tests write only into temporary directories and
-# dist/: scripts/host-untouched.sh). test/sdk is a module of its own (the
-# AWS SDK for Go v2 against serve, kept out of the main module), so
-# ./... does not reach it: it runs on its own line.
+# What `make test` runs: the Debian packages; then, two at a time, the
+# steps that do not depend on each other — the installer stand-ins, the
+# verifiers GoReleaser, syft and cosign (go install), the binaries, vet,
+# the cross-builds, the sharedlib build, the signed repository in
+# dist/repo, apk-tools 2 and 3, and the compile of every test binary;
+# then every Go test, a short fuzz of every target, and the check that
+# nothing was written under /usr (the tests write only into temporary
+# directories and dist/: scripts/host-untouched.sh). test/sdk is a module
+# of its own (the AWS SDK for Go v2 against serve, kept out of the main
+# module), so ./... does not reach it: it runs on its own line.
+#
+# Two at a time, longest first: a cold run's go installs are mostly module
+# downloads and single-threaded links, and the stand-ins' debootstrap
+# downloads and qemu-emulated stages, so each leaves a core the other
+# uses. -O prints each step's output whole when it ends.
 TEST_STAMP := $(or $(TMPDIR),/tmp)/faas-runtime-make-test.stamp
-test: deps build vet cross sharedlib repo goreleaser-install apk-tools standin-bases supplychain-tools
+TEST_PREREQS := standin-bases syft-install cosign-install goreleaser-install test-compile build vet cross sharedlib repo apk-tools
+.PHONY: test-prereqs test-compile
+test-prereqs: $(TEST_PREREQS)
+
+test: deps
+	$(MAKE) --no-print-directory -j2 -O test-prereqs
 	touch $(TEST_STAMP)
 	$(GO) test -p 2 -timeout 50m -count=1 ./...
 	cd test/sdk && $(GO) test -count=1 -timeout 10m ./...
 	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 	bash scripts/host-untouched.sh $(TEST_STAMP)
+
+# Compiles (and links) every test binary without running it, so that
+# go test's own compile is done while other steps wait on the network.
+test-compile:
+	$(GO) test -count=1 -exec true ./... >/dev/null
 
 # ---- packages and repository ------------------------------------------------
 # rpm/deb/apk/archlinux/MSYS2 packages, Lambda layers, the Homebrew formula
