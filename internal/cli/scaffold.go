@@ -155,7 +155,7 @@ func runScaffold(c *ucli.Context) error {
 		fmt.Fprintf(c.App.Writer, "  %s\n", f.Path)
 	}
 	printKeys(c.App.Writer, opts)
-	fmt.Fprintf(c.App.Writer, "next: cd %s && ./build.sh --local (see README.md)\n", dir)
+	fmt.Fprintf(c.App.Writer, "next: cd %s && ./build.sh --local, then ./build.sh to push and deploy with SAM or Terraform (README.md: Build, Deploy)\n", dir)
 	return nil
 }
 

@@ -107,8 +107,20 @@ func TestTerraform(t *testing.T) {
 				resources[b.Labels[0]+"."+b.Labels[1]] = b.Body
 			}
 		}
-		if _, ok := resources["aws_ecr_repository.function"]; !ok {
-			t.Errorf("%s: no aws_ecr_repository.function", name)
+		// build.sh owns the repository; main.tf only reads it, and the
+		// tag has no default (build.sh never pushes "latest").
+		if _, ok := resources["aws_ecr_repository.function"]; ok {
+			t.Errorf("%s: main.tf creates the ECR repository that build.sh creates", name)
+		}
+		var readsRepo bool
+		for _, b := range file.Body.(*hclsyntax.Body).Blocks {
+			readsRepo = readsRepo || b.Type == "data" && len(b.Labels) == 2 && b.Labels[0] == "aws_ecr_repository"
+			if b.Type == "variable" && len(b.Labels) == 1 && b.Labels[0] == "image_tag" && b.Body.Attributes["default"] != nil {
+				t.Errorf("%s: variable image_tag has a default", name)
+			}
+		}
+		if !readsRepo {
+			t.Errorf("%s: no data aws_ecr_repository", name)
 		}
 		fn := resources["aws_lambda_function.function"]
 		if fn == nil {
@@ -131,7 +143,7 @@ func TestTerraform(t *testing.T) {
 			}
 		}
 		// image_uri is the repository's URL with the tag variable.
-		if a := fn.Attributes["image_uri"]; a == nil || !refersTo(a.Expr, "aws_ecr_repository.function.repository_url") || !refersTo(a.Expr, "var.image_tag") {
+		if a := fn.Attributes["image_uri"]; a == nil || !refersTo(a.Expr, "data.aws_ecr_repository.function.repository_url") || !refersTo(a.Expr, "var.image_tag") {
 			t.Errorf("%s: image_uri does not name the ECR repository and var.image_tag", name)
 		}
 		var command cty.Value
