@@ -143,6 +143,9 @@ func runBuild(c *ucli.Context) error {
 		if err := opts.Check(); err != nil {
 			return Usagef("build: %v", err)
 		}
+		if err := build.CheckInterpreter(opts); err != nil {
+			return Usagef("build: %v", err)
+		}
 		img, err := build.Image(opts)
 		if err != nil {
 			return fmt.Errorf("build %s: %w", a, err)

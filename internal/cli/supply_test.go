@@ -14,7 +14,7 @@ import (
 func TestBuildSupplyChainFlagRefusals(t *testing.T) {
 	dir := t.TempDir()
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
-	fn := filepath.Join(testutil.RepoRoot(t), "examples/echo-sh/handler.sh")
+	fn := testutil.Binary(t, "./examples/hello-go")
 	notKey := filepath.Join(dir, "not-a-key")
 	os.WriteFile(notKey, []byte("hello"), 0o600)
 	sbomDir := filepath.Join(dir, "sboms")

@@ -138,6 +138,14 @@ func (o *Options) Check() error {
 	return nil
 }
 
+// handlerFile is the handler's file on this machine (Check has found it).
+func (o *Options) handlerFile() string {
+	if fi, err := os.Stat(o.Function); err == nil && fi.IsDir() {
+		return filepath.Join(o.Function, filepath.FromSlash(o.Handler))
+	}
+	return o.Function
+}
+
 // Image builds the image. Nothing is written anywhere: layers are in memory
 // (a runtime is a few MB, a function usually less) and the base's layers
 // stay where they are until the image is published.

@@ -69,7 +69,17 @@ func (e *Mode) Init(context.Context) error {
 	if err := modes.CheckExecWrapper(e.wrapper); err != nil {
 		return err
 	}
-	return modes.CheckHandlerFile(e.path, "an executable", true)
+	if err := modes.CheckHandlerFile(e.path, "an executable", true); err != nil {
+		return err
+	}
+	if in := missingInterpreter(e.path); in != "" {
+		return interpreterError(e.path, in)
+	}
+	return nil
+}
+
+func interpreterError(script, interp string) error {
+	return api.Errorf(api.ErrTypeInvalidHandler, "handler %s is a script for %s (its #! line), which does not exist here: use a base image that has %s, or make the handler a binary", script, interp, interp)
 }
 
 // Invoke runs the executable once.
@@ -93,6 +103,9 @@ func (e *Mode) Invoke(ctx context.Context, inv *api.Invocation) modes.Response {
 	procgroup.Isolate(cmd)
 
 	if err := cmd.Start(); err != nil {
+		if in := missingInterpreter(e.path); in != "" {
+			return modes.Fail(api.ErrTypeInvalidHandler, "cannot start %s: it is a script for %s (its #! line), which does not exist here", e.path, in)
+		}
 		return modes.Fail(api.ErrTypeInvalidHandler, "cannot start %s: %v", e.path, err)
 	}
 	release() // the child has its own copy of the pipe's read end

@@ -20,7 +20,7 @@ func TestLayoutReproducibleAndReadable(t *testing.T) {
 	dir := t.TempDir()
 	cli := testutil.GoBuild(t, dir, "./cmd/runtime-init", "runtime-init")
 	rt := testutil.GoBuild(t, dir, "./cmd/faas-runtime", "faas-runtime")
-	fn := filepath.Join(testutil.RepoRoot(t), "examples/echo-sh/handler.sh")
+	fn := testutil.GoBuild(t, dir, "./examples/hello-go", "hello") // a script would need a base with its interpreter
 	a := mustRun(t, cli, "build", fn, "--runtime", rt, "--oci-layout", filepath.Join(dir, "a"))
 	b := mustRun(t, cli, "build", fn, "--runtime", rt, "--oci-layout", filepath.Join(dir, "b"))
 	if da, db := digestOf(t, a, "amd64"), digestOf(t, b, "amd64"); da != db {
