@@ -44,6 +44,11 @@ func (r *repoBuilder) deb() error {
 		"-o", "APT::FTPArchive::Release::Components="+DebComponent,
 		"-o", "APT::FTPArchive::Release::Description=faas-runtime packages",
 		"-o", "APT::FTPArchive::Release::Date="+date,
+		// Clients fetch the indexes by their hash (by-hash/SHA256|SHA512/…,
+		// written beside them), so a bucket being published never serves
+		// an InRelease whose Packages is half-replaced (faas-pkg publish).
+		"-o", "APT::FTPArchive::Release::Acquire-By-Hash=yes",
+		"-o", "APT::FTPArchive::DoByHash=true",
 		"release", filepath.Join("dists", DebSuite)); err != nil {
 		return err
 	}

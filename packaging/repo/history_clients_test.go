@@ -132,22 +132,9 @@ func TestHistoryApk(t *testing.T) {
 	}
 }
 
-// debianRoot unpacks the cached debootstrap'd bookworm root that the
-// end-to-end tests make (test/e2e/scaffold: FAAS_TEST_CACHE or
-// $TMPDIR/faas-runtime-test-cache), making it with debootstrap if absent.
-func debianRoot(t *testing.T) string {
-	t.Helper()
-	testutil.NeedRoot(t)
-	testutil.Need(t, "tar", "chroot")
-	tarPath := testutil.DebianRootTar(t)
-	root := t.TempDir()
-	run(t, "", nil, "tar", "--numeric-owner", "-C", root, "-xf", tarPath)
-	return root
-}
-
 func TestHistoryApt(t *testing.T) {
 	h := repotest.HistoryRepo(t)
-	root := debianRoot(t)
+	root := repotest.DebianRoot(t)
 	base := repotest.Serve(t, h.Dir)
 	os.MkdirAll(filepath.Join(root, "etc/apt/keyrings"), 0o755)
 	os.WriteFile(filepath.Join(root, "etc/apt/keyrings/faas-runtime-archive-keyring.gpg"), readFile(t, filepath.Join(h.Dir, repo.DebKeyring)), 0o644)

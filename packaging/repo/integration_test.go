@@ -708,18 +708,8 @@ func TestRPMInstallRemove(t *testing.T) {
 	}
 }
 
-// apkTool finds apk-tools 2 or 3 as built by ../shared/package-managers
-// (make apk-tools installs them into /opt/faas-pm/bin).
-func apkTool(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join(apkToolsDir, name)
-	if _, err := os.Stat(p); err != nil {
-		testutil.Unavailable(t, "%s not found in %s: run `make apk-tools`", name, apkToolsDir)
-	}
-	return p
-}
-
-const apkToolsDir = "/opt/faas-pm/bin"
+// apkTool finds microdnf or apk-tools 2 or 3 (make apk-tools).
+func apkTool(t *testing.T, name string) string { return repotest.PMTool(t, name) }
 
 // The real apk-tools 2.14 (Alpine 3.18-3.22) and 3.0 (Alpine 3.23+) verify
 // the SHA-256 signatures of the packages and APKINDEX and install from the

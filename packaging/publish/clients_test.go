@@ -1,0 +1,206 @@
+package publish_test
+
+// The promise of faas-pkg publish, with the real clients: while 0.2.0 is
+// being published over 0.1.0, and after the publisher is killed at random
+// points and resumed, dnf, microdnf, apk 2 and 3, apt and pacman install
+// from the bucket's anonymous HTTP view in a loop. Every install must
+// succeed and give 0.1.0 or 0.2.0, never going back once 0.2.0 was seen.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/publish"
+	"github.com/faas-runtime/faas-runtime/packaging/publish/s3test"
+	"github.com/faas-runtime/faas-runtime/packaging/repotest"
+)
+
+// The test binary publishes in a child process of itself so that it can be
+// killed with SIGKILL, as a CI runner that is cancelled would be.
+const childEnv = "FAAS_PUBLISH_TEST_CHILD"
+
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(childEnv); spec != "" {
+		dir, dest, _ := strings.Cut(spec, "|")
+		target, err := publish.ParseS3URL(dest)
+		if err == nil {
+			var st *publish.S3Store
+			if st, err = publish.NewS3Store(context.Background(), target); err == nil {
+				_, err = publish.Publish(context.Background(), publish.Options{Dir: dir, Store: st,
+					Owner: fmt.Sprintf("test child %d", os.Getpid()), LockTTL: childTTL, Grace: time.Hour, Log: os.Stderr})
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "publish:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+const childTTL = 3 * time.Second
+
+type tally struct {
+	mu                     sync.Mutex
+	runs, during, failures int
+	last                   string
+	seen                   []string
+	errors                 []string
+}
+
+func TestPublishWhileClientsInstall(t *testing.T) {
+	testutil.Slow(t, "installs with six package managers in a loop")
+	h := repotest.HistoryRepo(t)
+	clients := repotest.Clients(t, h.Dir)
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "faas")
+	dest, base := "s3://faas/repo", srv.URL("faas", "repo")
+	child := func(dir string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(append(os.Environ(), srv.Env()...), childEnv+"="+dir+"|"+dest)
+		return cmd
+	}
+	start := time.Now()
+	if out, err := child(h.First).CombinedOutput(); err != nil {
+		t.Fatalf("publishing 0.1.0: %v\n%s", err, out)
+	}
+	full := time.Since(start)
+	t.Logf("0.1.0 published in %s", full.Round(time.Millisecond))
+
+	var publishing atomic.Bool
+	publishing.Store(true)
+	var after atomic.Int32 // installs finished after the publish completed, all clients
+	stop := make(chan struct{})
+	tallies := make([]*tally, len(clients))
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		tl := &tally{}
+		tallies[i] = tl
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				during := publishing.Load()
+				v, out, err := c.Install(context.Background(), base)
+				tl.mu.Lock()
+				tl.runs++
+				if during {
+					tl.during++
+				} else {
+					after.Add(1)
+				}
+				bad := ""
+				switch {
+				case err != nil:
+					bad = fmt.Sprintf("install failed: %v", err)
+				case v != "0.1.0" && v != "0.2.0":
+					bad = fmt.Sprintf("installed %q, want 0.1.0 or 0.2.0", v)
+				case tl.last == "0.2.0" && v == "0.1.0":
+					bad = "went back from 0.2.0 to 0.1.0"
+				}
+				if bad != "" {
+					tl.failures++
+					tl.errors = append(tl.errors, fmt.Sprintf("run %d: %s\n%s", n, bad, tail(out)))
+				} else {
+					tl.last = v
+				}
+				tl.seen = append(tl.seen, v)
+				tl.mu.Unlock()
+			}
+		}()
+	}
+
+	// 0.2.0: killed at random points, then resumed until it completes.
+	kills := 0
+	for attempt := 0; ; attempt++ {
+		cmd := child(h.Dir)
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		if attempt < 6 {
+			// A resumed publisher first waits out the killed one's lease.
+			wait := time.Duration(rand.Int64N(int64(childTTL + 2*full)))
+			if attempt == 0 {
+				wait = time.Duration(rand.Int64N(int64(full) + 1))
+			}
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("publish of 0.2.0 failed: %v\n%s", err, out.String())
+				}
+				t.Logf("publish attempt %d completed before its kill at %s", attempt, wait.Round(time.Millisecond))
+			case <-time.After(wait):
+				syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
+				<-done
+				kills++
+				t.Logf("publish attempt %d killed after %s:\n%s", attempt, wait.Round(time.Millisecond), tail(out.String()))
+				continue
+			}
+		} else if err := <-done; err != nil {
+			t.Fatalf("publish of 0.2.0 (resumed) failed: %v\n%s", err, out.String())
+		}
+		break
+	}
+	publishing.Store(false)
+	// Each client installs at least twice more after the publish.
+	for {
+		ok := true
+		for _, tl := range tallies {
+			tl.mu.Lock()
+			ok = ok && tl.runs-tl.during >= 2
+			tl.mu.Unlock()
+		}
+		if ok {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	close(stop)
+	wg.Wait()
+
+	total, totalFail := 0, 0
+	for i, c := range clients {
+		tl := tallies[i]
+		t.Logf("%-8s %3d installs, %3d during the publish (%d kills), %d failed; versions %s",
+			c.Name, tl.runs, tl.during, kills, tl.failures, strings.Join(tl.seen, " "))
+		total += tl.during
+		totalFail += tl.failures
+		for _, e := range tl.errors {
+			t.Errorf("%s: %s", c.Name, e)
+		}
+		if tl.during == 0 {
+			t.Errorf("%s never installed during the publish", c.Name)
+		}
+		if tl.last != "0.2.0" {
+			t.Errorf("%s installs %s after the publish, want 0.2.0", c.Name, tl.last)
+		}
+	}
+	t.Logf("all clients: %d installs during the publish of 0.2.0 (%d kills), %d failures", total, kills, totalFail)
+}
+
+func tail(s string) string {
+	if len(s) > 1500 {
+		return "…" + s[len(s)-1500:]
+	}
+	return s
+}
