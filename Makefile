@@ -51,8 +51,9 @@ deps:
 	bash scripts/install-deps.sh
 
 # What `make test` runs: the Debian packages; then, two at a time, the
-# steps that do not depend on each other — the installer stand-ins, the
-# verifiers GoReleaser, syft and cosign (go install), the binaries, vet,
+# steps that do not depend on each other — SeaweedFS (the S3 server of
+# the publish tests), the installer stand-ins, the verifiers GoReleaser,
+# syft and cosign (go install), the binaries, vet,
 # the cross-builds, the sharedlib build, the signed repository in
 # dist/repo, apk-tools 2 and 3, and the compile of every test binary;
 # then every Go test, a short fuzz of every target, and the check that
@@ -66,7 +67,7 @@ deps:
 # downloads and qemu-emulated stages, so each leaves a core the other
 # uses. -O prints each step's output whole when it ends.
 TEST_STAMP := $(or $(TMPDIR),/tmp)/faas-runtime-make-test.stamp
-TEST_PREREQS := standin-bases syft-install cosign-install goreleaser-install test-compile build vet cross sharedlib repo apk-tools
+TEST_PREREQS := weed-install standin-bases syft-install cosign-install goreleaser-install test-compile build vet cross sharedlib repo apk-tools
 .PHONY: test-prereqs test-compile
 test-prereqs: $(TEST_PREREQS)
 
@@ -183,6 +184,25 @@ cosign-install:
 	fi
 
 supplychain-tools: syft-install cosign-install
+
+# ---- object store -------------------------------------------------------------
+# SeaweedFS, the real S3 server that packaging/publish's tests and the
+# release rehearsal publish to (started by each test on 127.0.0.1, stopped
+# by PID). Its go.mod has replace directives, which `go install pkg@version`
+# refuses, so it is built inside its downloaded module; weed.version beside
+# the binary records which version it is, so a stale binary is replaced.
+
+.PHONY: weed-install
+WEED_MODULE  := github.com/seaweedfs/seaweedfs
+WEED_VERSION := v0.0.0-20261109003541-7506e5f91cd6
+
+weed-install:
+	@if [ ! -x $(GOBIN_DIR)/weed ] || [ "$$(cat $(GOBIN_DIR)/weed.version 2>/dev/null)" != "$(WEED_VERSION)" ]; then \
+	  echo "installing SeaweedFS $(WEED_VERSION) (weed; several minutes the first time)"; \
+	  dir=$$(cd / && GOFLAGS= $(GO) mod download -json $(WEED_MODULE)@$(WEED_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p') && \
+	  test -n "$$dir" && cd "$$dir" && GOFLAGS=-buildvcs=false $(GO) build -trimpath -o $(GOBIN_DIR)/weed ./weed && \
+	  echo $(WEED_VERSION) > $(GOBIN_DIR)/weed.version; \
+	fi
 
 # ---- demo, bench, soak, fuzz --------------------------------------------------
 

@@ -30,7 +30,7 @@ var heavyTools = map[string]bool{
 	"debootstrap": true, "qemu-aarch64-static": true,
 	"rpm": true, "dnf": true, "microdnf": true, "apk2": true, "apk3": true, "createrepo_c": true, "rpmlint": true,
 	"pacman": true, "makepkg": true, "apt-get": true, "dpkg": true, "dpkg-deb": true, "lintian": true,
-	"goreleaser": true,
+	"goreleaser": true, "weed": true,
 }
 
 // Slow skips the test under `go test -short` (the inner loop); `make test`
