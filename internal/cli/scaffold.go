@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/faas-runtime/faas-runtime/internal/scaffold"
+	"github.com/faas-runtime/faas-runtime/internal/scaffold/trust"
 )
 
 // pinTimeout bounds --pin's registry lookups, so that an unreachable
@@ -38,8 +39,8 @@ func scaffoldCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "snapstart", Usage: "for Lambda SnapStart: the image's SnapStart label, and a README section on the hooks and on what a snapshot shares"},
 			&ucli.BoolFlag{Name: "pin", Usage: "resolve every image tag to its digest (needs the registries)"},
 			&ucli.StringSliceFlag{Name: "image", Usage: "override an image reference, `ARG=REF` (ARG: " + strings.Join(scaffold.ImageArgs(), ", ") + ")"},
-			&ucli.StringSliceFlag{Name: "repo-key", Usage: "the package repository's public key, pinned in the project's keys/: an OpenPGP key (rpm, apt) or an RSA key named NAME.rsa.pub (apk); repeatable (default: the release keys built in)", TakesFile: true},
-			&ucli.StringFlag{Name: "repo-url", Usage: "a self-hosted or mirrored package repository `URL`: the Dockerfile's FAAS_REPO_URL, and, without --repo-key, where its public key is fetched once (its fingerprint is printed)"},
+			&ucli.StringSliceFlag{Name: "repo-key", EnvVars: []string{"FAAS_REPO_KEY"}, Usage: "the package repository's public key, pinned in the project's keys/: an OpenPGP key (rpm, apt) or an RSA key named NAME.rsa.pub (apk); repeatable, or comma-separated in FAAS_REPO_KEY (default: the release keys built in)", TakesFile: true},
+			&ucli.StringFlag{Name: "repo-url", EnvVars: []string{"FAAS_REPO_URL"}, Usage: "a self-hosted or mirrored package repository `URL`: the Dockerfile's FAAS_REPO_URL, and, without --repo-key, where its public key is fetched once (its fingerprint is printed)"},
 			&ucli.BoolFlag{Name: "force", Usage: "overwrite existing files"},
 			&ucli.BoolFlag{Name: "dry-run", Usage: "print the files and their contents; write nothing"},
 		},
@@ -75,6 +76,18 @@ func runScaffold(c *ucli.Context) error {
 	var ask *scaffold.Prompter
 	if isTerminal(c.App.Reader) {
 		ask = scaffold.NewPrompter(c.App.Reader, c.App.ErrWriter)
+	}
+	// Without release keys built in, the repository comes first: asking
+	// five questions and then refusing for want of a key wastes them.
+	repoURL := c.String("repo-url")
+	if ask != nil && repoURL == "" && len(c.StringSlice("repo-key")) == 0 && !trust.HasRelease() {
+		if repoURL, err = ask.Text("--repo-url (no faas-runtime release keys are built into this runtime-init yet: "+
+			"the package repository whose key to pin, e.g. where you serve dist/repo)", "", func(s string) error {
+			_, err := trust.CheckURL(s)
+			return err
+		}); err != nil {
+			return err
+		}
 	}
 	var defaulted []string
 	for _, f := range []struct {
@@ -120,7 +133,7 @@ func runScaffold(c *ucli.Context) error {
 	if err := opts.Validate(); err != nil {
 		return Usagef("%v", err)
 	}
-	if err := repoKeys(c, &opts); err != nil {
+	if err := repoKeys(c, &opts, repoURL); err != nil {
 		return err
 	}
 	files, err := scaffold.Render(opts)

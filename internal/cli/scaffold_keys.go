@@ -26,12 +26,13 @@ const noKeysHelp = "runtime-init scaffold pins the package repository's public k
 	"                    RSA named NAME.rsa.pub for apk (dist/repo/alpine/faas-runtime.rsa.pub)\n" +
 	"  --repo-url URL    the repository (served from dist/repo, or yours): its key is fetched once, and its fingerprint printed"
 
-// repoKeys sets opts.Keys (and opts.RepoURL for --repo-url): from
-// --repo-key files, else fetched from --repo-url, else the release keys.
-func repoKeys(c *ucli.Context, opts *scaffold.Options) error {
+// repoKeys sets opts.Keys (and opts.RepoURL for repoURL, from --repo-url,
+// FAAS_REPO_URL or the prompt): from --repo-key files (FAAS_REPO_KEY),
+// else fetched from repoURL, else the release keys.
+func repoKeys(c *ucli.Context, opts *scaffold.Options, repoURL string) error {
 	var base string
-	if c.IsSet("repo-url") {
-		u, err := trust.CheckURL(c.String("repo-url"))
+	if repoURL != "" {
+		u, err := trust.CheckURL(repoURL)
 		if err != nil {
 			return Usagef("%v", err)
 		}

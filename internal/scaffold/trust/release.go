@@ -43,3 +43,10 @@ func fromFS(fsys fs.FS, dir string) (*Keys, error) {
 	}
 	return k, nil
 }
+
+// HasRelease reports whether release keys are built in (runtime-init
+// scaffold then need not ask for a repository first).
+func HasRelease() bool {
+	_, err := Release()
+	return err == nil
+}
