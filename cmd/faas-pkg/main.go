@@ -6,6 +6,7 @@
 //	go run ./cmd/faas-pkg release-assets DIR # dist/packages' packages, flat, for the release
 //	go run ./cmd/faas-pkg sign FILE SIG      # SIG: FILE's armored signature by the release key
 //	go run ./cmd/faas-pkg publish DIR s3://BUCKET/PREFIX # upload a repository tree, clients never see a mix
+//	go run ./cmd/faas-pkg release --tag vX.Y.Z --from URL # cut a release (docs/releasing.md)
 //
 // packages and repo also write an SPDX SBOM next to every package, binary
 // and layer zip, and SHA256SUMS with its signature SHA256SUMS.asc
@@ -67,8 +68,11 @@ func runErr(args []string) error {
 	if len(args) > 0 && args[0] == "publish" {
 		return publishCmd(args[1:])
 	}
+	if len(args) > 0 && args[0] == "release" {
+		return releaseCmd(args[1:])
+	}
 	if len(args) == 0 || (args[0] != "packages" && args[0] != "repo") {
-		return usageError{errors.New("usage: faas-pkg version | release-assets DIR | sign FILE SIG | publish DIR s3://BUCKET/PREFIX | packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--from DIR|URL] [--keep N] [--force]")}
+		return usageError{errors.New("usage: faas-pkg version | release-assets DIR | sign FILE SIG | publish DIR s3://BUCKET/PREFIX | release --tag vX.Y.Z ... | packages|repo [--version V] [--formats rpm,deb,...] [--arches amd64,arm64] [--dist DIR] [--base-url URL] [--from DIR|URL] [--keep N] [--force]")}
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	dist := fs.String("dist", "dist", "output directory (packages/, repo/ and keys/ go under it)")
