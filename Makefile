@@ -90,13 +90,20 @@ test-compile:
 # FAAS_PGP_KEY, FAAS_APK_KEY (see docs/packages.md); without them
 # throwaway keys are made in dist/keys.
 
-.PHONY: packages repo release-snapshot goreleaser-install apk-tools
+.PHONY: packages repo release release-snapshot goreleaser-install apk-tools
 # Pass VERSION through only when the user set it; otherwise packaging/pkgversion
 # derives it from git describe (with the prerelease mapping per format).
 PKG_FLAGS := $(if $(filter command line environment override,$(origin VERSION)),--version $(VERSION))
 
 packages:
 	$(GO) run ./cmd/faas-pkg packages $(PKG_FLAGS)
+
+# Cut a release (docs/releasing.md): TAG=vX.Y.Z with the release keys in
+# FAAS_PGP_KEY and FAAS_APK_KEY, the targets in FAAS_RELEASE_FROM,
+# FAAS_PAGES_REPO, FAAS_RELEASE_S3, FAAS_TAP_REPO; FIRST=1 only for the
+# first release. .github/workflows/release.yml runs it on a tag.
+release:
+	$(GO) run ./packaging/cmd/faas-pkg release --tag "$(TAG)" $(if $(FIRST),--first)
 
 repo:
 	$(GO) run ./cmd/faas-pkg repo $(PKG_FLAGS) $(if $(REPO_FROM),--from $(REPO_FROM)) $(if $(REPO_KEEP),--keep $(REPO_KEEP))
