@@ -90,7 +90,7 @@ test-compile:
 # FAAS_PGP_KEY, FAAS_APK_KEY (see docs/packages.md); without them
 # throwaway keys are made in dist/keys.
 
-.PHONY: packages repo release release-snapshot goreleaser-install apk-tools
+.PHONY: packages repo release release-rehearsal release-snapshot goreleaser-install apk-tools
 # Pass VERSION through only when the user set it; otherwise packaging/pkgversion
 # derives it from git describe (with the prerelease mapping per format).
 PKG_FLAGS := $(if $(filter command line environment override,$(origin VERSION)),--version $(VERSION))
@@ -104,6 +104,13 @@ packages:
 # first release. .github/workflows/release.yml runs it on a tag.
 release:
 	$(GO) run ./packaging/cmd/faas-pkg release --tag "$(TAG)" $(if $(FIRST),--first)
+
+# The release pipeline rehearsed (make test runs it too): two releases,
+# 0.1.0 then 0.2.0, with faas-pkg release against local stand-ins of the
+# Pages branch, the tap, S3 and the GitHub release, then installed from
+# each with the real clients (test/rehearsal).
+release-rehearsal: weed-install apk-tools
+	$(GO) test -count=1 -timeout 30m -run TestRehearsal -v ./test/rehearsal/
 
 repo:
 	$(GO) run ./cmd/faas-pkg repo $(PKG_FLAGS) $(if $(REPO_FROM),--from $(REPO_FROM)) $(if $(REPO_KEEP),--keep $(REPO_KEEP))

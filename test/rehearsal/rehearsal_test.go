@@ -1,0 +1,191 @@
+// Package rehearsal runs the whole release pipeline twice, 0.1.0 and then
+// 0.2.0, with `faas-pkg release` against local stand-ins of each host, and
+// installs what it published as users would:
+//
+//   - the Pages branch: a bare git repository; "deployed" after each push
+//     as GitHub Pages does (the branch's tree, served over HTTP on 127.0.0.1);
+//   - the Homebrew tap: a bare git repository, cloned as brew tap would;
+//   - object storage: a real S3 server (SeaweedFS, packaging/publish/s3test);
+//   - the GitHub release: a directory per release.
+//
+// The release keys are made by the test, and a temporary directory holding
+// their public halves stands in for packaging/keys/release, which has no
+// keys committed yet.
+package rehearsal
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/publish/s3test"
+	"github.com/faas-runtime/faas-runtime/packaging/repotest"
+	"github.com/faas-runtime/faas-runtime/packaging/signing"
+)
+
+// faasPkg is the release command's package.
+const faasPkg = "./packaging/cmd/faas-pkg"
+
+func TestRehearsal(t *testing.T) {
+	testutil.NeedRoot(t)
+	testutil.Need(t, "git", "createrepo_c", "apt-ftparchive", "repo-add", "gpg", "weed")
+	root := testutil.RepoRoot(t)
+	work := t.TempDir()
+	bin := testutil.Binary(t, faasPkg)
+
+	// The release keys, loaded from files as CI loads its secrets.
+	keyDir := filepath.Join(work, "secret")
+	if _, err := signing.Load(func(string) string { return "" }, keyDir, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{signing.EnvPGPKey + "=" + filepath.Join(keyDir, signing.ThrowawayPGP), signing.EnvAPKKey + "=" + filepath.Join(keyDir, signing.ThrowawayAPK)}
+	keys, err := signing.Load(func(k string) string {
+		for _, kv := range env {
+			if strings.HasPrefix(kv, k+"=") {
+				return strings.TrimPrefix(kv, k+"=")
+			}
+		}
+		return ""
+	}, "", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed := filepath.Join(work, "keys-release")
+	os.MkdirAll(committed, 0o755)
+	pgp, _ := keys.PublicPGP(true)
+	apk, _ := keys.PublicAPK()
+	os.WriteFile(filepath.Join(committed, "RPM-GPG-KEY-faas-runtime"), pgp, 0o644)
+	os.WriteFile(filepath.Join(committed, keys.APKName), apk, 0o644)
+
+	// The hosts.
+	pagesGit, tapGit := filepath.Join(work, "pages.git"), filepath.Join(work, "tap.git")
+	for _, d := range []string{pagesGit, tapGit} {
+		git(t, "", "init", "--quiet", "--bare", d)
+	}
+	www := filepath.Join(work, "www")
+	pagesURL := repotest.Serve(t, www)
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "faas")
+	s3URL := srv.URL("faas", "repo")
+
+	release := func(tag string, extra ...string) string {
+		t.Helper()
+		assets := filepath.Join(work, "github-release", tag)
+		args := append([]string{"release", "--tag", tag, "--pages", "file://" + pagesGit, "--tap", "file://" + tapGit,
+			"--s3", "s3://faas/repo", "--assets", assets, "--release-keys", committed, "--arches", "amd64",
+			"--base-url", pagesURL, "--dist", filepath.Join(work, "dist-"+tag)}, extra...)
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = root
+		cmd.Env = append(append(os.Environ(), env...), srv.Env()...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("faas-pkg release %s: %v\n%s", tag, err, out)
+		}
+		// GitHub Pages deploys the branch's tree.
+		os.RemoveAll(www)
+		os.MkdirAll(www, 0o755)
+		archive := exec.Command("sh", "-c", "git --git-dir '"+pagesGit+"' archive gh-pages | tar -x -C '"+www+"'")
+		if out, err := archive.CombinedOutput(); err != nil {
+			t.Fatalf("deploying the Pages branch: %v\n%s", err, out)
+		}
+		return assets
+	}
+
+	// Refused before anything is built: no keys, and keys not committed.
+	cmd := exec.Command(bin, "release", "--tag", "v0.1.0", "--first", "--pages", "file://"+pagesGit, "--release-keys", t.TempDir())
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "no release keys are committed") {
+		t.Fatalf("release with uncommitted keys: %v\n%s", err, out)
+	}
+
+	for _, step := range []struct {
+		tag, version string
+		extra        []string
+	}{
+		{"v0.1.0", "0.1.0", []string{"--first"}},
+		{"v0.2.0", "0.2.0", []string{"--from", pagesURL, "--keep", "2"}},
+	} {
+		assets := release(step.tag, step.extra...)
+		t.Logf("%s released", step.tag)
+		checkAssets(t, assets, filepath.Join(committed, "RPM-GPG-KEY-faas-runtime"))
+		checkTap(t, tapGit, step.version)
+		tree := filepath.Join(work, "dist-"+step.tag, "repo")
+		for _, c := range repotest.Clients(t, tree) {
+			for name, base := range map[string]string{"pages": pagesURL, "s3": s3URL} {
+				v, out, err := c.Install(context.Background(), base)
+				if err != nil || v != step.version {
+					t.Errorf("%s from %s after %s: installed %q, err %v\n%s", c.Name, name, step.tag, v, err, out)
+					continue
+				}
+				t.Logf("%s from %s: %s", c.Name, name, v)
+			}
+		}
+	}
+}
+
+// checkAssets: SHA256SUMS lists every asset with its hash, its signature
+// verifies with the committed key, and the PKGBUILD is among them.
+func checkAssets(t *testing.T, dir, pubKey string) {
+	t.Helper()
+	sums, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(sums)), "\n") {
+		sum, name, _ := strings.Cut(line, "  ")
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("SHA256SUMS lists %s: %v", name, err)
+			continue
+		}
+		if h := sha256.Sum256(data); hex.EncodeToString(h[:]) != sum {
+			t.Errorf("%s: hash differs from SHA256SUMS", name)
+		}
+		listed[name] = true
+	}
+	for _, want := range []string{"PKGBUILD"} {
+		if !listed[want] {
+			t.Errorf("the release assets lack %s", want)
+		}
+	}
+	home := t.TempDir()
+	for _, args := range [][]string{{"--import", pubKey}, {"--verify", filepath.Join(dir, "SHA256SUMS.asc"), filepath.Join(dir, "SHA256SUMS")}} {
+		if out, err := exec.Command("gpg", append([]string{"--homedir", home, "--batch"}, args...)...).CombinedOutput(); err != nil {
+			t.Errorf("gpg %v: %v\n%s", args, err, out)
+		}
+	}
+}
+
+// checkTap clones the tap as brew tap does and finds the formula of version.
+func checkTap(t *testing.T, tapGit, version string) {
+	t.Helper()
+	clone := filepath.Join(t.TempDir(), "tap")
+	git(t, "", "clone", "--quiet", "file://"+tapGit, clone)
+	formulae, _ := filepath.Glob(filepath.Join(clone, "Formula", "*.rb"))
+	if len(formulae) == 0 {
+		t.Fatalf("the tap has no Formula/*.rb")
+	}
+	for _, f := range formulae {
+		if b, _ := os.ReadFile(f); !strings.Contains(string(b), version) {
+			t.Errorf("%s does not name version %s", f, version)
+		}
+	}
+}
+
+func git(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
