@@ -103,7 +103,7 @@ packages:
 # FAAS_PAGES_REPO, FAAS_RELEASE_S3, FAAS_TAP_REPO; FIRST=1 only for the
 # first release. .github/workflows/release.yml runs it on a tag.
 release:
-	$(GO) run ./packaging/cmd/faas-pkg release --tag "$(TAG)" $(if $(FIRST),--first)
+	$(GO) run ./cmd/faas-pkg release --tag "$(TAG)" $(if $(FIRST),--first)
 
 # The release pipeline rehearsed (make test runs it too): two releases,
 # 0.1.0 then 0.2.0, with faas-pkg release against local stand-ins of the

@@ -31,7 +31,7 @@ import (
 )
 
 // faasPkg is the release command's package.
-const faasPkg = "./packaging/cmd/faas-pkg"
+const faasPkg = "./cmd/faas-pkg"
 
 func TestRehearsal(t *testing.T) {
 	testutil.NeedRoot(t)
