@@ -10,14 +10,15 @@ import (
 	"github.com/faas-runtime/faas-runtime/runtime/modes"
 )
 
-// SnapStart hooks of exec mode: executables run once, before the snapshot
-// and after a restore. The names follow AWS Lambda Web Adapter's
-// AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH and _AFTER_RESTORE_PATH, with
-// this runtime's FAAS_ prefix, since here they name programs, not paths
-// of a web app. Each runs with the function's environment and without
-// arguments; its output goes to the log; a non-zero exit fails the phase
-// (init before the snapshot, the restore after). Like the adapter's hooks
-// they have no deadline of their own: Lambda bounds both phases.
+// SnapStart hooks of exec mode: programs run once before the snapshot and
+// once after each restore. A variable's value is the program and its
+// arguments, split on spaces ("/var/task/handler --after-restore"). The
+// names follow AWS Lambda Web Adapter's AWS_LWA_SNAPSTART_BEFORE_CHECKPOINT_PATH
+// and _AFTER_RESTORE_PATH, with this runtime's FAAS_ prefix, since here
+// they name programs, not paths of a web app. Each runs with the
+// function's environment, its output in the log; a non-zero exit fails the
+// phase (init before the snapshot, the restore after). Like the adapter's
+// hooks they have no deadline of their own: Lambda bounds both phases.
 const (
 	EnvBeforeCheckpoint = "FAAS_SNAPSTART_BEFORE_CHECKPOINT"
 	EnvAfterRestore     = "FAAS_SNAPSTART_AFTER_RESTORE"
@@ -34,14 +35,15 @@ func (e *Mode) AfterRestore(ctx context.Context) error {
 }
 
 func (e *Mode) runHook(ctx context.Context, env string) error {
-	path := strings.TrimSpace(e.getenv(env))
-	if path == "" {
+	argv := strings.Fields(e.getenv(env))
+	if len(argv) == 0 {
 		return nil
 	}
+	path := argv[0]
 	if err := modes.CheckHandlerFile(path, "an executable ("+env+")", true); err != nil {
 		return api.Errorf(modes.ErrTypeSnapStartHook, "%s: %v", env, err)
 	}
-	cmd := exec.CommandContext(ctx, path)
+	cmd := exec.CommandContext(ctx, path, argv[1:]...)
 	tail := modes.NewTail(os.Stderr, modes.StderrTail)
 	cmd.Stdout, cmd.Stderr = os.Stderr, tail
 	if err := cmd.Run(); err != nil {
