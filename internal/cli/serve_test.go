@@ -117,8 +117,11 @@ func TestInvokeAPIDetails(t *testing.T) {
 	if code != 200 || strings.Contains(report, "Init Duration") || strings.Contains(report, "Max Memory Used: 0 MB") || !strings.Contains(report, "Memory Size: 128 MB") {
 		t.Fatalf("warm REPORT: %q", report)
 	}
-	if !strings.Contains(logs.String(), report) {
-		t.Fatalf("serve's log lacks the REPORT line %q:\n%s", report, logs)
+	// The same line is in serve's log (read from its stderr as it comes).
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), report); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve's log lacks the REPORT line %q:\n%s", report, logs)
+		}
 	}
 }
 
