@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,10 +83,10 @@ func TestBuiltImagesAreHardened(t *testing.T) {
 func hardeningProblems(files map[string]bool) []string {
 	var probs []string
 	for f := range files {
-		if contains(shells, f) {
+		if slices.Contains(shells, f) {
 			probs = append(probs, "has a shell: /"+f)
 		}
-		if d, base := path.Split(f); (d == "bin/" || d == "usr/bin/" || d == "usr/local/bin/" || d == "usr/local/go/bin/") && contains(buildTools, base) {
+		if d, base := path.Split(f); (d == "bin/" || d == "usr/bin/" || d == "usr/local/bin/" || d == "usr/local/go/bin/") && slices.Contains(buildTools, base) {
 			probs = append(probs, "has a build tool: /"+f)
 		}
 	}
@@ -142,15 +143,6 @@ func imageFiles(t *testing.T, img v1.Image) map[string]bool {
 		rc.Close()
 	}
 	return files
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func keys(m map[string]bool) []string {

@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -447,7 +448,7 @@ func check(tg target, f *fault, payload []byte, res *emulator.Result, disrupted 
 		got = ""
 	}
 	collateral := got == api.ErrTypeExit || got == "Runtime.AppRequestFailed"
-	if got == want || contains(alsoOK, got) || (disrupted && collateral) {
+	if got == want || slices.Contains(alsoOK, got) || (disrupted && collateral) {
 		if got == "" && f != nil && f.name == "garbage" {
 			if !bytes.Equal(res.Body, tg.garbage) {
 				return fmt.Sprintf("garbage output %q, want %q", res.Body, tg.garbage)
@@ -458,15 +459,6 @@ func check(tg target, f *fault, payload []byte, res *emulator.Result, disrupted 
 		return ""
 	}
 	return fmt.Sprintf("outcome %s type %q, want %q: %.300s", res.Outcome, got, want, res.Body)
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // runtimeAPIProxy forwards the Runtime API to the emulator at addr,

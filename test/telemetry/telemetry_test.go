@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -147,7 +148,7 @@ func checkRecord(t *testing.T, ev event) map[string]any {
 			t.Errorf("%s: %s is not a string: %s", ev.Type, k, ev.Record)
 			return
 		}
-		if len(allowed) > 0 && !contains(allowed, v) {
+		if len(allowed) > 0 && !slices.Contains(allowed, v) {
 			t.Errorf("%s: %s %q not one of %v", ev.Type, k, v, allowed)
 		}
 	}
@@ -226,15 +227,6 @@ func checkRecord(t *testing.T, ev event) map[string]any {
 		t.Errorf("an event type the schema does not have: %q", ev.Type)
 	}
 	return rec
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func readEvents(t *testing.T, path string) []event {
