@@ -102,6 +102,7 @@ func TestLayoutReproducibleAndReadable(t *testing.T) {
 // each remote base, either its sizes or "unreachable, skipped"; for arm64
 // too, where the busybox stand-in (the host's busybox-static) has none.
 func TestImageSizesTable(t *testing.T) {
+	testutil.Slow(t, "image-sizes.sh builds or loads the installer stand-ins (minutes cold)")
 	testutil.Need(t, "jq", "bash", "curl")
 	dir := t.TempDir()
 	runtimeInit := testutil.GoBuild(t, dir, "./cmd/runtime-init", "runtime-init")
