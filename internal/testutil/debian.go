@@ -94,10 +94,21 @@ func bookwormURI(data string) string {
 // is made once per machine.
 func DebianRootTar(t testing.TB) string {
 	t.Helper()
+	return DebianSuiteRootTar(t, "bookworm")
+}
+
+// DebianSuiteRootTar is DebianRootTar for another Debian release (suite,
+// e.g. bullseye or trixie) with packages added (debootstrap --include),
+// cached as debian-SUITE-minbase[-PKG…]-amd64.tar. It is fetched from
+// DebianMirror: the archive that serves bookworm serves every current
+// release.
+func DebianSuiteRootTar(t testing.TB, suite string, include ...string) string {
+	t.Helper()
 	NeedRoot(t)
 	bin := Need(t, "debootstrap", "tar")[0]
 	dir := TestCache(t)
-	tarPath := filepath.Join(dir, "debian-bookworm-minbase-amd64.tar")
+	name := strings.Join(append([]string{"debian", suite, "minbase"}, include...), "-")
+	tarPath := filepath.Join(dir, name+"-amd64.tar")
 	unlock, err := FileLock(tarPath + ".lock")
 	if err != nil {
 		t.Fatal(err)
@@ -112,9 +123,13 @@ func DebianRootTar(t testing.TB) string {
 	}
 	defer os.RemoveAll(root)
 	mirror := DebianMirror(t)
-	t.Logf("debootstrap --variant=minbase bookworm from %s (a few minutes, cached in %s)", mirror, dir)
-	cmd := exec.Command(bin, "--variant=minbase", "--arch=amd64", "bookworm", root, mirror)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	args := []string{"--variant=minbase", "--arch=amd64"}
+	if len(include) > 0 {
+		args = append(args, "--include="+strings.Join(include, ","))
+	}
+	args = append(args, suite, root, mirror)
+	t.Logf("debootstrap %s (a few minutes, cached in %s)", strings.Join(args, " "), dir)
+	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		t.Fatalf("debootstrap: %v\n%s", err, Tail(out))
 	}
 	// As debian:12-slim: no package lists or downloaded packages.
