@@ -49,6 +49,10 @@ type Data struct {
 	KeyFiles       []KeyFile // the repository's public keys in keys/
 	KeyOrigin      string    // where they came from
 	APKKeyName     string    // alpine: the apk key's file name (NAME.rsa.pub)
+	// QEMU names the build steps that run arm64 programs, which a builder
+	// of another architecture runs only under QEMU user emulation; empty
+	// when none do (amd64, or every such step runs on $BUILDPLATFORM).
+	QEMU string
 }
 
 func newData(o Options, keys []KeyFile) *Data {
@@ -88,6 +92,7 @@ func newData(o Options, keys []KeyFile) *Data {
 		d.RustCrate = strings.ReplaceAll(o.Name, "-", "_")
 		d.Package = "faas-runtime-sharedlib" // glibc, for purego
 	}
+	d.QEMU = emulatedSteps(o)
 	cmd, _ := json.Marshal([]string{d.Handler})
 	d.CommandJSON = string(cmd)
 	if d.RuntimeVersion == "" && isRelease(version.Version) {
@@ -221,4 +226,26 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// emulatedSteps lists the RUN steps of an arm64 project that execute in
+// an arm64 stage: the package managers of alpine and ubi-minimal install
+// into the final image itself, and a shared library is compiled against
+// the target's glibc. Go and Rust static builds, distroless's apt stage and
+// ubi-micro's dnf --installroot run on the build machine's platform.
+func emulatedSteps(o Options) string {
+	if o.Arch != "arm64" {
+		return ""
+	}
+	var steps []string
+	switch o.Base {
+	case "alpine":
+		steps = append(steps, "the final stage's apk add")
+	case "ubi-minimal":
+		steps = append(steps, "the final stage's microdnf install")
+	}
+	if o.Mode == string(modes.Sharedlib) && (o.Lang == "c" || o.Lang == "rust") {
+		steps = append(steps, "the shared library's build stage (build-arm64, compiled against the target's glibc)")
+	}
+	return strings.Join(steps, " and ")
 }

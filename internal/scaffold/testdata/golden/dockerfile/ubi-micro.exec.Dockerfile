@@ -27,12 +27,15 @@ ARG FAAS_RUNTIME_PACKAGE=
 # never downloaded: it goes to this stage's /etc/pki/rpm-gpg (dnf reads
 # gpgkey from the host, not the installroot, and imports it there), and the
 # .repo file (for FAAS_REPO_URL) names it with gpgkey=file:// and turns on
-# gpgcheck and repo_gpgcheck.
+# gpgcheck and repo_gpgcheck. That stage runs on the build machine's
+# platform: dnf --forcearch fetches the x86_64 package and rpm only
+# unpacks it (it has no scriptlets), so no emulation is needed for another
+# architecture.
 # micro-amd64 is ubi-micro itself.
 FROM --platform=linux/amd64 ${BASE_IMAGE} AS micro-amd64
 
 # rootfs-amd64 installs faas-runtime into a copy of ubi-micro's root.
-FROM --platform=linux/amd64 ${UBI_IMAGE} AS rootfs-amd64
+FROM --platform=$BUILDPLATFORM ${UBI_IMAGE} AS rootfs-amd64
 ARG FAAS_REPO_URL
 ARG FAAS_RUNTIME_VERSION
 ARG FAAS_RUNTIME_PACKAGE
@@ -47,7 +50,7 @@ RUN --mount=type=bind,source=packages,target=/tmp/packages \
         "$FAAS_REPO_URL" > /etc/yum.repos.d/faas-runtime.repo; \
       pkg="faas-runtime${FAAS_RUNTIME_VERSION:+-$FAAS_RUNTIME_VERSION}"; \
     fi; \
-    dnf install -y --installroot /mnt/rootfs --releasever 9 --nodocs \
+    dnf install -y --forcearch x86_64 --installroot /mnt/rootfs --releasever 9 --nodocs \
       --setopt=reposdir=/etc/yum.repos.d --setopt=install_weak_deps=False \
       "$pkg"; \
     dnf --installroot /mnt/rootfs clean all
