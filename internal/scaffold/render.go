@@ -13,6 +13,7 @@ import (
 	"text/template"
 
 	"github.com/faas-runtime/faas-runtime/images"
+	"github.com/faas-runtime/faas-runtime/packaging/pkgversion"
 	"github.com/faas-runtime/faas-runtime/runtime/modes"
 	"github.com/faas-runtime/faas-runtime/runtime/version"
 )
@@ -95,8 +96,11 @@ func newData(o Options, keys []KeyFile) *Data {
 	d.QEMU = emulatedSteps(o)
 	cmd, _ := json.Marshal([]string{d.Handler})
 	d.CommandJSON = string(cmd)
-	if d.RuntimeVersion == "" && isRelease(version.Version) {
-		d.RuntimeVersion = version.Version
+	switch {
+	case d.RuntimeVersion == "":
+		d.RuntimeVersion = pinVersion(o.Base, version.Version) // "" (the newest) for dev builds
+	case pinVersion(o.Base, d.RuntimeVersion) != "":
+		d.RuntimeVersion = pinVersion(o.Base, d.RuntimeVersion)
 	}
 	d.ExampleVersion = d.RuntimeVersion
 	if d.ExampleVersion == "" {
@@ -109,9 +113,24 @@ func newData(o Options, keys []KeyFile) *Data {
 	return d
 }
 
-// isRelease reports whether v looks like a release version (0.1.0), not
-// "dev" or another untagged build's name.
-func isRelease(v string) bool { return v != "" && v[0] >= '0' && v[0] <= '9' }
+// installerFormat is the package format each base's install line reads.
+var installerFormat = map[string]string{"ubi-minimal": "rpm", "ubi-micro": "rpm", "alpine": "apk", "distroless": "deb"}
+
+// pinVersion spells v (a release, or a build between tags such as
+// 0.1.1-pre.3) the way base's package manager does, so that the install
+// line finds the package: rpm and deb 0.1.1~pre.3, apk 0.1.1_pre3. It is ""
+// when v is no package's version ("dev", or what the format cannot spell).
+func pinVersion(base, v string) string {
+	pv, err := pkgversion.Parse(v)
+	if err != nil {
+		return ""
+	}
+	pin, err := pv.Pin(installerFormat[base])
+	if err != nil {
+		return ""
+	}
+	return pin
+}
 
 // DockerfileTemplate is the template for a base; the mode's differences
 // are blocks inside it.

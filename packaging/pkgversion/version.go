@@ -142,6 +142,18 @@ func (v Version) Spelling(format string) (string, error) {
 	}
 }
 
+// Pin is v as a pin on format's package manager names it: Spelling without
+// the package release, which the install lines add or match (dnf install
+// NAME-PIN, apt-get install NAME=PIN*, apk add NAME~PIN). A build between
+// tags, 0.1.1-pre.3, pins rpm and deb 0.1.1~pre.3, apk 0.1.1_pre3.
+func (v Version) Pin(format string) (string, error) {
+	s, err := v.Spelling(format)
+	if err != nil {
+		return "", err
+	}
+	return s[:strings.LastIndex(s, "-")], nil
+}
+
 // FromGit derives the version from `git describe`: an exact tag vX.Y.Z
 // gives X.Y.Z; N commits after it give X.Y.(Z+1)-pre.N, which every format
 // sorts after X.Y.Z and before the next release; no tag gives 0.1.0.

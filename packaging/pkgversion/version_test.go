@@ -121,3 +121,16 @@ func TestSpelling(t *testing.T) {
 		t.Error("apk spelled build metadata it cannot represent")
 	}
 }
+
+func TestPin(t *testing.T) {
+	v, _ := Parse("0.1.1-pre.3")
+	for format, want := range map[string]string{"rpm": "0.1.1~pre.3", "deb": "0.1.1~pre.3", "apk": "0.1.1_pre3", "archlinux": "0.1.1pre.3"} {
+		if got, err := v.Pin(format); err != nil || got != want {
+			t.Errorf("pin of %s in %s = %q, %v; want %q", v, format, got, err, want)
+		}
+	}
+	r, _ := Parse("1.2.0")
+	if got, _ := r.Pin("apk"); got != "1.2.0" {
+		t.Errorf("a release pins as itself, got %q", got)
+	}
+}
