@@ -17,6 +17,8 @@ import (
 
 type grConfig struct {
 	Nfpms  []any `yaml:"nfpms"`
+	Casks  []any `yaml:"homebrew_casks"`
+	Brews  []any `yaml:"brews"`
 	Before struct {
 		Hooks []string `yaml:"hooks"`
 	} `yaml:"before"`
@@ -51,6 +53,11 @@ func TestReleasePublishesFaasPkgPackages(t *testing.T) {
 	c := loadConfig(t, testutil.RepoRoot(t))
 	if len(c.Nfpms) != 0 {
 		t.Errorf(".goreleaser.yaml builds %d nfpms packages of its own; the release must publish faas-pkg's", len(c.Nfpms))
+	}
+	// Homebrew: the tap's formula comes from faas-pkg (packaging/tap), built
+	// from source; GoReleaser publishes neither a cask nor a formula.
+	if len(c.Casks) != 0 || len(c.Brews) != 0 {
+		t.Errorf(".goreleaser.yaml publishes %d casks and %d formulae; the tap's only formula is faas-pkg's runtime-init", len(c.Casks), len(c.Brews))
 	}
 	hooks := strings.Join(c.Before.Hooks, "\n")
 	for _, want := range []string{"faas-pkg packages --version {{ .Version }}", "faas-pkg release-assets dist/release-assets"} {
@@ -135,7 +142,7 @@ func TestVersionsAgreeBetweenTags(t *testing.T) {
 	if m.Version != want {
 		t.Errorf("packages are version %s, want %s", m.Version, want)
 	}
-	for _, f := range []string{"faas-runtime_" + want + "_linux_amd64.tar.gz", "faas-runtime-" + want + ".tar.gz", "homebrew/Casks/faas-runtime-bin.rb"} {
+	for _, f := range []string{"faas-runtime_" + want + "_linux_amd64.tar.gz", "faas-runtime-" + want + ".tar.gz"} {
 		if _, err := os.Stat(filepath.Join(dist, f)); err != nil {
 			t.Errorf("snapshot lacks %s", f)
 		}
@@ -177,11 +184,9 @@ func TestVersionsAgreeBetweenTags(t *testing.T) {
 		t.Errorf("%d release assets for %d packages and their SBOMs", len(all), n)
 	}
 	checkSnapshotSupplyChain(t, work, dist, want)
-	cask := string(readFile(t, filepath.Join(dist, "homebrew/Casks/faas-runtime-bin.rb")))
-	for _, w := range []string{`"com.apple.quarantine"`, "caveats", "faas-runtime formula"} {
-		if !strings.Contains(cask, w) {
-			t.Errorf("cask lacks %s:\n%s", w, cask)
-		}
+	// Homebrew gets the formula (packaging/tap), no cask.
+	if casks, _ := filepath.Glob(filepath.Join(dist, "homebrew", "Casks", "*.rb")); len(casks) != 0 {
+		t.Errorf("GoReleaser made casks %v; the tap has only the runtime-init formula", casks)
 	}
 }
 

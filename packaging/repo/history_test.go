@@ -71,7 +71,7 @@ func TestHistoryKeepsEarlierRelease(t *testing.T) {
 			t.Errorf("%s: 0.1.0's signed packages are gone", dir)
 		}
 	}
-	formula := string(readFile(t, filepath.Join(h.Dir, repo.HomebrewDir, "Formula", "faas-runtime.rb")))
+	formula := string(readFile(t, filepath.Join(h.Dir, repo.HomebrewDir, "Formula", "runtime-init.rb")))
 	if !strings.Contains(formula, "0.2.0") {
 		t.Errorf("the Homebrew formula is not 0.2.0's")
 	}
@@ -189,7 +189,7 @@ func TestHistoryFromURLKeepBackport(t *testing.T) {
 	if m, _ := repo.ReadManifest(back); m == nil || m.Version != v2 || len(m.Releases) != 2 || m.Releases[0].Version != v1 {
 		t.Errorf("backport: REPO.json %+v, want version 0.2.0 and releases [0.1.0 0.2.0]", m)
 	}
-	for _, f := range []string{filepath.Join(repo.HomebrewDir, "Formula", "faas-runtime.rb"), filepath.Join(repo.ArchDir, "x86_64", repo.PacmanRepo+".db")} {
+	for _, f := range []string{filepath.Join(repo.HomebrewDir, "Formula", "runtime-init.rb"), filepath.Join(repo.ArchDir, "x86_64", repo.PacmanRepo+".db")} {
 		if !bytes.Equal(readFile(t, filepath.Join(back, f)), readFile(t, filepath.Join(h.Dir, f))) {
 			t.Errorf("backport: %s is not 0.2.0's", f)
 		}

@@ -514,11 +514,16 @@ func TestPKGBUILD(t *testing.T) {
 	}
 }
 
+// The formula is homebrew-core's shape for a Go CLI: runtime-init only,
+// built with std_go_args, completions and man page from the binary. Its
+// install and test blocks run through testdata/brew_stub.rb (the formula
+// DSL without Homebrew) on the source archive. faas-pkg release pushes it
+// into the tap's git repository (test/rehearsal clones a bare one).
 func TestHomebrewFormula(t *testing.T) {
 	testutil.Need(t, "ruby")
 	dir := repotest.Dir(t)
 	pkgs, m := manifest(t)
-	formula := filepath.Join(dir, repo.HomebrewDir, "Formula", "faas-runtime.rb")
+	formula := filepath.Join(dir, repo.HomebrewDir, "Formula", packages.FormulaName+".rb")
 	if out := run(t, "", nil, "ruby", "-c", formula); !strings.Contains(out, "Syntax OK") {
 		t.Errorf("ruby -c: %s", out)
 	}
@@ -533,16 +538,18 @@ func TestHomebrewFormula(t *testing.T) {
 	}
 	for _, want := range []string{
 		`url "` + packages.SourceURL(packages.DefaultDownloadURL, m.Version) + `"`,
-		`sha256 "` + sum + `"`,
-		`depends_on "go" => :build`, "std_go_args(ldflags:, output:", `#{bin}/faas-runtime --version`, `#{bin}/runtime-init --version`,
-		`generate_completions_from_executable(bin/"runtime-init", "completion")`, "man1.install", `"scaffold"`,
+		`sha256 "` + sum + `"`, "class RuntimeInit < Formula",
+		`depends_on "go" => :build`, `*std_go_args(ldflags:), "./cmd/runtime-init"`, `#{bin}/runtime-init --version`,
+		`generate_completions_from_executable(bin/"runtime-init", "completion")`,
+		`(man1/"runtime-init.1").write Utils.safe_popen_read(bin/"runtime-init", "man")`, `"scaffold"`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("formula lacks %q", want)
 		}
 	}
-	if filepath.Base(srcs[0].Path) != filepath.Base(packages.SourceURL(packages.DefaultDownloadURL, m.Version)) {
-		t.Errorf("formula url names %s, the archive built is %s", packages.SourceURL(packages.DefaultDownloadURL, m.Version), srcs[0].Path)
+	// The Linux Lambda bootstrap has no place on a Mac.
+	if strings.Contains(text, "cmd/faas-runtime") || strings.Contains(text, `bin/"faas-runtime"`) {
+		t.Errorf("formula builds or installs the faas-runtime bootstrap:\n%s", text)
 	}
 	for _, l := range strings.Split(text, "\n") {
 		if d, ok := strings.CutPrefix(strings.TrimSpace(l), "desc "); ok && len(d)-2 >= 80 {
@@ -551,15 +558,12 @@ func TestHomebrewFormula(t *testing.T) {
 	}
 	// The archive holds the tree the formula builds from.
 	out := run(t, "", nil, "tar", "-tzf", filepath.Join(pkgs, srcs[0].Path))
-	for _, f := range []string{"cmd/faas-runtime/main.go", "cmd/runtime-init/main.go", "go.mod", "LICENSE"} {
+	for _, f := range []string{"cmd/runtime-init/main.go", "go.mod", "LICENSE"} {
 		if !strings.Contains(out, "faas-runtime-"+m.Version+"/"+f) {
 			t.Errorf("source archive lacks %s", f)
 		}
 	}
 
-	// The install and test blocks run (without Homebrew: testdata/brew_stub.rb
-	// gives them the DSL) on the source archive: binaries, man pages,
-	// completions, and a scaffolded project in testpath.
 	t.Run("install and test blocks", func(t *testing.T) {
 		testutil.Need(t, "go", "tar")
 		work := t.TempDir()
@@ -568,11 +572,17 @@ func TestHomebrewFormula(t *testing.T) {
 		os.MkdirAll(testpath, 0o755)
 		stub := filepath.Join(testutil.RepoRoot(t), "packaging/repo/testdata/brew_stub.rb")
 		run(t, "", []string{"GOFLAGS=-buildvcs=false"}, "ruby", stub, formula, filepath.Join(work, "faas-runtime-"+m.Version), prefix, testpath, m.Version)
-		for _, f := range []string{"bin/faas-runtime", "bin/runtime-init", "share/man/man1/runtime-init.1", "share/man/man1/faas-runtime.1",
+		for _, f := range []string{"bin/runtime-init", "share/man/man1/runtime-init.1",
 			"etc/bash_completion.d/runtime-init", "share/zsh/site-functions/_runtime-init", "share/fish/vendor_completions.d/runtime-init.fish"} {
 			if _, err := os.Stat(filepath.Join(prefix, f)); err != nil {
 				t.Errorf("formula did not install %s", f)
 			}
+		}
+		if page := string(readFile(t, filepath.Join(prefix, "share/man/man1/runtime-init.1"))); !strings.Contains(page, ".TH runtime-init 1") {
+			t.Errorf("man page: %.200s", page)
+		}
+		if _, err := os.Stat(filepath.Join(prefix, "bin/faas-runtime")); err == nil {
+			t.Errorf("formula installed the faas-runtime bootstrap")
 		}
 	})
 }

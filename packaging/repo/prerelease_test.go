@@ -99,7 +99,7 @@ func TestPrereleasePins(t *testing.T) {
 
 	t.Run("apt", func(t *testing.T) {
 		pin := scaffoldedPin(t, "distroless", prerelease, pinKeys)
-		root := debianRoot(t)
+		root := repotest.DebianRoot(t)
 		os.MkdirAll(filepath.Join(root, "etc/apt/keyrings"), 0o755)
 		os.WriteFile(filepath.Join(root, "etc/apt/keyrings/faas-runtime-archive-keyring.gpg"), readFile(t, filepath.Join(dir, repo.DebKeyring)), 0o644)
 		os.Remove(filepath.Join(root, "etc/apt/sources.list"))

@@ -21,10 +21,10 @@ class Formula
     end
   end
 
-  attr_reader :testpath, :version
+  attr_reader :name, :testpath, :version
 
-  def initialize(prefix, testpath, version)
-    @prefix, @testpath, @version = Pathname(prefix), Pathname(testpath), version
+  def initialize(name, prefix, testpath, version)
+    @name, @prefix, @testpath, @version = name, Pathname(prefix), Pathname(testpath), version
   end
 
   # A directory that is both a Pathname (man1/"x.1") and an install target.
@@ -60,7 +60,8 @@ class Formula
       File.write(dir/name, out)
     end
   end
-  def std_go_args(ldflags: nil, output: bin/"x") = ["-trimpath", "-o=#{output}", "-ldflags=#{ldflags}"]
+  # Homebrew's: the binary is bin/<formula name> unless output: says otherwise.
+  def std_go_args(ldflags: nil, output: bin/name) = ["-trimpath", "-o=#{output}", "-ldflags=#{ldflags}"]
 
   def system(*args)
     Kernel.system(*args.map(&:to_s)) || raise("failed: #{args.join(" ")}")
@@ -88,7 +89,7 @@ end
 formula, src, prefix, testpath, version = ARGV
 load formula
 klass = Object.const_get(File.read(formula)[/class (\w+) < Formula/, 1])
-f = klass.new(prefix, testpath, version)
+f = klass.new(File.basename(formula, ".rb"), prefix, testpath, version)
 Dir.chdir(src) { f.install }
 Dir.chdir(testpath) { f.instance_eval(&klass.test_block) }
 puts "formula install and test: OK"
