@@ -28,7 +28,7 @@ func TestReadEveryFormat(t *testing.T) {
 			}
 			member, bin := "usr/bin/faas-runtime", filepath.Join("bin", "linux_"+a.GOARCH, "faas-runtime")
 			if kind == "msys2" {
-				member, bin = "/ucrt64/bin/faas-runtime.exe", filepath.Join("bin", "windows_amd64", "faas-runtime.exe")
+				member, bin = "/ucrt64/bin/runtime-init.exe", filepath.Join("bin", "windows_amd64", "runtime-init.exe")
 			}
 			data, err := pkgfile.Read(filepath.Join(pkgs, a.Path), member)
 			if err != nil {

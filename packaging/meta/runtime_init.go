@@ -12,7 +12,6 @@ func init() {
 		Section: "devel",
 		Files: []File{
 			{Kind: Binary, Src: "./cmd/runtime-init", Dst: "/usr/bin/runtime-init", Mode: 0o755},
-			// faas-runtime.exe rides along in the MSYS2 package only (see build.msys2Files).
 			{Kind: Generated, Src: "man:runtime-init", Dst: "/usr/share/man/man1/runtime-init.1.gz", Mode: 0o644, Doc: true},
 			{Kind: Generated, Src: "bash:runtime-init", Dst: "/usr/share/bash-completion/completions/runtime-init", Mode: 0o644},
 			{Kind: Generated, Src: "zsh:runtime-init", Dst: "/usr/share/zsh/site-functions/_runtime-init", Mode: 0o644},

@@ -195,9 +195,8 @@ func filesFor(t Target) []meta.File {
 	if t.Format == "msys2" {
 		prefix := MSYS2Envs[t.GOARCH].Prefix
 		fs = append(fs,
+			// runtime-init only: the Lambda bootstrap has no use on Windows.
 			meta.File{Kind: meta.Binary, Src: "./cmd/runtime-init", Dst: prefix + "/bin/runtime-init.exe", Mode: 0o755},
-			// The bootstrap too, so that one package gives a Windows user both tools.
-			meta.File{Kind: meta.Binary, Src: "./cmd/faas-runtime", Dst: prefix + "/bin/faas-runtime.exe", Mode: 0o755},
 			meta.File{Kind: meta.Source, Src: meta.LicenseFile, Dst: prefix + "/share/licenses/" + name + "/LICENSE", Mode: 0o644},
 			meta.File{Kind: meta.Source, Src: meta.ReadmeFile, Dst: prefix + "/share/doc/" + name + "/README.md", Mode: 0o644, Doc: true},
 		)

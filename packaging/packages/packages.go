@@ -54,7 +54,7 @@ type Result struct {
 // Artifact is one output file.
 type Artifact struct {
 	Path    string `json:"path"` // relative to Out
-	Kind    string `json:"kind"` // rpm, deb, apk, archlinux, msys2, layer, source, formula, pkgbuild, binary
+	Kind    string `json:"kind"` // rpm, deb, apk, archlinux, msys2, layer, source, formula, pkgbuild, srcinfo, binary
 	Package string `json:"package,omitempty"`
 	Arch    string `json:"arch,omitempty"` // the format's spelling
 	GOOS    string `json:"goos,omitempty"`

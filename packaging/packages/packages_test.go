@@ -81,7 +81,7 @@ func TestReproducible(t *testing.T) {
 	if len(r1.Files) != len(r2.Files) {
 		t.Errorf("builds made %d and %d files", len(r1.Files), len(r2.Files))
 	}
-	want := map[string]int{"layer": 2, "source": 1, "formula": 1, "pkgbuild": 1}
+	want := map[string]int{"layer": 2, "source": 1, "formula": 1, "pkgbuild": 1, "srcinfo": 1}
 	targets, _ := packages.Targets(nil, nil)
 	for _, tg := range targets {
 		want[tg.Format]++

@@ -429,7 +429,11 @@ func TestPacman(t *testing.T) {
 		if err != nil {
 			t.Fatalf("pacman -S %s: %v\n%s", name, err, root)
 		}
-		for _, exe := range []string{"bin/runtime-init.exe", "bin/faas-runtime.exe"} {
+		// runtime-init only: the Lambda bootstrap has no use on Windows.
+		if _, err := os.Stat(filepath.Join(root, e.Prefix, "bin/faas-runtime.exe")); err == nil {
+			t.Errorf("%s ships faas-runtime.exe", name)
+		}
+		for _, exe := range []string{"bin/runtime-init.exe"} {
 			f, err := pe.Open(filepath.Join(root, e.Prefix, exe))
 			if err != nil {
 				t.Errorf("%s%s: %v", e.Prefix, exe, err)
@@ -488,6 +492,11 @@ func TestPKGBUILD(t *testing.T) {
 	os.WriteFile(filepath.Join(work, "PKGBUILD"), readFile(t, src), 0o644)
 	out := run(t, work, nil, "runuser", "-u", "faasbuild", "--", "env", "MINGW_PACKAGE_PREFIX=mingw-w64-ucrt-x86_64",
 		"MINGW_PREFIX=/ucrt64", "makepkg", "--printsrcinfo")
+	// The .SRCINFO shipped beside the PKGBUILD is makepkg's, byte for byte.
+	srcinfo := string(readFile(t, filepath.Join(pkgs, m.Find("srcinfo", "", "")[0].Path)))
+	if out != srcinfo {
+		t.Errorf("makepkg --printsrcinfo differs from the shipped .SRCINFO:\n--- makepkg\n%s\n--- .SRCINFO\n%s", out, srcinfo)
+	}
 	sum := m.Find("source", "", "")[0].SHA256
 	for _, want := range []string{
 		"pkgbase = mingw-w64-runtime-init",
@@ -502,8 +511,9 @@ func TestPKGBUILD(t *testing.T) {
 	}
 	pkgbuild := string(readFile(t, src))
 	for _, want := range []string{"_realname=runtime-init", "pkgbase=mingw-w64-${_realname}", `pkgname=("${MINGW_PACKAGE_PREFIX}-${_realname}")`,
-		"mingw_arch=('ucrt64' 'clang64' 'clangarm64')", "msys2_references=('purl: pkg:golang/github.com/faas-runtime/faas-runtime')",
-		`export GOROOT="${MINGW_PREFIX}/lib/go"`, "-modcacherw", "-buildmode=exe",
+		"mingw_arch=('mingw64' 'ucrt64' 'clang64' 'clangarm64')", "msys2_references=('purl: pkg:golang/github.com/faas-runtime/faas-runtime')",
+		"msys2_repository_url='https://github.com/faas-runtime/faas-runtime'",
+		`export GOROOT="${MINGW_PREFIX}/lib/go"`, "-modcacherw", "-buildmode=pie", "-trimpath",
 		`"${pkgdir}${MINGW_PREFIX}/share/man/man1/runtime-init.1.gz"`,
 		`"${pkgdir}${MINGW_PREFIX}/share/bash-completion/completions/runtime-init"`,
 		`"${pkgdir}${MINGW_PREFIX}/share/zsh/site-functions/_runtime-init"`,
@@ -511,6 +521,62 @@ func TestPKGBUILD(t *testing.T) {
 		if !strings.Contains(pkgbuild, want) {
 			t.Errorf("PKGBUILD lacks %q", want)
 		}
+	}
+	// The Lambda bootstrap has no use on Windows.
+	if strings.Contains(pkgbuild, "faas-runtime.exe") || strings.Contains(pkgbuild, "./cmd/faas-runtime") {
+		t.Errorf("PKGBUILD builds or ships faas-runtime.exe")
+	}
+}
+
+// The PKGBUILD's build() compiles on MSYS2: here its commands run
+// cross-compiled for UCRT64 (amd64) and CLANGARM64 (arm64), with
+// ${MINGW_PREFIX}/lib/go pointing at this machine's Go. The three lines
+// that run the freshly built runtime-init.exe (man page, completions) need
+// Windows and are left out; the same commands run natively in
+// internal/cli's TestManCommand and TestCompletionCommand. The .exe must be
+// a position-independent PE with ASLR: DYNAMIC_BASE and HIGH_ENTROPY_VA.
+func TestPKGBUILDCrossBuild(t *testing.T) {
+	testutil.Slow(t, "compiles runtime-init for Windows twice")
+	testutil.Need(t, "go", "bash", "tar")
+	pkgs, m := manifest(t)
+	pkgbuild := filepath.Join(pkgs, m.Find("pkgbuild", "", "")[0].Path)
+	archive := filepath.Join(pkgs, m.Find("source", "", "")[0].Path)
+	goroot := strings.TrimSpace(run(t, "", nil, "go", "env", "GOROOT"))
+	for _, env := range []struct {
+		name, goarch string
+		machine      uint16
+	}{{"ucrt64", "amd64", pe.IMAGE_FILE_MACHINE_AMD64}, {"clangarm64", "arm64", pe.IMAGE_FILE_MACHINE_ARM64}} {
+		t.Run(env.name, func(t *testing.T) {
+			srcdir, prefix := t.TempDir(), t.TempDir()
+			run(t, srcdir, nil, "tar", "-xzf", archive)
+			os.MkdirAll(filepath.Join(prefix, "lib"), 0o755)
+			if err := os.Symlink(goroot, filepath.Join(prefix, "lib", "go")); err != nil {
+				t.Fatal(err)
+			}
+			script := `set -euo pipefail
+source "$1"
+eval "$(declare -f build | grep -v '\./runtime-init\.exe ')"
+build`
+			run(t, "", []string{"srcdir=" + srcdir, "MINGW_PREFIX=" + prefix, "MINGW_PACKAGE_PREFIX=" + packages.MSYS2Envs[env.goarch].PackagePrefix,
+				"GOOS=windows", "GOARCH=" + env.goarch}, "bash", "-c", script, "bash", pkgbuild)
+			exe := filepath.Join(srcdir, "faas-runtime-"+m.Version, "runtime-init.exe")
+			f, err := pe.Open(exe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if f.Machine != env.machine {
+				t.Errorf("machine %#x, want %#x", f.Machine, env.machine)
+			}
+			oh, ok := f.OptionalHeader.(*pe.OptionalHeader64)
+			if !ok {
+				t.Fatalf("not a PE32+ image: %T", f.OptionalHeader)
+			}
+			const aslr = pe.IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE | pe.IMAGE_DLLCHARACTERISTICS_HIGH_ENTROPY_VA
+			if oh.DllCharacteristics&aslr != aslr {
+				t.Errorf("DllCharacteristics %#x lacks DYNAMIC_BASE and HIGH_ENTROPY_VA (ASLR)", oh.DllCharacteristics)
+			}
+		})
 	}
 }
 
