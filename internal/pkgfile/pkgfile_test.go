@@ -1,3 +1,8 @@
+//go:build !windows
+
+// packaging/repo links go-apk, which does not build for Windows; these
+// tests read real packages on Linux.
+
 package pkgfile_test
 
 import (

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/meta"
 	"github.com/faas-runtime/faas-runtime/packaging/packages"
 	"github.com/faas-runtime/faas-runtime/packaging/repo"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
@@ -575,6 +576,24 @@ build`
 			const aslr = pe.IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE | pe.IMAGE_DLLCHARACTERISTICS_HIGH_ENTROPY_VA
 			if oh.DllCharacteristics&aslr != aslr {
 				t.Errorf("DllCharacteristics %#x lacks DYNAMIC_BASE and HIGH_ENTROPY_VA (ASLR)", oh.DllCharacteristics)
+			}
+			// go vet passes, for Windows, on every package of this module the
+			// recipe compiles (with their tests).
+			winEnv := []string{"GOOS=windows", "GOARCH=" + env.goarch}
+			var ours []string
+			for _, p := range strings.Fields(run(t, testutil.RepoRoot(t), winEnv, "go", "list", "-deps", "./cmd/runtime-init")) {
+				if strings.HasPrefix(p, meta.Project.Module+"/") {
+					ours = append(ours, p)
+				}
+			}
+			if len(ours) == 0 {
+				t.Fatal("go list found none of this module's packages in runtime-init")
+			}
+			// No 5-minute limit here: a cold cache compiles the dependencies for Windows.
+			vet := exec.Command("go", append([]string{"vet"}, ours...)...)
+			vet.Dir, vet.Env = testutil.RepoRoot(t), append(os.Environ(), winEnv...)
+			if out, err := vet.CombinedOutput(); err != nil {
+				t.Errorf("GOOS=windows GOARCH=%s go vet: %v\n%s", env.goarch, err, out)
 			}
 		})
 	}

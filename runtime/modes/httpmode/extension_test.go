@@ -1,3 +1,7 @@
+//go:build unix
+
+// Kills a process with syscall.Kill, which Windows does not have.
+
 package httpmode_test
 
 import (
