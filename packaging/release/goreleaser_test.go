@@ -54,7 +54,7 @@ func TestReleasePublishesFaasPkgPackages(t *testing.T) {
 	if len(c.Nfpms) != 0 {
 		t.Errorf(".goreleaser.yaml builds %d nfpms packages of its own; the release must publish faas-pkg's", len(c.Nfpms))
 	}
-	// Homebrew: the tap's formula comes from faas-pkg (packaging/tap), built
+	// Homebrew: the tap's formula comes from faas-pkg (faas-pkg release --tap), built
 	// from source; GoReleaser publishes neither a cask nor a formula.
 	if len(c.Casks) != 0 || len(c.Brews) != 0 {
 		t.Errorf(".goreleaser.yaml publishes %d casks and %d formulae; the tap's only formula is faas-pkg's runtime-init", len(c.Casks), len(c.Brews))
@@ -184,7 +184,7 @@ func TestVersionsAgreeBetweenTags(t *testing.T) {
 		t.Errorf("%d release assets for %d packages and their SBOMs", len(all), n)
 	}
 	checkSnapshotSupplyChain(t, work, dist, want)
-	// Homebrew gets the formula (packaging/tap), no cask.
+	// Homebrew gets the formula (faas-pkg release --tap), no cask.
 	if casks, _ := filepath.Glob(filepath.Join(dist, "homebrew", "Casks", "*.rb")); len(casks) != 0 {
 		t.Errorf("GoReleaser made casks %v; the tap has only the runtime-init formula", casks)
 	}
