@@ -80,3 +80,19 @@ func TestReadinessCheckTimeout(t *testing.T) {
 		t.Errorf("a value <= 0 is no bound, with a warning: %+v %v", cfg, err)
 	}
 }
+
+// In response_stream mode the 403 for a hook path is a streamed response
+// too: the prelude with status 403, then the body.
+func TestSnapStartHookPathForbiddenStreamed(t *testing.T) {
+	b := snapBox(t, "AWS_LWA_INVOKE_MODE=response_stream", "AWS_LWA_SNAPSTART_AFTER_RESTORE_PATH=/snapstart/after")
+	res := b.invoke(t, v2Event("POST", "/snapstart/after", "", nil))
+	prelude, body, ok := strings.Cut(string(res.Body), "\x00\x00\x00\x00\x00\x00\x00\x00")
+	if res.Failed() || !res.Streamed || !ok || !strings.Contains(prelude, `"statusCode":403`) || body != "Forbidden" {
+		t.Fatalf("%+v: %q", res, res.Body)
+	}
+	// The app saw the after-restore hook once, and not the forbidden event.
+	res = b.invoke(t, v2Event("GET", "/snapstart-log", "", nil))
+	if _, log, _ := strings.Cut(string(res.Body), "\x00\x00\x00\x00\x00\x00\x00\x00"); log != "after" {
+		t.Errorf("hook calls the app saw: %q, want after", log)
+	}
+}
