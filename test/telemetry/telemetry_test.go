@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -37,6 +38,33 @@ func TestTelemetryAPISchema(t *testing.T) {
 	t.Run("on-demand", func(t *testing.T) { checkTelemetry(t, false) })
 	// Under SnapStart the restore phase's events come too.
 	t.Run("snap-start", func(t *testing.T) { checkTelemetry(t, true) })
+}
+
+// Under invoke the one invocation's events reach the extension too,
+// before its SHUTDOWN.
+func TestTelemetryAPIUnderInvoke(t *testing.T) {
+	dir := t.TempDir()
+	tel, logs := filepath.Join(dir, "telemetry.jsonl"), filepath.Join(dir, "logs.jsonl")
+	cmd := exec.Command(testutil.Binary(t, "./cmd/runtime-init"), "invoke", "--extension", testutil.Binary(t, "./test/telemetry/extension"),
+		"--env", "TELEMETRY_OUT="+tel, "--env", "LOGS_OUT="+logs, "--", "examples/echo-sh/handler.sh")
+	cmd.Dir = testutil.RepoRoot(t)
+	out, stderr, code := testutil.Run(t, cmd)
+	var res struct{ RequestID string }
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil {
+		t.Fatalf("invoke: exit %d %s\n%s", code, out, stderr)
+	}
+	got := map[string]bool{}
+	for _, ev := range readEvents(t, tel) {
+		rec := checkRecord(t, ev)
+		if rec["requestId"] == res.RequestID {
+			got[ev.Type] = true
+		}
+	}
+	for _, typ := range []string{"platform.start", "platform.runtimeDone", "platform.report"} {
+		if !got[typ] {
+			t.Errorf("no %s for %s", typ, res.RequestID)
+		}
+	}
 }
 
 func checkTelemetry(t *testing.T, snapStart bool) {
