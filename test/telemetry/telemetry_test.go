@@ -140,17 +140,70 @@ func checkTelemetry(t *testing.T, snapStart bool) {
 	}
 	t.Logf("Telemetry API: %d events %v", len(events), seen)
 
-	// The Logs API subscription got the platform reports and the
-	// function's lines too.
-	logged := map[string]int{}
+	// Subscribing through the Logs API after the Telemetry API is refused.
+	if b, _ := os.ReadFile(tel + ".other"); string(b) != "400" {
+		t.Errorf("Logs API after the Telemetry API: %q, want 400", b)
+	}
+	_ = logs
+}
+
+// Through the Logs API (2020-08-15) the same extension gets its older
+// record shapes: platform.start, platform.end and platform.report with the
+// request id, and the function's lines; no init events.
+func TestLogsAPI(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs.jsonl")
+	url, cmd := testutil.Serve(t, nil, "--extension", testutil.Binary(t, "./test/telemetry/extension"),
+		"--env", "EXT_API=logs", "--env", "LOGS_OUT="+logs, "--", "examples/echo-sh/handler.sh")
+	var ids []string
+	for i := range 3 {
+		code, h, b := testutil.Post(t, url, []byte(`{}`))
+		if code != 200 {
+			t.Fatalf("invocation %d: %d %s", i, code, b)
+		}
+		ids = append(ids, h.Get("X-Amzn-RequestId"))
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	waitExit(t, cmd.Wait)
+	got := map[string]map[string]bool{}
 	for _, ev := range readEvents(t, logs) {
-		logged[ev.Type]++
-		if ev.Type == "extension" {
-			t.Errorf("Logs API: an extension event without subscribing to them")
+		if _, err := time.Parse(time.RFC3339Nano, ev.Time); err != nil {
+			t.Errorf("%s: time %q", ev.Type, ev.Time)
+		}
+		switch ev.Type {
+		case "platform.start", "platform.end", "platform.report", "platform.runtimeDone":
+			var rec struct {
+				RequestID string `json:"requestId"`
+				Metrics   *struct {
+					DurationMs       *float64 `json:"durationMs"`
+					BilledDurationMs *int64   `json:"billedDurationMs"`
+					MemorySizeMB     *int     `json:"memorySizeMB"`
+					MaxMemoryUsedMB  *int     `json:"maxMemoryUsedMB"`
+				} `json:"metrics"`
+			}
+			if err := json.Unmarshal(ev.Record, &rec); err != nil || rec.RequestID == "" {
+				t.Errorf("%s: %s", ev.Type, ev.Record)
+				continue
+			}
+			if ev.Type == "platform.report" && (rec.Metrics == nil || rec.Metrics.DurationMs == nil || rec.Metrics.BilledDurationMs == nil ||
+				rec.Metrics.MemorySizeMB == nil || rec.Metrics.MaxMemoryUsedMB == nil) {
+				t.Errorf("platform.report without its metrics: %s", ev.Record)
+			}
+			if got[rec.RequestID] == nil {
+				got[rec.RequestID] = map[string]bool{}
+			}
+			got[rec.RequestID][ev.Type] = true
+		case "function", "platform.logsSubscription":
+		default:
+			t.Errorf("Logs API: event type %q", ev.Type)
 		}
 	}
-	if logged["platform.report"] != 3 || logged["function"] < 3 {
-		t.Errorf("Logs API events: %v", logged)
+	for _, id := range ids {
+		for _, typ := range []string{"platform.start", "platform.end", "platform.report"} {
+			if !got[id][typ] {
+				t.Errorf("invocation %s: no %s", id, typ)
+			}
+		}
 	}
 }
 

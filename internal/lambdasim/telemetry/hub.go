@@ -94,10 +94,21 @@ func (h *Hub) Subscribe(api, ext string, body []byte) (int, []byte) {
 	if err := json.Unmarshal(body, &req); err != nil {
 		return refuse("InvalidRequest", "could not parse the subscription request: "+err.Error())
 	}
-	s := &subscriber{ext: ext, types: map[string]bool{}, maxItems: 1000, maxBytes: 262144, timeout: time.Second}
-	if api == PathLogs {
-		s.maxItems = 10000 // the Logs API's default
+	s := &subscriber{ext: ext, logsAPI: api == PathLogs, types: map[string]bool{}, maxItems: 1000, maxBytes: 262144, timeout: time.Second}
+	minItems := 25
+	if s.logsAPI {
+		s.maxItems, minItems = 10000, 1000 // the Logs API's default and minimum
 	}
+	// An extension subscribes through one of the two APIs: "any attempt
+	// to subscribe with the other API returns an error" (Logs API page).
+	h.mu.Lock()
+	for _, o := range h.subs {
+		if o.ext == ext && o.logsAPI != s.logsAPI {
+			h.mu.Unlock()
+			return refuse("InvalidRequest", "extension "+ext+" already subscribed through the other API (Telemetry API or Logs API)")
+		}
+	}
+	h.mu.Unlock()
 	for _, t := range req.Types {
 		switch t {
 		case platform.CategoryPlatform, platform.CategoryFunction, platform.CategoryExtension:
@@ -111,8 +122,8 @@ func (h *Hub) Subscribe(api, ext string, body []byte) (int, []byte) {
 	}
 	b := req.Buffering
 	if v := b.MaxItems; v != nil {
-		if *v < 25 || *v > 10000 {
-			return refuse("ValidationError", fmt.Sprintf("buffering.maxItems %d: want 25 to 10000", *v))
+		if *v < minItems || *v > 10000 {
+			return refuse("ValidationError", fmt.Sprintf("buffering.maxItems %d: want %d to 10000", *v, minItems))
 		}
 		s.maxItems = *v
 	}

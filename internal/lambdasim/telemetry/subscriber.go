@@ -20,6 +20,7 @@ const queueMax = 10000
 // reached or timeout has passed since the batch's first event.
 type subscriber struct {
 	ext      string
+	logsAPI  bool // subscribed through the Logs API: its older record shapes
 	types    map[string]bool
 	maxItems int
 	maxBytes int
@@ -48,6 +49,16 @@ func (s *subscriber) start() {
 }
 
 func (s *subscriber) publish(ev platform.Event) {
+	if s.logsAPI {
+		for _, e := range logsAPIEvents(ev) {
+			s.queueEvent(e)
+		}
+		return
+	}
+	s.queueEvent(ev)
+}
+
+func (s *subscriber) queueEvent(ev platform.Event) {
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return

@@ -6,10 +6,12 @@
 //	Telemetry API:   https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api-reference.html
 //	Logs API:        https://docs.aws.amazon.com/lambda/latest/dg/runtimes-logs-api.html
 //
-// It registers for INVOKE and SHUTDOWN, listens on two loopback ports,
-// subscribes to the Telemetry API (all three types) and to the Logs API
-// (platform and function), and appends every batch it is sent, one JSON
-// array per line, to $TELEMETRY_OUT and $LOGS_OUT.
+// It registers for INVOKE and SHUTDOWN, listens on a loopback port,
+// subscribes to the Telemetry API (all three types; then tries the Logs
+// API too, which Lambda refuses, and writes the status to
+// $TELEMETRY_OUT.other) or, with EXT_API=logs, to the Logs API (platform
+// and function), and appends every batch it is sent, one JSON array per
+// line, to $TELEMETRY_OUT or $LOGS_OUT.
 package main
 
 import (
@@ -61,27 +63,43 @@ func main() {
 		return port
 	}
 	// The destination host is sandbox.localdomain, as the references say.
-	subscribe := func(path string, body map[string]any) {
+	subscribe := func(path string, body map[string]any) int {
 		b, _ := json.Marshal(body)
 		req, _ := http.NewRequest(http.MethodPut, api+path, bytes.NewReader(b))
 		req.Header.Set("Lambda-Extension-Identifier", id)
 		resp, err := http.DefaultClient.Do(req)
-		if err != nil || resp.StatusCode != 200 {
-			log.Fatalf("telemetry-ext: subscribe %s: %v %v", path, err, resp)
+		if err != nil {
+			log.Fatalf("telemetry-ext: subscribe %s: %v", path, err)
 		}
 		resp.Body.Close()
+		return resp.StatusCode
 	}
-	subscribe("/2022-07-01/telemetry", map[string]any{
-		"schemaVersion": "2022-12-13",
-		"types":         []string{"platform", "function", "extension"},
-		"buffering":     map[string]int{"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 25},
-		"destination":   map[string]string{"protocol": "HTTP", "URI": "http://sandbox.localdomain:" + listen(os.Getenv("TELEMETRY_OUT"))},
-	})
-	subscribe("/2020-08-15/logs", map[string]any{
-		"types":       []string{"platform", "function"},
-		"buffering":   map[string]int{"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 25},
-		"destination": map[string]string{"protocol": "HTTP", "URI": "http://sandbox.localdomain:" + listen(os.Getenv("LOGS_OUT"))},
-	})
+	// One API per extension: the Telemetry API, unless EXT_API=logs.
+	if os.Getenv("EXT_API") == "logs" {
+		code := subscribe("/2020-08-15/logs", map[string]any{
+			"types":       []string{"platform", "function"},
+			"buffering":   map[string]int{"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 25},
+			"destination": map[string]string{"protocol": "HTTP", "URI": "http://sandbox.localdomain:" + listen(os.Getenv("LOGS_OUT"))},
+		})
+		if code != 200 {
+			log.Fatalf("telemetry-ext: Logs API subscription: %d", code)
+		}
+	} else {
+		code := subscribe("/2022-07-01/telemetry", map[string]any{
+			"schemaVersion": "2022-12-13",
+			"types":         []string{"platform", "function", "extension"},
+			"buffering":     map[string]int{"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 25},
+			"destination":   map[string]string{"protocol": "HTTP", "URI": "http://sandbox.localdomain:" + listen(os.Getenv("TELEMETRY_OUT"))},
+		})
+		if code != 200 {
+			log.Fatalf("telemetry-ext: Telemetry API subscription: %d", code)
+		}
+		// "After subscribing with one of these APIs, any attempt to
+		// subscribe with the other API returns an error": record the answer.
+		other := subscribe("/2020-08-15/logs", map[string]any{"types": []string{"platform"},
+			"destination": map[string]string{"protocol": "HTTP", "URI": "http://sandbox.localdomain:1"}})
+		os.WriteFile(os.Getenv("TELEMETRY_OUT")+".other", []byte(fmt.Sprint(other)), 0o644)
+	}
 	log.Printf("telemetry-ext: subscribed")
 
 	for {
