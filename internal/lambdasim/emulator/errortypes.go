@@ -33,6 +33,11 @@ const (
 	ErrTypeExtLaunchError = "Extension.LaunchError"
 	ErrTypeExtCrash       = "Extension.Crash"
 
+	// The Telemetry and Logs APIs' answer where they are not served (RIE's
+	// rapi/handler/runtimelogs_stub.go).
+	ErrTypeTelemetryNotSupported = "Telemetry.NotSupported"
+	ErrTypeLogsNotSupported      = "Logs.NotSupported"
+
 	// ErrTypeUnhandled is Lambda's word for a function error that named no
 	// type: the X-Amz-Function-Error header's value, and the errorType of a
 	// posted error that gave none.

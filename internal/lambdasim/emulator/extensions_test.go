@@ -130,3 +130,24 @@ func TestExtensionsAPI(t *testing.T) {
 		t.Errorf("exit error without identifier: %d", code)
 	}
 }
+
+// Without a Telemetry subscriber (Config.Telemetry), the Telemetry and
+// Logs APIs answer as RIE's stub does: 202 and Telemetry.NotSupported
+// (Logs.NotSupported), so that extensions run on; an unknown identifier
+// is refused first, as on every Extensions API call.
+func TestTelemetryStub(t *testing.T) {
+	_, base := start(t, emulator.Config{})
+	code, id, _ := register(t, base, "watcher", `{"events":[]}`)
+	if code != 200 {
+		t.Fatalf("register: %d", code)
+	}
+	for path, typ := range map[string]string{"/2022-07-01/telemetry": "Telemetry.NotSupported", "/2020-08-15/logs": "Logs.NotSupported"} {
+		code, _, b := request(t, http.MethodPut, base+path, []byte(`{"types":["platform"]}`), map[string]string{api.HeaderExtensionID: id})
+		if code != 202 || errType(t, b) != typ {
+			t.Errorf("%s: %d %s, want 202 %s", path, code, b, typ)
+		}
+		if code, _, _ := request(t, http.MethodPut, base+path, []byte(`{}`), map[string]string{api.HeaderExtensionID: "00000000-0000-0000-0000-000000000000"}); code != 403 {
+			t.Errorf("%s with an unknown identifier: %d, want 403", path, code)
+		}
+	}
+}

@@ -9,6 +9,9 @@ package emulator
 import (
 	"io"
 	"net/http"
+
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/telemetry"
+	"github.com/faas-runtime/faas-runtime/runtime/api"
 )
 
 // Subscriber takes subscriptions (package telemetry's Hub).
@@ -16,7 +19,7 @@ type Subscriber interface {
 	Subscribe(api, extension string, body []byte) (status int, answer []byte)
 }
 
-func (e *Emulator) serveSubscribe(api string) http.HandlerFunc {
+func (e *Emulator) serveSubscribe(path string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		x := e.extensionFor(w, r)
 		if x == nil {
@@ -24,12 +27,17 @@ func (e *Emulator) serveSubscribe(api string) http.HandlerFunc {
 		}
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 		if e.cfg.Telemetry == nil {
+			typ, msg := ErrTypeTelemetryNotSupported, "Telemetry API is not supported"
+			if path == telemetry.PathLogs {
+				typ, msg = ErrTypeLogsNotSupported, "Logs API is not supported"
+			}
+			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusAccepted)
-			_, _ = io.WriteString(w, `{"errorMessage":"Telemetry API is not supported","errorType":"Telemetry.NotSupported"}`)
+			_, _ = w.Write(api.NewError(typ, msg).JSON())
 			return
 		}
-		status, answer := e.cfg.Telemetry.Subscribe(api, x.name, body)
-		e.cfg.Log.Info("telemetry subscription", "extension", x.name, "api", api, "status", status)
+		status, answer := e.cfg.Telemetry.Subscribe(path, x.name, body)
+		e.cfg.Log.Info("telemetry subscription", "extension", x.name, "api", path, "status", status)
 		w.WriteHeader(status)
 		_, _ = w.Write(answer)
 	}
