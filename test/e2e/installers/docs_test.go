@@ -22,13 +22,7 @@ import (
 )
 
 func TestDocsInstallLines(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: runs the installers in stand-in bases with podman")
-	}
-	testutil.LockPodman(t)
-	testutil.NeedRoot(t)
-	testutil.Need(t, "podman", "debootstrap", "tar", "flock", "curl", "ldd")
-	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))
+	needPodman(t, "runs the installers in stand-in bases with podman", "curl", "ldd")
 
 	refs := standIns(t, "amd64", "ubi-minimal", "ubi", "alpine-apk2", "alpine-apk3")
 	dir := repotest.Dir(t)

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
@@ -16,13 +15,7 @@ import (
 // other architecture's faas-runtime into an installroot with --forcearch,
 // running none of that architecture's programs.
 func TestDnfForcearchInstallroot(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds a stand-in base and runs podman")
-	}
-	testutil.LockPodman(t)
-	testutil.NeedRoot(t)
-	testutil.Need(t, "podman", "debootstrap", "tar", "flock")
-	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))
+	needPodman(t, "builds a stand-in base and runs podman")
 
 	rpmArch, machine := "aarch64", elf.EM_AARCH64
 	if runtime.GOARCH == "arm64" {

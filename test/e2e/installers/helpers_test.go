@@ -246,3 +246,17 @@ func otherKeys(t *testing.T) (pgpArmored, apkPEM []byte) {
 	}
 	return pgpArmored, apkPEM
 }
+
+// needPodman is the preamble of every test here: skipped under -short
+// (why says what it runs), root, podman's lock and the tools, with the
+// project's containers.conf.
+func needPodman(t *testing.T, why string, tools ...string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: " + why)
+	}
+	testutil.LockPodman(t)
+	testutil.NeedRoot(t)
+	testutil.Need(t, append([]string{"podman", "debootstrap", "tar", "flock"}, tools...)...)
+	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))
+}
