@@ -266,7 +266,9 @@ func Lock(t testing.TB, path string) {
 
 // LockPodman serialises the tests that build and remove images in podman's
 // one shared store: two such tests at once (go test -p 2) could remove a
-// layer the other's build was checking ("layer not known").
+// layer the other's build was checking ("layer not known"). Call it after
+// Need and NeedRoot: a test they skip (under -short, say) does not wait
+// for the lock.
 func LockPodman(t testing.TB) {
 	t.Helper()
 	Lock(t, filepath.Join(os.TempDir(), "faas-runtime-podman.lock"))

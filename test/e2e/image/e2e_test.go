@@ -41,9 +41,9 @@ func buildTools(t *testing.T) tools {
 }
 
 func TestRegistryPodmanRoundTrip(t *testing.T) {
-	testutil.LockPodman(t)
 	testutil.Need(t, "docker-registry", "skopeo", "podman")
 	testutil.NeedRoot(t)
+	testutil.LockPodman(t)
 	tl := buildTools(t)
 	reg := startRegistry(t)
 	proxy := startProxy(t, reg)

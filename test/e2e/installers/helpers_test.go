@@ -255,8 +255,8 @@ func needPodman(t *testing.T, why string, tools ...string) {
 	if testing.Short() {
 		t.Skip("-short: " + why)
 	}
-	testutil.LockPodman(t)
 	testutil.NeedRoot(t)
 	testutil.Need(t, append([]string{"podman", "debootstrap", "tar", "flock"}, tools...)...)
+	testutil.LockPodman(t)
 	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))
 }

@@ -39,9 +39,9 @@ func TestMain(m *testing.M) {
 }
 
 func TestScaffoldedDistrolessImages(t *testing.T) {
-	testutil.LockPodman(t)
 	testutil.NeedRoot(t)
 	testutil.Need(t, "podman", "skopeo", "debootstrap", "tar")
+	testutil.LockPodman(t)
 	t.Setenv("CONTAINERS_CONF", filepath.Join(testutil.RepoRoot(t), "scripts", "containers.conf"))
 
 	repoURL := repotest.ServeRepo(t)

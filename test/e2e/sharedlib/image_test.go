@@ -23,9 +23,9 @@ import (
 // glibc (the loader, libc, libdl, libpthread, libgcc_s), which is what
 // gcr.io/distroless/cc holds.
 func TestExamplesInGlibcImage(t *testing.T) {
-	testutil.LockPodman(t)
 	testutil.NeedRoot(t)
 	tools := testutil.Need(t, "buildah", "podman", "ldd")
+	testutil.LockPodman(t)
 	buildah, podman := tools[0], tools[1]
 	rt, _ := sharedlibtest.Runtimes(t)
 	cl := sharedlibtest.CLib(t, "examples/sharedlib-c/echo.c", "echo.so")
