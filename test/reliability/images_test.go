@@ -32,7 +32,6 @@ var (
 // image: it runs as 65532 by default, and no layer holds a shell or a build
 // tool.
 func TestBuiltImagesAreHardened(t *testing.T) {
-	testutil.LockPodman(t)
 	ri := testutil.Binary(t, "./cmd/runtime-init")
 	rt := testutil.Binary(t, "./cmd/faas-runtime")
 	fn := testutil.Binary(t, "./examples/hello-go")
