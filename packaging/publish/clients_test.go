@@ -13,8 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -51,14 +49,6 @@ func TestMain(m *testing.M) {
 
 const childTTL = 3 * time.Second
 
-type tally struct {
-	mu                     sync.Mutex
-	runs, during, failures int
-	last                   string
-	seen                   []string
-	errors                 []string
-}
-
 func TestPublishWhileClientsInstall(t *testing.T) {
 	testutil.Slow(t, "installs with six package managers in a loop")
 	h := repotest.HistoryRepo(t)
@@ -78,54 +68,7 @@ func TestPublishWhileClientsInstall(t *testing.T) {
 	full := time.Since(start)
 	t.Logf("0.1.0 published in %s", full.Round(time.Millisecond))
 
-	var publishing atomic.Bool
-	publishing.Store(true)
-	var after atomic.Int32 // installs finished after the publish completed, all clients
-	stop := make(chan struct{})
-	tallies := make([]*tally, len(clients))
-	var wg sync.WaitGroup
-	for i, c := range clients {
-		tl := &tally{}
-		tallies[i] = tl
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := 0; ; n++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				during := publishing.Load()
-				v, out, err := c.Install(context.Background(), base)
-				tl.mu.Lock()
-				tl.runs++
-				if during {
-					tl.during++
-				} else {
-					after.Add(1)
-				}
-				bad := ""
-				switch {
-				case err != nil:
-					bad = fmt.Sprintf("install failed: %v", err)
-				case v != "0.1.0" && v != "0.2.0":
-					bad = fmt.Sprintf("installed %q, want 0.1.0 or 0.2.0", v)
-				case tl.last == "0.2.0" && v == "0.1.0":
-					bad = "went back from 0.2.0 to 0.1.0"
-				}
-				if bad != "" {
-					tl.failures++
-					tl.errors = append(tl.errors, fmt.Sprintf("run %d: %s\n%s", n, bad, tail(out)))
-				} else {
-					tl.last = v
-				}
-				tl.seen = append(tl.seen, v)
-				tl.mu.Unlock()
-			}
-		}()
-	}
-
+	loop := repotest.StartLoop(clients, base, "0.1.0", "0.2.0")
 	// 0.2.0: killed at random points, then resumed until it completes.
 	kills := 0
 	for attempt := 0; ; attempt++ {
@@ -161,41 +104,9 @@ func TestPublishWhileClientsInstall(t *testing.T) {
 		}
 		break
 	}
-	publishing.Store(false)
-	// Each client installs at least twice more after the publish.
-	for {
-		ok := true
-		for _, tl := range tallies {
-			tl.mu.Lock()
-			ok = ok && tl.runs-tl.during >= 2
-			tl.mu.Unlock()
-		}
-		if ok {
-			break
-		}
-		time.Sleep(time.Second)
-	}
-	close(stop)
-	wg.Wait()
-
-	total, totalFail := 0, 0
-	for i, c := range clients {
-		tl := tallies[i]
-		t.Logf("%-8s %3d installs, %3d during the publish (%d kills), %d failed; versions %s",
-			c.Name, tl.runs, tl.during, kills, tl.failures, strings.Join(tl.seen, " "))
-		total += tl.during
-		totalFail += tl.failures
-		for _, e := range tl.errors {
-			t.Errorf("%s: %s", c.Name, e)
-		}
-		if tl.during == 0 {
-			t.Errorf("%s never installed during the publish", c.Name)
-		}
-		if tl.last != "0.2.0" {
-			t.Errorf("%s installs %s after the publish, want 0.2.0", c.Name, tl.last)
-		}
-	}
-	t.Logf("all clients: %d installs during the publish of 0.2.0 (%d kills), %d failures", total, kills, totalFail)
+	loop.Published()
+	during, failures := loop.Finish(t, "s3", 2)
+	t.Logf("s3: %d installs during the publish of 0.2.0 (%d kills), %d failures", during, kills, failures)
 }
 
 func tail(s string) string {

@@ -88,12 +88,19 @@ func TestRehearsal(t *testing.T) {
 		if err != nil {
 			t.Fatalf("faas-pkg release %s: %v\n%s", tag, err, out)
 		}
-		// GitHub Pages deploys the branch's tree.
-		os.RemoveAll(www)
-		os.MkdirAll(www, 0o755)
-		archive := exec.Command("sh", "-c", "git --git-dir '"+pagesGit+"' archive gh-pages | tar -x -C '"+www+"'")
+		// GitHub Pages deploys the branch's tree, switching the site at
+		// once: here a symlink renamed over www.
+		site := filepath.Join(work, "site-"+tag)
+		os.MkdirAll(site, 0o755)
+		archive := exec.Command("sh", "-c", "git --git-dir '"+pagesGit+"' archive gh-pages | tar -x -C '"+site+"'")
 		if out, err := archive.CombinedOutput(); err != nil {
 			t.Fatalf("deploying the Pages branch: %v\n%s", err, out)
+		}
+		if err := os.Symlink(site, www+".new"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(www+".new", www); err != nil {
+			t.Fatal(err)
 		}
 		return assets
 	}
@@ -106,6 +113,7 @@ func TestRehearsal(t *testing.T) {
 		t.Fatalf("release with uncommitted keys: %v\n%s", err, out)
 	}
 
+	var loops map[string]*repotest.Loop
 	for _, step := range []struct {
 		tag, version string
 		extra        []string
@@ -113,8 +121,23 @@ func TestRehearsal(t *testing.T) {
 		{"v0.1.0", "0.1.0", []string{"--first"}},
 		{"v0.2.0", "0.2.0", []string{"--from", pagesURL, "--keep", "2"}},
 	} {
+		if step.version == "0.2.0" {
+			// The clients install from both targets in a loop while 0.2.0
+			// is built and published (keys from 0.1.0's tree: the same).
+			tree := filepath.Join(work, "dist-v0.1.0", "repo")
+			loops = map[string]*repotest.Loop{
+				"pages": repotest.StartLoop(repotest.Clients(t, tree), pagesURL, "0.1.0", "0.2.0"),
+				"s3":    repotest.StartLoop(repotest.Clients(t, tree), s3URL, "0.1.0", "0.2.0"),
+			}
+		}
 		assets := release(step.tag, step.extra...)
 		t.Logf("%s released", step.tag)
+		for _, target := range []string{"pages", "s3"} {
+			if l := loops[target]; l != nil {
+				l.Published()
+				l.Finish(t, target, 1)
+			}
+		}
 		checkAssets(t, assets, filepath.Join(committed, "RPM-GPG-KEY-faas-runtime"))
 		checkTap(t, tapGit, step.version)
 		tree := filepath.Join(work, "dist-"+step.tag, "repo")
