@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 )
@@ -104,18 +105,7 @@ func pushTree(ctx context.Context, url, branch, tree, msg string, stamp time.Tim
 		return err
 	}
 	defer os.RemoveAll(dir)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if e.Name() != ".git" {
-			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-				return err
-			}
-		}
-	}
-	if err := copyTree(tree, dir); err != nil {
+	if err := replaceKeepingRetired(dir, tree); err != nil {
 		return err
 	}
 	if pages {
@@ -157,6 +147,71 @@ func pushFiles(ctx context.Context, url, branch string, files map[string]string,
 	}
 	fmt.Fprintf(log, "release: pushed %d file(s) to %s\n", len(files), url)
 	return nil
+}
+
+// RetiredList names the files a Pages tree keeps from the release before.
+const RetiredList = ".retired"
+
+// replaceKeepingRetired makes dir (a checkout) hold tree, except that the
+// files the previous tree had and tree lacks (the previous release's
+// repodata and by-hash indexes, packages beyond --keep) stay for one more
+// release, listed in RetiredList: Pages switches the whole site at once,
+// and a client that read the previous repomd.xml or InRelease just before
+// must still find the files it names. Files already listed there go now.
+func replaceKeepingRetired(dir, tree string) error {
+	old, err := listFiles(dir)
+	if err != nil {
+		return err
+	}
+	retiredBefore := map[string]bool{}
+	if b, err := os.ReadFile(filepath.Join(dir, RetiredList)); err == nil {
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			retiredBefore[l] = true
+		}
+	}
+	next, err := listFiles(tree)
+	if err != nil {
+		return err
+	}
+	var keep []string
+	for f := range old {
+		switch {
+		case next[f]:
+		case f == RetiredList || f == ".nojekyll" || retiredBefore[f]:
+			if err := os.Remove(filepath.Join(dir, f)); err != nil {
+				return err
+			}
+		default:
+			keep = append(keep, f)
+		}
+	}
+	if err := copyTree(tree, dir); err != nil {
+		return err
+	}
+	sort.Strings(keep)
+	if len(keep) == 0 {
+		return nil
+	}
+	return os.WriteFile(filepath.Join(dir, RetiredList), []byte(strings.Join(keep, "\n")+"\n"), 0o644)
+}
+
+// listFiles returns the regular files under dir (slash paths), without .git.
+func listFiles(dir string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			out[filepath.ToSlash(rel)] = true
+		}
+		return nil
+	})
+	return out, err
 }
 
 func copyTree(src, dst string) error {

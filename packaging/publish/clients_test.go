@@ -68,7 +68,7 @@ func TestPublishWhileClientsInstall(t *testing.T) {
 	full := time.Since(start)
 	t.Logf("0.1.0 published in %s", full.Round(time.Millisecond))
 
-	loop := repotest.StartLoop(clients, base, "0.1.0", "0.2.0")
+	loop := repotest.StartLoop(clients, base, 0, "0.1.0", "0.2.0")
 	// 0.2.0: killed at random points, then resumed until it completes.
 	kills := 0
 	for attempt := 0; ; attempt++ {

@@ -33,8 +33,10 @@ type Tally struct {
 	mu                     sync.Mutex
 }
 
-// StartLoop starts the clients; the publish is under way until Published.
-func StartLoop(clients []Client, base string, allowed ...string) *Loop {
+// StartLoop starts the clients, each pausing pause between installs (to
+// share the machine with a long build); the publish is under way until
+// Published.
+func StartLoop(clients []Client, base string, pause time.Duration, allowed ...string) *Loop {
 	l := &Loop{Base: base, clients: clients, allowed: allowed, stop: make(chan struct{})}
 	l.publishing.Store(true)
 	for _, c := range clients {
@@ -52,6 +54,11 @@ func StartLoop(clients []Client, base string, allowed ...string) *Loop {
 				during := l.publishing.Load()
 				v, out, err := c.Install(context.Background(), base)
 				tl.record(n, during, v, out, err, allowed)
+				select {
+				case <-l.stop:
+					return
+				case <-time.After(pause):
+				}
 			}
 		}()
 	}

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
 	"github.com/faas-runtime/faas-runtime/packaging/publish/s3test"
@@ -126,8 +127,8 @@ func TestRehearsal(t *testing.T) {
 			// is built and published (keys from 0.1.0's tree: the same).
 			tree := filepath.Join(work, "dist-v0.1.0", "repo")
 			loops = map[string]*repotest.Loop{
-				"pages": repotest.StartLoop(repotest.Clients(t, tree), pagesURL, "0.1.0", "0.2.0"),
-				"s3":    repotest.StartLoop(repotest.Clients(t, tree), s3URL, "0.1.0", "0.2.0"),
+				"pages": repotest.StartLoop(repotest.Clients(t, tree), pagesURL, 2*time.Second, "0.1.0", "0.2.0"),
+				"s3":    repotest.StartLoop(repotest.Clients(t, tree), s3URL, 2*time.Second, "0.1.0", "0.2.0"),
 			}
 		}
 		assets := release(step.tag, step.extra...)
