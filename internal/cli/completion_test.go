@@ -58,7 +58,7 @@ func TestCompletionOffersFlagValues(t *testing.T) {
 	}
 	bash := script("bash")
 	for line, want := range map[string]string{
-		"scaffold --base ''": "ubi-minimal ubi-micro alpine distroless",
+		"scaffold --base ''": "ubi-minimal ubi-micro al2023 alpine distroless",
 		"scaffold --lang ''": "go rust script prebuilt c",
 		"scaffold --arch ''": "amd64 arm64",
 		"invoke --mode ''":   "exec http sharedlib",
@@ -78,7 +78,7 @@ func TestCompletionOffersFlagValues(t *testing.T) {
 		t.Errorf("zsh -n: %v\n%s", err, b)
 	}
 	b, _ := os.ReadFile(zs)
-	for _, want := range []string{":base:(ubi-minimal ubi-micro alpine distroless)'", ":lang:(go rust script prebuilt c)'", ":mode:(exec http sharedlib)'", ":event:_files'"} {
+	for _, want := range []string{":base:(ubi-minimal ubi-micro al2023 alpine distroless)'", ":lang:(go rust script prebuilt c)'", ":mode:(exec http sharedlib)'", ":event:_files'"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("zsh script lacks %q", want)
 		}
@@ -87,7 +87,7 @@ func TestCompletionOffersFlagValues(t *testing.T) {
 	fish := testutil.Need(t, "fish")[0]
 	fs := script("fish")
 	for line, want := range map[string]string{
-		"runtime-init scaffold --base ": "alpine distroless ubi-micro ubi-minimal",
+		"runtime-init scaffold --base ": "al2023 alpine distroless ubi-micro ubi-minimal",
 		"runtime-init invoke --mode ":   "exec http sharedlib",
 		"runtime-init help sc":          "scaffold",
 	} {

@@ -155,7 +155,7 @@ func TestScaffoldBadInputExit2(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--base", "ubuntu"}, `unknown --base "ubuntu": valid values are ubi-minimal, ubi-micro, alpine, distroless`},
+		{[]string{"--base", "ubuntu"}, `unknown --base "ubuntu": valid values are ubi-minimal, ubi-micro, al2023, alpine, distroless`},
 		{[]string{"--arch", "x86_64"}, `unknown --arch "x86_64": valid values are amd64, arm64`},
 		{[]string{"--mode", "grpc"}, `unknown --mode "grpc": valid values are exec, http, sharedlib`},
 		{[]string{"--lang", "cobol"}, `unknown --lang "cobol": valid values are go, rust, script, prebuilt, c`},

@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 //   - project/<base>.<mode>.<lang>.txt: every other file of one project per
 //     mode and language, as --dry-run prints it (the bases rotate).
 //
-// The 72 combinations (and the --debug variants) are not each kept whole:
+// The 86 combinations (and the --debug variants) are not each kept whole:
 // 78 golden projects meant that one line changed in an install stage gave
 // dozens of identical diffs to read. What makes them differ is tested
 // instead: an arch only substitutes its names (TestDockerfileArch), a
@@ -267,6 +267,7 @@ func TestDockerfileDebug(t *testing.T) {
 	marks := map[string]string{
 		"ubi-minimal": "microdnf install -y --nodocs --setopt=install_weak_deps=0 procps-ng",
 		"ubi-micro":   `"$pkg" procps-ng;`,
+		"al2023":      "microdnf install -y --nodocs --setopt=install_weak_deps=0 procps-ng",
 		"alpine":      "apk add --no-cache strace",
 		"distroless":  ":debug-nonroot\n",
 	}

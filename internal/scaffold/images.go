@@ -14,6 +14,7 @@ func ImageArgs() []string { return append([]string(nil), imageArgs...) }
 var baseImages = map[string]struct{ normal, debug string }{
 	"ubi-minimal": {"registry.access.redhat.com/ubi9/ubi-minimal:9.6", "registry.access.redhat.com/ubi9/ubi-minimal:9.6"},
 	"ubi-micro":   {"registry.access.redhat.com/ubi9/ubi-micro:9.6", "registry.access.redhat.com/ubi9/ubi-micro:9.6"},
+	"al2023":      {"public.ecr.aws/lambda/provided:al2023", "public.ecr.aws/lambda/provided:al2023"},
 	"alpine":      {"docker.io/library/alpine:3.22", "docker.io/library/alpine:3.22"},
 	"distroless":  {"gcr.io/distroless/static-debian12:nonroot", "gcr.io/distroless/static-debian12:debug-nonroot"},
 }

@@ -17,7 +17,7 @@ import (
 // The choices the command offers, in the order shown to users; the first of
 // each is not necessarily the default (see Defaults).
 var (
-	Bases  = []string{"ubi-minimal", "ubi-micro", "alpine", "distroless"}
+	Bases  = []string{"ubi-minimal", "ubi-micro", "al2023", "alpine", "distroless"}
 	Arches = []string{"amd64", "arm64"}
 	// Modes are the faas-runtime modes a project can be scaffolded for. A new
 	// mode needs its blocks in the Dockerfile template of each base it
@@ -67,6 +67,10 @@ var rules = []rule{
 	// sharedlib mode loads the function into faas-runtime-sharedlib, which
 	// is linked against glibc (purego): musl bases cannot run it.
 	{
+		applies: func(o Options) bool { return o.Mode == string(modes.Sharedlib) && o.Base == "al2023" },
+		reason:  "--mode sharedlib is not scaffolded for al2023: use --base ubi-minimal or ubi-micro (glibc 2.34, as Amazon Linux 2023) or distroless, or --mode exec or http on al2023",
+	},
+	{
 		applies: func(o Options) bool {
 			return o.Mode == string(modes.Sharedlib) && !slices.Contains(SharedlibBases, o.Base)
 		},
@@ -83,7 +87,7 @@ var rules = []rule{
 	},
 	{
 		applies: func(o Options) bool { return o.Lang == "script" && o.Base == "distroless" },
-		reason:  "--lang script needs a shell and distroless has none: choose --base alpine, ubi-minimal or ubi-micro, or --lang go, rust or prebuilt",
+		reason:  "--lang script needs a shell and distroless has none: choose --base alpine, ubi-minimal, ubi-micro or al2023, or --lang go, rust or prebuilt",
 	},
 	{
 		applies: func(o Options) bool { return o.Lang == "script" && o.Mode == string(modes.HTTP) },

@@ -28,7 +28,7 @@ func TestNames(t *testing.T) {
 func TestValidateListsChoices(t *testing.T) {
 	o := Options{Name: "x", Base: "debian", Arch: "amd64", Mode: "exec", Lang: "go"}
 	var ce *ChoiceError
-	if err := o.Validate(); !errors.As(err, &ce) || ce.Flag != "base" || !strings.Contains(err.Error(), "ubi-minimal, ubi-micro, alpine, distroless") {
+	if err := o.Validate(); !errors.As(err, &ce) || ce.Flag != "base" || !strings.Contains(err.Error(), "ubi-minimal, ubi-micro, al2023, alpine, distroless") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -248,7 +248,7 @@ func sortedKeys(m map[string]string) []string {
 }
 
 // emulatedSteps lists the RUN steps of an arm64 project that execute in
-// an arm64 stage: the package managers of alpine and ubi-minimal install
+// an arm64 stage: the package managers of alpine, ubi-minimal and al2023 install
 // into the final image itself, and a shared library is compiled against
 // the target's glibc. Go and Rust static builds, distroless's apt stage and
 // ubi-micro's dnf --installroot run on the build machine's platform.
@@ -260,7 +260,7 @@ func emulatedSteps(o Options) string {
 	switch o.Base {
 	case "alpine":
 		steps = append(steps, "the final stage's apk add")
-	case "ubi-minimal":
+	case "ubi-minimal", "al2023":
 		steps = append(steps, "the final stage's microdnf install")
 	}
 	if o.Mode == string(modes.Sharedlib) && (o.Lang == "c" || o.Lang == "rust") {
