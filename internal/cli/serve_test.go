@@ -316,3 +316,23 @@ func waitUp(t *testing.T, url string) {
 		}
 	}
 }
+
+// What the function logs before it answers is in its log before END and
+// REPORT, in every invocation's tail, as in Lambda: the environment's
+// output reaches the log stream through one pipe that is drained first.
+func TestLogLinesBeforeEnd(t *testing.T) {
+	url, _ := testutil.Serve(t, nil, "--", "examples/echo-sh/handler.sh")
+	for i := range 30 {
+		code, hdr, b := invokeReq(t, url, []byte(`{}`), map[string]string{"X-Amz-Log-Type": "Tail"})
+		var got struct{ RequestID string }
+		if code != 200 || json.Unmarshal(b, &got) != nil {
+			t.Fatalf("invocation %d: %d %s", i, code, b)
+		}
+		tail, _ := base64.StdEncoding.DecodeString(hdr.Get("X-Amz-Log-Result"))
+		line := strings.Index(string(tail), "echo-sh: request "+got.RequestID)
+		end := strings.Index(string(tail), "END RequestId: "+got.RequestID)
+		if line < 0 || end < 0 || line > end {
+			t.Fatalf("invocation %d: the function's line is not before END:\n%s", i, tail)
+		}
+	}
+}

@@ -28,6 +28,7 @@ func (s *Sandbox) Invoke(ctx context.Context, payload []byte, opts emulator.Invo
 		s.plog.open(opts.RequestID)
 	}
 	res, err := s.emu.Invoke(ctx, payload, opts)
+	s.drainLogs() // what the function logged before its answer comes before END
 	if err == nil && (s.opts.Report || s.hub.Wanted()) {
 		s.initMu.Lock()
 		cold := s.coldStart

@@ -105,6 +105,7 @@ type Sandbox struct {
 	hub  *telemetry.Hub // the environment's Telemetry API and Logs API subscriptions
 	// extStdout and extStderr are the extensions' output writers.
 	extStdout, extStderr io.Writer
+	pipes                []*logPipe // the four above and the runtime's, into the log stream
 	// Init timing, for REPORT's Init Duration; guarded by initMu, not mu:
 	// the emulator reports readiness while holding its own lock, and mu is
 	// held around calls into the emulator.
@@ -152,10 +153,22 @@ func Start(o Options) (*Sandbox, error) {
 	// The runtime's output is the function's log, the extensions' theirs:
 	// both go to the log stream, and to Telemetry API subscribers as
 	// function and extension events.
-	s.opts.Stdout = io.MultiWriter(s.plog.tap(o.Stdout), telemetry.NewLines(s.hub, platform.TypeFunction))
-	s.opts.Stderr = io.MultiWriter(s.plog.tap(o.Stderr), telemetry.NewLines(s.hub, platform.TypeFunction))
-	s.extStdout = io.MultiWriter(s.plog.tap(o.Stdout), telemetry.NewLines(s.hub, platform.TypeExtension))
-	s.extStderr = io.MultiWriter(s.plog.tap(o.Stderr), telemetry.NewLines(s.hub, platform.TypeExtension))
+	outputs := []*io.Writer{&s.opts.Stdout, &s.opts.Stderr, &s.extStdout, &s.extStderr}
+	for i, dst := range []io.Writer{
+		io.MultiWriter(s.plog.tap(o.Stdout), telemetry.NewLines(s.hub, platform.TypeFunction)),
+		io.MultiWriter(s.plog.tap(o.Stderr), telemetry.NewLines(s.hub, platform.TypeFunction)),
+		io.MultiWriter(s.plog.tap(o.Stdout), telemetry.NewLines(s.hub, platform.TypeExtension)),
+		io.MultiWriter(s.plog.tap(o.Stderr), telemetry.NewLines(s.hub, platform.TypeExtension)),
+	} {
+		p, err := newLogPipe(dst)
+		if err != nil {
+			s.closePipes()
+			ln.Close()
+			return nil, fmt.Errorf("the environment's log pipes: %w", err)
+		}
+		s.pipes = append(s.pipes, p)
+		*outputs[i] = p.writer()
+	}
 	s.emu = emulator.New(emulator.Config{
 		FunctionName:   fn.name,
 		Region:         fn.region,
@@ -495,7 +508,25 @@ func (s *Sandbox) Close() error {
 	if s.srv.Shutdown(ctx) != nil {
 		_ = s.srv.Close()
 	}
+	s.closePipes()
 	return err
+}
+
+// closePipes ends the log pipes, passing on what is still in them.
+func (s *Sandbox) closePipes() {
+	var wg sync.WaitGroup
+	for _, p := range s.pipes {
+		wg.Go(p.close)
+	}
+	wg.Wait()
+}
+
+// drainLogs waits (briefly) until what the environment's processes have
+// written is in the log stream.
+func (s *Sandbox) drainLogs() {
+	for _, p := range s.pipes {
+		p.drain(50 * time.Millisecond)
+	}
 }
 
 // ExtensionPIDs are the process ids of the running extensions.
