@@ -182,10 +182,10 @@ func printTable() {
 		}
 		return fmt.Sprintf("%.2f×", a/b)
 	}
-	fmt.Println()
-	fmt.Println("| measure | faas-runtime | aws-lambda-go | floor | ratio |")
-	fmt.Println("| --- | --- | --- | --- | --- |")
 	if r["warm/floor/p50"] > 0 {
+		fmt.Println()
+		fmt.Println("| measure | faas-runtime | aws-lambda-go | floor | ratio |")
+		fmt.Println("| --- | --- | --- | --- | --- |")
 		fe := r["forkexec/p50"]
 		fmt.Printf("| warm round trip p50 (µs), exec mode | %.0f | %.0f | %.0f | exec / (fork+exec %.0f + floor) = %s |\n",
 			r["warm/faas-runtime-exec/p50"], r["warm/aws-lambda-go/p50"], r["warm/floor/p50"], fe,
@@ -195,6 +195,16 @@ func printTable() {
 		fmt.Printf("| invocations per second | %.0f | %.0f | %.0f | |\n",
 			r["warm/faas-runtime-exec/ips"], r["warm/aws-lambda-go/ips"], r["warm/floor/ips"])
 	}
+	if a := r["lmi/aws-lambda-go/ips"]; a > 0 {
+		fmt.Printf("\n| Managed Instances, AWS_LAMBDA_MAX_CONCURRENCY=%.0f, %.0f invokers | invocations/s | p50 (µs) | p99 (µs) | invocations/s / aws-lambda-go | p50 / aws-lambda-go |\n", r["lmi/concurrency"], r["lmi/clients"])
+		fmt.Println("| --- | --- | --- | --- | --- | --- |")
+		for _, n := range lmiOrder {
+			k := "lmi/" + n
+			fmt.Printf("| %s | %.0f | %.0f | %.0f | %s | %s |\n", n, r[k+"/ips"], r[k+"/p50"], r[k+"/p99"],
+				ratio(r[k+"/ips"], a), ratio(r[k+"/p50"], r["lmi/aws-lambda-go/p50"]))
+		}
+	}
+	printStreamTable(r, ratio)
 	if r["cold/aws-lambda-go/wall"] > 0 {
 		aw, ac := r["cold/aws-lambda-go/wall"], r["cold/aws-lambda-go/cpu"]
 		fmt.Println()

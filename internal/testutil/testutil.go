@@ -214,17 +214,22 @@ func Percentile(d []time.Duration, p int) time.Duration {
 }
 
 // RSSKiB is a process's resident set size (VmRSS), Linux only.
-func RSSKiB(pid int) (float64, error) {
+func RSSKiB(pid int) (float64, error) { return statusKiB(pid, "VmRSS:") }
+
+// PeakRSSKiB is the most resident memory the process has had (VmHWM), in KiB.
+func PeakRSSKiB(pid int) (float64, error) { return statusKiB(pid, "VmHWM:") }
+
+func statusKiB(pid int, field string) (float64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			return strconv.ParseFloat(f[1], 64)
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS for process %d", pid)
+	return 0, fmt.Errorf("no %s for process %d", strings.TrimSuffix(field, ":"), pid)
 }
 
 // Run runs cmd to its end and returns its stdout, stderr and exit code; a

@@ -1,0 +1,150 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
+	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
+)
+
+var (
+	lmiConcurrency = flag.Int("lmi.concurrency", 16, "BenchmarkLMI: AWS_LAMBDA_MAX_CONCURRENCY of every contender")
+	lmiClients     = flag.Int("lmi.clients", 8, "BenchmarkLMI: invokers sending at once")
+	lmiBatch       = flag.Int("lmi.batch", 200, "BenchmarkLMI: invocations per contender per iteration")
+)
+
+// apiGatewayEvent is an HTTP API (payload 2.0) GET /echo: http mode turns
+// it into a request to the app; the echo handlers answer it as it is.
+var apiGatewayEvent = []byte(`{"version":"2.0","routeKey":"$default","rawPath":"/echo","rawQueryString":"x=1",` +
+	`"headers":{"host":"abc123.lambda-url.us-east-1.on.aws","x-test":"t"},"requestContext":{"accountId":"000000000000",` +
+	`"apiId":"abc123","domainName":"abc123.lambda-url.us-east-1.on.aws","requestId":"bench",` +
+	`"http":{"method":"GET","path":"/echo","protocol":"HTTP/1.1","sourceIp":"192.0.2.1","userAgent":"bench"}},"isBase64Encoded":false}`)
+
+// lmiOrder is the LMI table's row order.
+var lmiOrder []string
+
+// BenchmarkLMI is Managed Instances throughput: each contender runs with
+// AWS_LAMBDA_MAX_CONCURRENCY (-lmi.concurrency) concurrent /next loops
+// against the emulator in Managed Instances mode, and -lmi.clients
+// invokers keep it busy. Per iteration every contender serves
+// -lmi.batch invocations, in an order that rotates, so the shared
+// machine's load hits them alike; the table gives invocations/s and
+// p50/p99 latency, as ratios to aws-lambda-go's concurrent loop (its
+// lambda.Start runs one loop per AWS_LAMBDA_MAX_CONCURRENCY). Every
+// contender gets the same API Gateway event; http mode sends it to
+// examples/http-go's /echo.
+func BenchmarkLMI(b *testing.B) {
+	bb := build(b)
+	type contender struct {
+		name    string
+		cmd     []string
+		env     []string
+		echoes  bool // the answer is the event itself
+		sb      *sandbox.Sandbox
+		lat     []time.Duration
+		elapsed time.Duration
+	}
+	cs := []*contender{
+		{name: "aws-lambda-go", cmd: []string{bb.awsEcho}, env: []string{"_HANDLER=echo"}, echoes: true},
+		{name: "faas-runtime-sharedlib", cmd: []string{bb.sharedlib, bb.echoSO}, echoes: true},
+		{name: "faas-runtime-http", cmd: []string{bb.faas, bb.httpApp}, env: []string{"AWS_LWA_PORT=" + testutil.FreePort(b)}},
+		{name: "faas-runtime-exec", cmd: []string{bb.faas, bb.cat}, echoes: true},
+	}
+	for _, c := range cs {
+		sb, err := sandbox.Start(sandbox.Options{Command: c.cmd, Env: c.env, MaxConcurrency: *lmiConcurrency,
+			Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer sb.Close()
+		c.sb = sb
+		if _, _, err := lmiBurst(sb, *lmiClients, 2**lmiConcurrency, c.echoes); err != nil { // warm up every loop
+			b.Fatalf("%s warm-up: %v", c.name, err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k := range cs {
+			c := cs[(i+k)%len(cs)]
+			d, lat, err := lmiBurst(c.sb, *lmiClients, *lmiBatch, c.echoes)
+			if err != nil {
+				b.Fatalf("%s: %v", c.name, err)
+			}
+			c.elapsed += d
+			c.lat = append(c.lat, lat...)
+		}
+	}
+	b.StopTimer()
+	lmiOrder = lmiOrder[:0]
+	for _, c := range cs {
+		ips := float64(len(c.lat)) / c.elapsed.Seconds()
+		p50, p99 := testutil.Percentile(c.lat, 50), testutil.Percentile(c.lat, 99)
+		b.ReportMetric(ips, c.name+"-inv/s")
+		record("lmi/"+c.name+"/ips", ips)
+		record("lmi/"+c.name+"/p50", float64(p50.Microseconds()))
+		record("lmi/"+c.name+"/p99", float64(p99.Microseconds()))
+		lmiOrder = append(lmiOrder, c.name)
+	}
+	record("lmi/concurrency", float64(*lmiConcurrency))
+	record("lmi/clients", float64(*lmiClients))
+}
+
+// lmiBurst sends n invocations from clients goroutines at once and returns
+// the wall time of the whole burst and each invocation's latency. An
+// echoing contender must answer the event itself, http mode a 200.
+func lmiBurst(sb *sandbox.Sandbox, clients, n int, echoes bool) (time.Duration, []time.Duration, error) {
+	ok := func(body []byte) bool {
+		if echoes {
+			return bytes.Equal(body, apiGatewayEvent)
+		}
+		return bytes.Contains(body, []byte(`"statusCode":200`))
+	}
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		lat      = make([]time.Duration, 0, n)
+		firstErr error
+	)
+	t0 := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mine := make([]time.Duration, 0, n/clients+1)
+			defer func() { mu.Lock(); lat = append(lat, mine...); mu.Unlock() }()
+			for next.Add(1) <= int64(n) {
+				t := time.Now()
+				r, err := sb.Invoke(context.Background(), apiGatewayEvent, emulator.InvokeOptions{})
+				mine = append(mine, time.Since(t))
+				if err == nil && (r.Failed() || !ok(r.Body)) {
+					err = fmt.Errorf("unexpected answer %+v", r)
+				}
+				if err != nil {
+					mu.Lock()
+					firstErr = cmpOr(firstErr, err)
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(t0), lat, firstErr
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
