@@ -1,6 +1,7 @@
 package repo_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,13 +21,16 @@ type rpmGeneration struct {
 	suite   string // Debian release
 	version string // rpm --version prefix
 	backend string // shared library that verifies OpenPGP signatures, in rpmkeys' ldd
+	// dnf: the release ships dnf on this rpm, which then installs from the
+	// served repository with gpgcheck and repo_gpgcheck.
+	dnf bool
 }
 
 var rpmGenerations = []rpmGeneration{
 	// RHEL 9 / UBI 9 ship rpm 4.16.1.3 with its internal OpenPGP parser.
-	{"rpm 4.16, internal OpenPGP parser (RHEL 9 series): Debian bullseye", "bullseye", "RPM version 4.16.", "libgcrypt"},
+	{"rpm 4.16, internal OpenPGP parser (RHEL 9 series): Debian bullseye", "bullseye", "RPM version 4.16.", "libgcrypt", false},
 	// RHEL 10 / UBI 10 and Fedora verify with rpm-sequoia.
-	{"rpm 4.20 + rpm-sequoia (RHEL 10 series): Debian trixie", "trixie", "RPM version 4.20.", "librpm_sequoia"},
+	{"rpm 4.20 + rpm-sequoia (RHEL 10 series): Debian trixie", "trixie", "RPM version 4.20.", "librpm_sequoia", true},
 }
 
 // Every published rpm verifies with each generation's rpmkeys after the
@@ -49,7 +53,11 @@ func TestRPMGenerations(t *testing.T) {
 	for _, g := range rpmGenerations {
 		t.Run(g.name, func(t *testing.T) {
 			root := t.TempDir()
-			run(t, "", nil, "tar", "--numeric-owner", "-C", root, "-xf", testutil.DebianSuiteRootTar(t, g.suite, "rpm"))
+			include := []string{"rpm"}
+			if g.dnf {
+				include = append(include, "dnf")
+			}
+			run(t, "", nil, "tar", "--numeric-owner", "-C", root, "-xf", testutil.DebianSuiteRootTar(t, g.suite, include...))
 			in := func(args ...string) (string, error) {
 				return runErr("", nil, "chroot", append([]string{root}, args...)...)
 			}
@@ -96,6 +104,38 @@ func TestRPMGenerations(t *testing.T) {
 				t.Errorf("rpmkeys -K accepted a changed package: %v\n%s", err, out)
 			}
 			t.Logf("%s: %d rpms verified", g.suite, len(inRoot))
+
+			if !g.dnf {
+				return
+			}
+			// dnf on this rpm: repomd.xml's signature (librepo) and the
+			// package's, with the key pinned as a file, as the scaffolded
+			// Dockerfiles do; another key is refused before any download.
+			base := repotest.ServeRepo(t) // 127.0.0.1: the chroot shares the network
+			if out, err := dnfInstall(root, "pinned", base, readFile(t, filepath.Join(dir, repo.RPMKey))); err != nil {
+				t.Fatalf("dnf install with the pinned key: %v\n%s", err, testutil.Tail([]byte(out)))
+			}
+			if _, err := os.Stat(filepath.Join(root, "pinned/root/usr/bin/faas-runtime")); err != nil {
+				t.Fatalf("dnf installed no /usr/bin/faas-runtime: %v", err)
+			}
+			out, err := dnfInstall(root, "other", base, other)
+			if err == nil || !strings.Contains(out, "GPG signature verification error") {
+				t.Fatalf("dnf installed from a repository signed by another key than the one given: %v\n%s", err, testutil.Tail([]byte(out)))
+			}
+			t.Logf("%s: dnf installed with the pinned key; with another: %s", g.suite, strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]))
 		})
 	}
+}
+
+// dnfInstall runs the root's dnf to install faas-runtime from base into
+// /NAME/root, trusting only key (gpgcheck and repo_gpgcheck on).
+func dnfInstall(root, name, base string, key []byte) (string, error) {
+	cfg := filepath.Join(root, name)
+	os.MkdirAll(filepath.Join(cfg, "repos"), 0o755)
+	os.WriteFile(filepath.Join(cfg, "key.asc"), key, 0o644)
+	repoFile := fmt.Sprintf("[faas-runtime]\nname=faas-runtime\nbaseurl=%s/%s\nenabled=1\ngpgcheck=1\nrepo_gpgcheck=1\ngpgkey=file:///%s/key.asc\n", base, repo.RPMDir, name)
+	os.WriteFile(filepath.Join(cfg, "repos", "faas-runtime.repo"), []byte(repoFile), 0o644)
+	conf := fmt.Sprintf("[main]\ngpgcheck=1\nrepo_gpgcheck=1\nreposdir=/%[1]s/repos\ncachedir=/%[1]s/cache\ninstall_weak_deps=0\n", name)
+	os.WriteFile(filepath.Join(cfg, "dnf.conf"), []byte(conf), 0o644)
+	return runErr("", nil, "chroot", root, "dnf", "-y", "-c", "/"+name+"/dnf.conf", "--installroot", "/"+name+"/root", "--releasever", "10", "install", "faas-runtime")
 }
