@@ -14,6 +14,9 @@ import (
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/emulator"
 	"github.com/faas-runtime/faas-runtime/internal/lambdasim/sandbox"
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/runtime/api"
+	"github.com/faas-runtime/faas-runtime/runtime/h1"
+	"github.com/faas-runtime/faas-runtime/runtime/httpevent"
 )
 
 var (
@@ -41,33 +44,39 @@ var lmiOrder []string
 // p50/p99 latency, as ratios to aws-lambda-go's concurrent loop (its
 // lambda.Start runs one loop per AWS_LAMBDA_MAX_CONCURRENCY). Every
 // contender gets the same API Gateway event; http mode sends it to
-// examples/http-go's /echo.
+// examples/http-go's /echo, and "the hop alone" sends the same request
+// straight to that app, without Lambda in between.
 func BenchmarkLMI(b *testing.B) {
 	bb := build(b)
 	type contender struct {
 		name    string
-		cmd     []string
+		cmd     []string // nil: not a runtime under the emulator
 		env     []string
 		echoes  bool // the answer is the event itself
-		sb      *sandbox.Sandbox
+		do      func() error
 		lat     []time.Duration
 		elapsed time.Duration
 	}
+	appPort := testutil.FreePort(b)
 	cs := []*contender{
 		{name: "aws-lambda-go", cmd: []string{bb.awsEcho}, env: []string{"_HANDLER=echo"}, echoes: true},
 		{name: "faas-runtime-sharedlib", cmd: []string{bb.sharedlib, bb.echoSO}, echoes: true},
-		{name: "faas-runtime-http", cmd: []string{bb.faas, bb.httpApp}, env: []string{"AWS_LWA_PORT=" + testutil.FreePort(b)}},
+		{name: "faas-runtime-http", cmd: []string{bb.faas, bb.httpApp}, env: []string{"AWS_LWA_PORT=" + appPort}},
+		// the hop alone: the same requests straight to http mode's app
+		{name: "http-app-direct", do: directToApp(b, appPort)},
 		{name: "faas-runtime-exec", cmd: []string{bb.faas, bb.cat}, echoes: true},
 	}
 	for _, c := range cs {
-		sb, err := sandbox.Start(sandbox.Options{Command: c.cmd, Env: c.env, MaxConcurrency: *lmiConcurrency,
-			Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
-		if err != nil {
-			b.Fatal(err)
+		if c.cmd != nil {
+			sb, err := sandbox.Start(sandbox.Options{Command: c.cmd, Env: c.env, MaxConcurrency: *lmiConcurrency,
+				Timeout: 10 * time.Second, Stderr: io.Discard, Stdout: io.Discard})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer sb.Close()
+			c.do = invokeLMI(sb, c.echoes)
 		}
-		defer sb.Close()
-		c.sb = sb
-		if _, _, err := lmiBurst(sb, *lmiClients, 2**lmiConcurrency, c.echoes); err != nil { // warm up every loop
+		if _, _, err := lmiBurst(*lmiClients, 2**lmiConcurrency, c.do); err != nil { // warm up every loop
 			b.Fatalf("%s warm-up: %v", c.name, err)
 		}
 	}
@@ -75,7 +84,7 @@ func BenchmarkLMI(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for k := range cs {
 			c := cs[(i+k)%len(cs)]
-			d, lat, err := lmiBurst(c.sb, *lmiClients, *lmiBatch, c.echoes)
+			d, lat, err := lmiBurst(*lmiClients, *lmiBatch, c.do)
 			if err != nil {
 				b.Fatalf("%s: %v", c.name, err)
 			}
@@ -98,16 +107,52 @@ func BenchmarkLMI(b *testing.B) {
 	record("lmi/clients", float64(*lmiClients))
 }
 
-// lmiBurst sends n invocations from clients goroutines at once and returns
-// the wall time of the whole burst and each invocation's latency. An
-// echoing contender must answer the event itself, http mode a 200.
-func lmiBurst(sb *sandbox.Sandbox, clients, n int, echoes bool) (time.Duration, []time.Duration, error) {
-	ok := func(body []byte) bool {
-		if echoes {
-			return bytes.Equal(body, apiGatewayEvent)
+// invokeLMI is one invocation through the emulator: an echoing contender
+// must answer the event itself, http mode a 200.
+func invokeLMI(sb *sandbox.Sandbox, echoes bool) func() error {
+	return func() error {
+		r, err := sb.Invoke(context.Background(), apiGatewayEvent, emulator.InvokeOptions{})
+		if err != nil {
+			return err
 		}
-		return bytes.Contains(body, []byte(`"statusCode":200`))
+		if r.Failed() || (echoes && !bytes.Equal(r.Body, apiGatewayEvent)) || (!echoes && !bytes.Contains(r.Body, []byte(`"statusCode":200`))) {
+			return fmt.Errorf("unexpected answer %+v", r)
+		}
+		return nil
 	}
+}
+
+// directToApp sends the request http mode makes of the event
+// (httpevent.Translate) straight to its app on port, with http mode's
+// client settings (as many idle connections as loops, 2 s dial timeout):
+// the part of http mode's cost that is the design's, not its code's.
+func directToApp(b *testing.B, port string) func() error {
+	tr, err := httpevent.Translate(&api.Invocation{RequestID: "bench", DeadlineMs: time.Now().Add(time.Hour).UnixMilli(), Payload: apiGatewayEvent},
+		&httpevent.Options{Env: httpevent.EnvConfig{FunctionName: "function", Memory: 128}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &h1.Client{Addr: "127.0.0.1:" + port, MaxIdle: *lmiConcurrency, DialTimeout: 2 * time.Second}
+	return func() error {
+		resp, err := c.Do(context.Background(), &h1.Request{Method: tr.Method, Path: tr.Target(), Host: tr.Host, Header: tr.Header,
+			Body: bytes.NewReader(tr.Body), ContentLength: int64(len(tr.Body))})
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return err
+		}
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("the app answered %d", resp.StatusCode)
+		}
+		return nil
+	}
+}
+
+// lmiBurst runs do n times from clients goroutines at once and returns
+// the wall time of the whole burst and each call's latency.
+func lmiBurst(clients, n int, do func() error) (time.Duration, []time.Duration, error) {
 	var (
 		next     atomic.Int64
 		wg       sync.WaitGroup
@@ -124,11 +169,8 @@ func lmiBurst(sb *sandbox.Sandbox, clients, n int, echoes bool) (time.Duration, 
 			defer func() { mu.Lock(); lat = append(lat, mine...); mu.Unlock() }()
 			for next.Add(1) <= int64(n) {
 				t := time.Now()
-				r, err := sb.Invoke(context.Background(), apiGatewayEvent, emulator.InvokeOptions{})
+				err := do()
 				mine = append(mine, time.Since(t))
-				if err == nil && (r.Failed() || !ok(r.Body)) {
-					err = fmt.Errorf("unexpected answer %+v", r)
-				}
 				if err != nil {
 					mu.Lock()
 					firstErr = cmpOr(firstErr, err)
