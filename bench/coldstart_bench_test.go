@@ -242,25 +242,36 @@ func (a *runtimeAPI) serve() {
 func treeCPU(pid int) (time.Duration, error) {
 	var total time.Duration
 	for _, p := range tree(pid) {
-		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", p))
-		if len(tasks) == 0 && p == pid {
-			return 0, fmt.Errorf("no /proc/%d/task/*/schedstat (Linux with schedstats needed)", pid)
+		d, err := procCPU(p)
+		if err != nil && p == pid {
+			return 0, err
 		}
-		for _, t := range tasks {
-			b, err := os.ReadFile(t)
-			if err != nil {
-				continue // the thread ended
-			}
-			f := bytes.Fields(b)
-			if len(f) == 0 {
-				continue
-			}
-			ns, err := strconv.ParseInt(string(f[0]), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("%s: %q", t, b)
-			}
-			total += time.Duration(ns)
+		total += d
+	}
+	return total, nil
+}
+
+// procCPU is the CPU time of every thread of one process.
+func procCPU(pid int) (time.Duration, error) {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if len(tasks) == 0 {
+		return 0, fmt.Errorf("no /proc/%d/task/*/schedstat (Linux with schedstats needed)", pid)
+	}
+	var total time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue // the thread ended
 		}
+		f := bytes.Fields(b)
+		if len(f) == 0 {
+			continue
+		}
+		ns, err := strconv.ParseInt(string(f[0]), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %q", t, b)
+		}
+		total += time.Duration(ns)
 	}
 	return total, nil
 }

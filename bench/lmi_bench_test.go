@@ -54,8 +54,12 @@ func BenchmarkLMI(b *testing.B) {
 		env     []string
 		echoes  bool // the answer is the event itself
 		do      func() error
+		pid     func() int // the runtime process, 0 for none
 		lat     []time.Duration
 		elapsed time.Duration
+		// CPU time of the runtime process, and of its descendants that
+		// outlive an invocation (http mode's app), over the timed bursts
+		cpuOwn, cpuKids time.Duration
 	}
 	appPort := testutil.FreePort(b)
 	cs := []*contender{
@@ -74,7 +78,7 @@ func BenchmarkLMI(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer sb.Close()
-			c.do = invokeLMI(sb, c.echoes)
+			c.do, c.pid = invokeLMI(sb, c.echoes), sb.PID
 		}
 		if _, _, err := lmiBurst(*lmiClients, 2**lmiConcurrency, c.do); err != nil { // warm up every loop
 			b.Fatalf("%s warm-up: %v", c.name, err)
@@ -84,10 +88,14 @@ func BenchmarkLMI(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for k := range cs {
 			c := cs[(i+k)%len(cs)]
+			own0, kids0 := lmiCPU(c.pid)
 			d, lat, err := lmiBurst(*lmiClients, *lmiBatch, c.do)
 			if err != nil {
 				b.Fatalf("%s: %v", c.name, err)
 			}
+			own1, kids1 := lmiCPU(c.pid)
+			c.cpuOwn += own1 - own0
+			c.cpuKids += kids1 - kids0
 			c.elapsed += d
 			c.lat = append(c.lat, lat...)
 		}
@@ -101,10 +109,23 @@ func BenchmarkLMI(b *testing.B) {
 		record("lmi/"+c.name+"/ips", ips)
 		record("lmi/"+c.name+"/p50", float64(p50.Microseconds()))
 		record("lmi/"+c.name+"/p99", float64(p99.Microseconds()))
+		record("lmi/"+c.name+"/cpu", float64(c.cpuOwn.Microseconds())/float64(len(c.lat)))
+		record("lmi/"+c.name+"/cpukids", float64(c.cpuKids.Microseconds())/float64(len(c.lat)))
 		lmiOrder = append(lmiOrder, c.name)
 	}
 	record("lmi/concurrency", float64(*lmiConcurrency))
 	record("lmi/clients", float64(*lmiClients))
+}
+
+// lmiCPU is the CPU time so far of the runtime process and of its
+// descendants (exec mode's children are gone by then: not counted).
+func lmiCPU(pid func() int) (own, kids time.Duration) {
+	if pid == nil || pid() == 0 {
+		return 0, 0
+	}
+	own, _ = procCPU(pid())
+	all, _ := treeCPU(pid())
+	return own, all - own
 }
 
 // invokeLMI is one invocation through the emulator: an echoing contender

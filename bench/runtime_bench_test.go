@@ -196,12 +196,12 @@ func printTable() {
 			r["warm/faas-runtime-exec/ips"], r["warm/aws-lambda-go/ips"], r["warm/floor/ips"])
 	}
 	if a := r["lmi/aws-lambda-go/ips"]; a > 0 {
-		fmt.Printf("\n| Managed Instances, AWS_LAMBDA_MAX_CONCURRENCY=%.0f, %.0f invokers | invocations/s | p50 (µs) | p99 (µs) | invocations/s / aws-lambda-go | p50 / aws-lambda-go |\n", r["lmi/concurrency"], r["lmi/clients"])
-		fmt.Println("| --- | --- | --- | --- | --- | --- |")
+		fmt.Printf("\n| Managed Instances, AWS_LAMBDA_MAX_CONCURRENCY=%.0f, %.0f invokers | invocations/s | p50 (µs) | p99 (µs) | invocations/s / aws-lambda-go | p50 / aws-lambda-go | CPU µs per invocation: runtime process | its lasting children (the app) |\n", r["lmi/concurrency"], r["lmi/clients"])
+		fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- |")
 		for _, n := range lmiOrder {
 			k := "lmi/" + n
-			fmt.Printf("| %s | %.0f | %.0f | %.0f | %s | %s |\n", n, r[k+"/ips"], r[k+"/p50"], r[k+"/p99"],
-				ratio(r[k+"/ips"], a), ratio(r[k+"/p50"], r["lmi/aws-lambda-go/p50"]))
+			fmt.Printf("| %s | %.0f | %.0f | %.0f | %s | %s | %.1f | %.1f |\n", n, r[k+"/ips"], r[k+"/p50"], r[k+"/p99"],
+				ratio(r[k+"/ips"], a), ratio(r[k+"/p50"], r["lmi/aws-lambda-go/p50"]), r[k+"/cpu"], r[k+"/cpukids"])
 		}
 	}
 	printStreamTable(r, ratio)
