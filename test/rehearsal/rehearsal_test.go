@@ -20,15 +20,19 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/faas-runtime/faas-runtime/internal/testutil"
+	"github.com/faas-runtime/faas-runtime/packaging/packages"
 	"github.com/faas-runtime/faas-runtime/packaging/publish/s3test"
 	"github.com/faas-runtime/faas-runtime/packaging/repotest"
 	"github.com/faas-runtime/faas-runtime/packaging/signing"
+	"github.com/faas-runtime/faas-runtime/test/e2e/containers"
 )
 
 // faasPkg is the release command's package.
@@ -140,7 +144,11 @@ func TestRehearsal(t *testing.T) {
 			}
 		}
 		checkAssets(t, assets, filepath.Join(committed, "RPM-GPG-KEY-faas-runtime"))
-		checkTap(t, tapGit, step.version)
+		formula := checkTap(t, tapGit, step.version)
+		if step.version == "0.2.0" {
+			// Once, for the release users get: brew install from the tap.
+			runFormula(t, formula, assets, step.version)
+		}
 		tree := filepath.Join(work, "dist-"+step.tag, "repo")
 		for _, c := range repotest.Clients(t, tree) {
 			for name, base := range map[string]string{"pages": pagesURL, "s3": s3URL} {
@@ -189,8 +197,9 @@ func checkAssets(t *testing.T, dir, pubKey string) {
 	}
 }
 
-// checkTap clones the tap as brew tap does and finds the formula of version.
-func checkTap(t *testing.T, tapGit, version string) {
+// checkTap clones the tap as brew tap does, finds the formula of version
+// and returns runtime-init's.
+func checkTap(t *testing.T, tapGit, version string) string {
 	t.Helper()
 	clone := filepath.Join(t.TempDir(), "tap")
 	git(t, "", "clone", "--quiet", "file://"+tapGit, clone)
@@ -203,6 +212,51 @@ func checkTap(t *testing.T, tapGit, version string) {
 			t.Errorf("%s does not name version %s", f, version)
 		}
 	}
+	return filepath.Join(clone, "Formula", packages.FormulaName+".rb")
+}
+
+// runFormula does what brew install does with the tap's formula: fetches
+// its url (here: the same-named file among the GitHub release's assets),
+// checks its sha256, unpacks it, and runs the formula's install and test
+// blocks through the formula DSL stub packaging/repo/testdata/brew_stub.rb
+// (Homebrew itself is not installed here).
+func runFormula(t *testing.T, formula, assets, version string) {
+	t.Helper()
+	testutil.Need(t, "ruby", "tar", "go")
+	text := string(containers.ReadFile(t, formula))
+	url := regexp.MustCompile(`(?m)^\s*url "([^"]+)"`).FindStringSubmatch(text)
+	want := regexp.MustCompile(`(?m)^\s*sha256 "([0-9a-f]{64})"`).FindStringSubmatch(text)
+	if url == nil || want == nil {
+		t.Fatalf("%s has no url or sha256:\n%s", formula, text)
+	}
+	if url[1] != packages.SourceURL(packages.DefaultDownloadURL, version) {
+		t.Errorf("the formula's url is %s, not the release's source archive", url[1])
+	}
+	archive := filepath.Join(assets, path.Base(url[1]))
+	data := containers.ReadFile(t, archive)
+	if h := sha256.Sum256(data); hex.EncodeToString(h[:]) != want[1] {
+		t.Fatalf("%s: sha256 differs from the formula's %s", archive, want[1])
+	}
+	work := t.TempDir()
+	containers.Run(t, "tar", "-xzf", archive, "-C", work)
+	srcs, _ := filepath.Glob(filepath.Join(work, "*"))
+	if len(srcs) != 1 {
+		t.Fatalf("the source archive holds %v, want one top directory", srcs)
+	}
+	prefix, testpath := filepath.Join(work, "prefix"), filepath.Join(work, "testpath")
+	os.MkdirAll(testpath, 0o755)
+	stub := filepath.Join(testutil.RepoRoot(t), "packaging", "repo", "testdata", "brew_stub.rb")
+	cmd := exec.Command("ruby", stub, formula, srcs[0], prefix, testpath, version)
+	cmd.Env = append(os.Environ(), "GOFLAGS=-buildvcs=false")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the tap's formula, install and test blocks: %v\n%s", err, out)
+	}
+	got, err := exec.Command(filepath.Join(prefix, "bin", "runtime-init"), "--version").CombinedOutput()
+	if err != nil || !strings.Contains(string(got), version) {
+		t.Errorf("the formula's runtime-init --version: %v\n%s", err, got)
+	}
+	t.Logf("the tap's formula built and tested runtime-init %s: %s", version, strings.TrimSpace(string(got)))
 }
 
 func git(t *testing.T, dir string, args ...string) {
