@@ -39,3 +39,19 @@ func GeneratedGoHandler(t *testing.T, cli, mode, arch, dst string) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 }
+
+// GoHandler builds the Go program src (one main.go) for arch into dst.
+func GoHandler(t *testing.T, src []byte, arch, dst string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module handler\n\ngo 1.22\n"), 0o644)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", dst, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOPROXY=off", "GOWORK=off", "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build handler: %v\n%s", err, out)
+	}
+}

@@ -15,7 +15,7 @@ import (
 // other architecture's faas-runtime into an installroot with --forcearch,
 // running none of that architecture's programs.
 func TestDnfForcearchInstallroot(t *testing.T) {
-	needPodman(t, "builds a stand-in base and runs podman")
+	containers.NeedPodman(t, "builds a stand-in base and runs podman")
 
 	rpmArch, machine := "aarch64", elf.EM_AARCH64
 	if runtime.GOARCH == "arm64" {
@@ -26,7 +26,7 @@ func TestDnfForcearchInstallroot(t *testing.T) {
 	if len(rpms) != 1 {
 		t.Fatalf("want one faas-runtime %s rpm in %s, found %v", rpmArch, pkgDir, rpms)
 	}
-	refs := standIns(t, runtime.GOARCH, "ubi")
+	refs := containers.StandIns(t, runtime.GOARCH, "ubi")
 	root := t.TempDir()
 	out := containers.Podman(t, "run", "--rm", "--network", "none",
 		"-v", filepath.Dir(rpms[0])+":/p:ro", "-v", root+":/mnt/rootfs", refs["ubi"],

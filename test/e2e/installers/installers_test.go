@@ -75,7 +75,7 @@ func main() {
 `
 
 func TestInstallers(t *testing.T) {
-	needPodman(t, "builds stand-in bases and images with podman")
+	containers.NeedPodman(t, "builds stand-in bases and images with podman")
 
 	repoURL := repotest.ServeRepo(t)
 	pkgDir, packages := repotest.Packages(t)
@@ -92,12 +92,12 @@ func TestInstallers(t *testing.T) {
 					names = append(names, n)
 				}
 			}
-			refs := standIns(t, arch, names...)
+			refs := containers.StandIns(t, arch, names...)
 			// ubi-micro's dnf --installroot stage runs on the build
 			// machine's platform (--forcearch): its UBI is this machine's.
 			hostUBI := refs["ubi"]
 			if arch != runtime.GOARCH {
-				hostUBI = standIns(t, runtime.GOARCH, "ubi")["ubi"]
+				hostUBI = containers.StandIns(t, runtime.GOARCH, "ubi")["ubi"]
 			}
 			packaged := containers.ReadFile(t, repotest.RuntimeBinary(t, arch))
 
@@ -115,7 +115,7 @@ func TestInstallers(t *testing.T) {
 
 					t.Run("exec, from the repository", func(t *testing.T) {
 						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
-						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
+						containers.GoHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
 						image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+repoURL)
 						checkInstalled(t, image, finalBase, arch, packaged)
 						res := containers.Invoke(t, image, []byte(`{"name":"installers"}`), invokeWithin)
@@ -139,7 +139,7 @@ func TestInstallers(t *testing.T) {
 
 					t.Run("refused: a repository signed by another key", func(t *testing.T) {
 						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
-						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
+						containers.GoHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
 						url := wrongKeyRepo(t, dir)
 						_, out, err := builder.TryBuild(t, dir, arch, "FAAS_REPO_URL="+url)
 						if err == nil {
@@ -180,7 +180,7 @@ func TestInstallers(t *testing.T) {
 						}
 						file := filepath.Base(arts[0].Path)
 						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
-						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
+						containers.GoHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
 						containers.CopyFile(t, filepath.Join(pkgDir, arts[0].Path), filepath.Join(dir, "packages", file), 0o644)
 						// An unreachable repository proves the file is what is installed.
 						image := builder.Build(t, dir, arch, "FAAS_REPO_URL=http://127.0.0.1:9", "FAAS_RUNTIME_PACKAGE="+file)
@@ -198,7 +198,7 @@ func TestInstallers(t *testing.T) {
 					t.Run("pinned to 0.1.0 after 0.2.0 is published", func(t *testing.T) {
 						histURL := repotest.Serve(t, repotest.HistoryRepo(t).Dir)
 						dir := containers.ScaffoldProject(t, cli, "--base", b.scaffold, "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
-						goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
+						containers.GoHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
 						for _, c := range []struct{ pin, want string }{{"0.1.0", "faas-runtime 0.1.0"}, {"", "faas-runtime 0.2.0"}} {
 							image := builder.Build(t, dir, arch, "FAAS_REPO_URL="+histURL, "FAAS_RUNTIME_VERSION="+c.pin)
 							out := containers.Podman(t, "run", "--rm", "--pull=never", "--entrypoint", "/usr/bin/faas-runtime", image, "--version")
@@ -227,7 +227,7 @@ func TestInstallers(t *testing.T) {
 					}
 					useStandIns(t, b, arch, r)
 					dir := containers.ScaffoldProject(t, cli, "--base", "ubi-minimal", "--arch", arch, "--mode", "exec", "--lang", "prebuilt")
-					goHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
+					containers.GoHandler(t, []byte(uidHandler), arch, filepath.Join(dir, "function", "handler"))
 					df := filepath.Join(dir, "Dockerfile")
 					uncleaned := strings.Replace(string(containers.ReadFile(t, df)), "microdnf clean all", "true", 1)
 					if uncleaned == string(containers.ReadFile(t, df)) {
@@ -286,7 +286,7 @@ func useStandIns(t *testing.T, b base, arch string, refs map[string]string) {
 func checkInstalled(t *testing.T, image, base, arch string, packaged []byte) {
 	t.Helper()
 	checkConfig(t, image, arch, "/usr/bin/faas-runtime")
-	if got := fileFromImage(t, image, "/usr/bin/faas-runtime"); sum(got) != sum(packaged) {
+	if got := containers.FileFromImage(t, image, "/usr/bin/faas-runtime"); sum(got) != sum(packaged) {
 		t.Errorf("/usr/bin/faas-runtime in the image (sha256 %s) is not the packaged binary (sha256 %s)", sum(got)[:16], sum(packaged)[:16])
 	}
 	if files := cacheFiles(t, image, base); len(files) > 0 {
