@@ -108,8 +108,9 @@ release:
 # The release pipeline rehearsed (make test runs it too): two releases,
 # 0.1.0 then 0.2.0, with faas-pkg release against local stand-ins of the
 # Pages branch, the tap, S3 and the GitHub release, then installed from
-# each with the real clients (test/rehearsal).
-release-rehearsal: weed-install apk-tools
+# each with the real clients, and as docs/installers.md tells users, in the
+# installer stand-ins (test/rehearsal).
+release-rehearsal: weed-install apk-tools standin-bases
 	$(GO) test -count=1 -timeout 30m -run TestRehearsal -v ./test/rehearsal/
 
 repo:

@@ -148,6 +148,9 @@ func TestRehearsal(t *testing.T) {
 		if step.version == "0.2.0" {
 			// Once, for the release users get: brew install from the tap.
 			runFormula(t, formula, assets, step.version)
+			t.Run("as a user", func(t *testing.T) {
+				asUser(t, pagesURL, step.version, []string{filepath.Join(committed, "RPM-GPG-KEY-faas-runtime"), filepath.Join(committed, keys.APKName)})
+			})
 		}
 		tree := filepath.Join(work, "dist-"+step.tag, "repo")
 		for _, c := range repotest.Clients(t, tree) {
