@@ -60,9 +60,11 @@ func asUser(t *testing.T, base, version string, keyFiles []string) {
 			if err != nil || got == nil {
 				t.Fatalf("the lines of %q with REPO=%s: %v\n%s", r.Row, base, err, testutil.Tail([]byte(out)))
 			}
-			if v := binaryVersion(t, got); v != version {
+			v := binaryVersion(t, got)
+			if v != version {
 				t.Errorf("the lines of %q installed faas-runtime %q, want %s", r.Row, v, version)
 			}
+			t.Logf("faas-runtime %s installed by:\n\t%s\noutput:\n%s", v, strings.Join(lines, "\n\t"), testutil.Tail([]byte(out)))
 		})
 	}
 
@@ -91,6 +93,7 @@ func asUser(t *testing.T, base, version string, keyFiles []string) {
 		if err := json.Unmarshal(res.Body, &body); err != nil || body.From != "the rehearsal" {
 			t.Fatalf("response %s: %v", res.Body, err)
 		}
+		t.Logf("%s, built from %s, answered %s", image, base, res.Body)
 	})
 }
 
