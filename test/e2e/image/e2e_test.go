@@ -175,7 +175,7 @@ func TestRegistryPodmanRoundTrip(t *testing.T) {
 			args []string
 			want string
 		}{
-			{[]string{"build", handler, "--runtime", tl.rtAMD, "--push", "127.0.0.1:1/fn/x:v1", "--insecure"}, "registry 127.0.0.1:1 unreachable, nothing pushed"},
+			{[]string{"build", handler, "--base", baseRef, "--runtime", tl.rtAMD, "--push", "127.0.0.1:1/fn/x:v1", "--insecure"}, "registry 127.0.0.1:1 unreachable, nothing pushed"},
 			{[]string{"build", handler, "--base", baseRef, "--arch", "arm64", "--runtime", tl.rtARM, "--push", reg + "/fn/noarch:v1", "--insecure"}, "has no linux/arm64 image"},
 			{[]string{"build", filepath.Join(fnDir, "missing"), "--runtime", tl.rtAMD, "--push", reg + "/fn/missing:v1", "--insecure"}, "no such file"},
 			{[]string{"build", handler, "--base", reg + "/stand-in/nothere:latest", "--runtime", tl.rtAMD, "--push", reg + "/fn/nobase:v1", "--insecure"}, "MANIFEST_UNKNOWN"},
