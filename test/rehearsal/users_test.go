@@ -42,7 +42,7 @@ func asUser(t *testing.T, base, version string, keyFiles []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs := containers.StandIns(t, "amd64", containers.DocsStandIns()...)
+	refs := containers.DocsStandIns(t)
 	rows := containers.InstallRows(t, filepath.Join(testutil.RepoRoot(t), "docs", "installers.md"))
 	curl := containers.HostCurl(t)
 	env := map[string]string{"REPO": base, "PGP_FPR": keys.PGP.Fingerprint(), "APK_FPR": keys.APK.Fingerprint()}

@@ -4,6 +4,7 @@ package containers
 // written in the stand-in bases (test/e2e/installers, test/rehearsal).
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/faas-runtime/faas-runtime/internal/image/standin"
+	"github.com/faas-runtime/faas-runtime/internal/testutil"
 )
 
 // DocsRows are the rows of docs/installers.md that run as written in a
@@ -24,17 +28,48 @@ var DocsRows = []struct {
 	{"ubi stand-in, dnf", "ubi", "RHEL / UBI / Fedora (dnf)", true},
 	{"alpine stand-in, apk 2", "alpine-apk2", "Alpine (apk)", false},
 	{"alpine stand-in, apk 3", "alpine-apk3", "Alpine (apk)", false},
+	{"debian stand-in, apt", debianApt, "Debian / Ubuntu (apt)", false},
 }
 
-// DocsStandIns names the stand-ins DocsRows run in.
-func DocsStandIns() []string {
+// debianApt is the stand-in of the apt row: Debian bookworm itself, with
+// curl and gpg added (debian:12-slim has neither; users install them).
+const debianApt = "debian-apt"
+
+// DocsStandIns builds (or loads) the stand-ins DocsRows run in, for
+// amd64, and returns their references by name.
+func DocsStandIns(t *testing.T) map[string]string {
+	t.Helper()
 	var names []string
 	for _, r := range DocsRows {
-		if !slices.Contains(names, r.StandIn) {
+		if r.StandIn != debianApt && !slices.Contains(names, r.StandIn) {
 			names = append(names, r.StandIn)
 		}
 	}
-	return names
+	refs := StandIns(t, "amd64", names...)
+	refs[debianApt] = debianAptStandIn(t)
+	return refs
+}
+
+// debianAptStandIn imports the cached bookworm root with curl and gpg as
+// an image, labelled as a stand-in, without Debian's own sources: apt
+// reaches only the repository under test (traffic stays on loopback).
+func debianAptStandIn(t *testing.T) string {
+	t.Helper()
+	const ref = "localhost/faas-standin/debian-apt:12-amd64"
+	if exec.Command("podman", "image", "exists", ref).Run() != nil {
+		root := testutil.DebianSuiteRootTar(t, "bookworm", "curl", "gpg")
+		imported := ref + "-imported"
+		Podman(t, "import", root, imported)
+		ctr := fmt.Sprintf("faas-standin-debian-apt-%d", os.Getpid())
+		Podman(t, "run", "--name", ctr, "--pull=never", "--network", "none", imported,
+			"sh", "-c", "rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*")
+		Podman(t, "commit", "--change", "LABEL "+standin.Label+"=\"debian stand-in: Debian bookworm (minbase, curl, gpg, no Debian sources), not debian:12-slim\"",
+			"--change", "CMD [\"/bin/sh\"]", ctr, ref)
+		Podman(t, "rm", ctr)
+		Podman(t, "rmi", imported)
+	}
+	t.Logf("stand-in %s: %s", ref, standInLabel(t, ref))
+	return ref
 }
 
 // InstallRows reads the install table of docs/installers.md: platform ->

@@ -21,7 +21,7 @@ import (
 func TestDocsInstallLines(t *testing.T) {
 	containers.NeedPodman(t, "runs the installers in stand-in bases with podman", "curl", "ldd")
 
-	refs := containers.StandIns(t, "amd64", containers.DocsStandIns()...)
+	refs := containers.DocsStandIns(t)
 	dir := repotest.Dir(t)
 	base := containers.Serve(t, publishedAt(dir))
 	keys, err := trust.FromFiles([]string{filepath.Join(dir, repo.RPMKey), filepath.Join(dir, repo.AlpineDir, signing.DefaultAPKKeyName)})
